@@ -1,0 +1,3 @@
+from estate.cli import main
+
+main()
