@@ -96,7 +96,7 @@ def test_a_401_is_not_retried(server):
     from azure.core.exceptions import ClientAuthenticationError
 
     server.faults.append(Fault(401, times=5))
-    client, retry = _client(server)
+    client, _ = _client(server)
     with pytest.raises(ClientAuthenticationError):
         list(query_pages(client, SUBSCRIPTION, month_query("ActualCost", "2018-03", DEFAULT_GROUPINGS)))
     assert server.log.count(401) == 1
@@ -138,7 +138,7 @@ def test_months_between_spans_years_and_rejects_bad_input():
 def test_endpoint_must_be_https_unless_loopback():
     assert check_endpoint("http://127.0.0.1:8080/") == "http://127.0.0.1:8080"
     assert check_endpoint("https://management.usgovcloudapi.net") == "https://management.usgovcloudapi.net"
-    with pytest.raises(UsageError, match="plain http is accepted for 127.0.0.1 only"):
+    with pytest.raises(UsageError, match=r"plain http is accepted for 127\.0\.0\.1 only"):
         check_endpoint("http://management.example.com")
 
 

@@ -222,7 +222,7 @@ class _Handler(BaseHTTPRequestHandler):
         return True
 
     # -- routes ----------------------------------------------------------------------------------------------
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:
         url = urlsplit(self.path)
         query = parse_qs(url.query)
         if url.path == "/msi/token":
@@ -234,7 +234,7 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._send(404, _arm_error("NotFound", f"no route for GET {url.path}"))
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         url = urlsplit(self.path)
         query = parse_qs(url.query)
         state = self.server_state
