@@ -116,6 +116,9 @@ def test_a_mismatching_stated_figure_names_both_figures(write_case):
           "{figure: sum-of-lines, lines: [azure], amount: 1, source: x}"), 23, "no line called 'azure'"),
         (("stated:", "rules:\n  - {line: azure-run}\nstated:"), 23, "at least one of 'service'"),
         (("kind: baseline", "kind: legacy-run"), 6, "no line of kind 'baseline'"),
+        (("id: migration", "id: azure-run"), 17, "id 'azure-run' is used twice"),
+        (("values: [-200, 0, 200]", "values: [-200, 0]"), 23, "2 values stated but the case has 3 periods"),
+        (("unit: thousands", "unit: pounds"), 4, "Input should be"),
     ],
 )
 def test_bad_case_files_exit_2_with_file_and_line(write_case, change, line, expected):
@@ -141,3 +144,24 @@ def test_a_yaml_syntax_error_exits_2_with_its_line(write_case):
     result = run_cli("case", "show", path)
     assert result.exit_code == 2
     assert f"{path}:" in result.stderr and "YAML syntax error" in result.stderr
+
+
+def test_case_budgets_shows_what_the_platform_stack_would_create():
+    result = run_cli("case", "budgets", EXAMPLE_CASE, "--financial-year", "2020/21", "--email", "imt@example.gov.uk",
+                     "--format", "json")
+    assert result.exit_code == 0, result.output
+    budgets = {budget["line"]: budget for budget in json.loads(result.stdout)}
+    assert budgets["azure-costs-sungard"]["amount"] == "548250.00"
+    assert budgets["azure-costs-sungard"]["start_date"] == "2020-04-01"
+    assert budgets["azure-costs-sungard"]["end_date"] == "2021-03-31"
+    assert budgets["orchard-house-costs"]["contact_emails"] == ["imt@example.gov.uk"]
+
+
+def test_case_budgets_outside_the_case_exits_2_and_offers_carry_forward():
+    result = run_cli("case", "budgets", EXAMPLE_CASE, "--financial-year", "2030/31", "--email", "imt@example.gov.uk")
+    assert result.exit_code == 2
+    assert "not covered by the business case" in result.stderr and "--carry-forward" in result.stderr
+    carried = run_cli("case", "budgets", EXAMPLE_CASE, "--financial-year", "2030/31", "--email", "imt@example.gov.uk",
+                      "--carry-forward")
+    assert carried.exit_code == 0, carried.output
+    assert "642,000.00" in carried.stdout

@@ -72,8 +72,8 @@ def budget_specs(
     alerts = _alerts(actual_thresholds_percent, forecast_thresholds_percent)
     emails = tuple(contact_emails)
     if not emails:
-        raise UsageError("budgets need at least one contact e-mail for their alerts; set organisation.contact_emails "
-                         "in the estate definition (or the stack's budget config)")
+        raise UsageError("budgets need at least one contact e-mail for their alerts; give --email, or set "
+                         "organisation.contact_emails in the estate definition")
     specs = []
     for line in case.lines:
         if line.kind != "cloud-run":
@@ -161,5 +161,5 @@ def _outside_message(year: Period, periods: list[Period], beyond_horizon: Beyond
             f"by the business case, which runs from {first.start.isoformat()} ({first.label}) to "
             f"{last.end.isoformat()} ({last.label})")
     if year.last_month > last.last_month and beyond_horizon == "error":
-        return text + "; choose a year inside the case, or carry the last period's run rate forward"
+        return text + "; choose a year inside the case, or carry the last period's run rate forward (--carry-forward)"
     return text + "; choose a year inside the case"

@@ -137,3 +137,56 @@ def _checks(checks: list[Check]) -> Table:
     for check in checks:
         table.add_row(check.what, check.stated, check.computed, "ok" if check.ok else "MISMATCH", check.source)
     return table
+
+
+@group.command("budgets")
+def budgets(
+    file: CaseFile = Path("stacks/business-case.yaml"),
+    financial_year: Annotated[
+        str | None, typer.Option("--financial-year", help="e.g. 2026/27 (default: the current one).")
+    ] = None,
+    emails: Annotated[list[str], typer.Option("--email", help="Alert contact e-mail (repeat for more).")] = [],  # noqa: B006
+    carry_forward: Annotated[
+        bool, typer.Option("--carry-forward", help="Price months after the case's last period at its run rate.")
+    ] = False,
+    output_format: Annotated[
+        Literal["text", "json"], typer.Option("--format", help="text (table) or json.")
+    ] = "text",
+) -> None:
+    """The Azure budgets the platform stack derives from the case: one per cloud-run line for a financial year."""
+    from datetime import date
+
+    from costing.business_case import budget_specs, financial_year_of, load_business_case
+
+    case = load_business_case(file)
+    year = financial_year or financial_year_of(date.today(), case.financial_year_start_month).label
+    specs = budget_specs(case, year, contact_emails=emails,
+                         beyond_horizon="carry-forward" if carry_forward else "error")
+    if output_format == "json":
+        json.dump([_budget_json(spec) for spec in specs], sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Budgets for {year} (azure-native:consumption:Budget, filtered by tag business-case-line)",
+                  title_justify="left")
+    for column in ("budget", "line", f"amount ({case.currency})", "from", "to", "alerts", "basis"):
+        table.add_column(column, justify="right" if column.startswith("amount") else "left",
+                         no_wrap=column in ("budget", "line", "from", "to"))
+    for spec in specs:
+        alerts = ", ".join(f"{alert.threshold_percent}% {alert.threshold_type.lower()}" for alert in spec.alerts)
+        table.add_row(spec.name, spec.line, f"{spec.amount:,}", spec.start_date.isoformat(), spec.end_date.isoformat(),
+                      alerts, spec.basis)
+    Console(highlight=False, width=None if sys.stdout.isatty() else 150).print(table)
+
+
+def _budget_json(spec: object) -> dict[str, object]:
+    from costing.business_case import BudgetSpec
+
+    assert isinstance(spec, BudgetSpec)
+    return {"name": spec.name, "line": spec.line, "amount": str(spec.amount), "currency": spec.currency,
+            "start_date": spec.start_date.isoformat(), "end_date": spec.end_date.isoformat(),
+            "alerts": [{"threshold_percent": str(alert.threshold_percent), "threshold_type": alert.threshold_type}
+                       for alert in spec.alerts],
+            "contact_emails": list(spec.contact_emails), "basis": spec.basis}
