@@ -39,10 +39,10 @@ PER_PERIOD_FIGURES = ("baseline", "transformed", "benefit", "one-off", "net", "c
 def _number_not_text(value: Any) -> Any:
     # A quoted "1,872" or "£1,872" is a transcription slip, not a number: say so rather than guess.
     if isinstance(value, str):
-        raise ValueError(f"amounts must be numbers, not text (got {value!r}); write it without quotes, "
-                         "currency signs or thousands separators, e.g. 1872")
+        raise ValueError("amounts must be numbers, not text: write them without quotes, currency signs or "
+                         "thousands separators, e.g. 1872")
     if isinstance(value, bool) or value is None:
-        raise ValueError(f"amounts must be numbers (got {value!r}); write 0 for an empty cell")
+        raise ValueError("amounts must be numbers: write 0 for an empty cell")
     return value
 
 
