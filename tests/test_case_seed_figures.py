@@ -127,3 +127,9 @@ def test_the_retained_line_is_the_estates_retained_run_cost_in_thousands(case):
     estate = load_estate(EXAMPLE_ESTATE)
     annual_gbp = sum(group.annual_run_cost for group in estate.retained)
     assert set(case.line("orchard-house-retained").values) == {annual_gbp / case.unit_multiplier}
+
+
+def test_the_further_1m_claim_agrees_with_five_years_of_the_savings_measures(case, derived):
+    (check,) = [c for c in check_stated(case, derived) if "over 5 years" in c.what]
+    assert check.ok
+    assert check.computed == "1,092 GBP thousands"  # 218.4 x 5, which is £1M to the nearest million

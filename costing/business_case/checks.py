@@ -45,6 +45,9 @@ def check_stated(case: BusinessCase, derived: Derived) -> list[Check]:
 def _check(case: BusinessCase, derived: Derived, stated: StatedFigure) -> Check:
     if stated.figure == "payback-months":
         return _payback_check(derived, stated)
+    if stated.figure == "savings-measures" and stated.years is not None:
+        return _amount_check(f"saving of the savings measures over {stated.years} years", stated,
+                             derived.savings_measures_annual * stated.years, case.money_unit)
     if stated.figure == "savings-measures":
         return _amount_check("annual saving of the savings measures", stated, derived.savings_measures_annual,
                              case.money_unit)

@@ -102,6 +102,7 @@ class StatedFigure(Spec):
     period: PeriodLabel | None = None
     from_period: PeriodLabel | None = None
     rounded_to: Amount | None = Field(None, gt=0)
+    years: int | None = Field(None, ge=1, le=100)
     note: str = ""
 
     @model_validator(mode="after")
@@ -121,6 +122,8 @@ class StatedFigure(Spec):
         picks_period = self.period is not None or self.from_period is not None
         if picks_period and (self.figure not in PER_PERIOD_FIGURES or self.values is not None):
             raise ValueError("'period' / 'from_period' pick periods of a per-period figure stated as 'amount'")
+        if self.years is not None and self.figure != "savings-measures":
+            raise ValueError("'years' is only for figure savings-measures (their annual saving times the years)")
         if self.values is not None and self.figure not in PER_PERIOD_FIGURES:
             raise ValueError(f"figure {self.figure} is one number: state it as 'amount'")
         return self
