@@ -119,7 +119,7 @@ def test_monthly_cases_discount_whole_years_from_the_first_month(tmp_path):
     derived = derive(write_case(tmp_path, "[" + ", ".join(labels) + "]", lines))
     assert derived.discount_years == [0] * 12 + [1] * 4
     assert abs(Fraction(derived.npv) - (120 + Fraction(40) / Fraction(1035, 1000))) < Fraction(1, 10**25)
-    assert "whole year counted from the first month" in derived.convention
+    assert "2025-04 and the 11 months after it are year 0" in derived.convention
 
 
 def test_financial_year_cases_read_2024_25_labels(tmp_path):

@@ -66,11 +66,15 @@ class Derived:
     def convention(self) -> str:
         """The discounting and payback conventions, in words, for the output."""
         first = self.periods[0]
-        per = "year" if first.kind != "month" else "whole year counted from the first month"
-        return (f"NPV at {self.discount_rate_percent}% a year real (HM Treasury Green Book): {first.label} is "
-                f"year 0 and is not discounted; each later {per} t is divided by "
-                f"(1 + {self.discount_rate_percent}%)^t. Payback months count from {first.start.isoformat()} "
-                f"(start of {first.label}), spreading each period's net saving evenly over its months.")
+        rate = self.discount_rate_percent
+        if first.kind == "month":
+            years = (f"{first.label} and the 11 months after it are year 0 and are not discounted; months in each "
+                     f"whole year t after that (counted from the first month) are divided by (1 + {rate}%)^t")
+        else:
+            years = f"{first.label} is year 0 and is not discounted; year t after it is divided by (1 + {rate}%)^t"
+        return (f"NPV at {rate}% a year real (HM Treasury Green Book): {years}. Payback months count from "
+                f"{first.start.isoformat()} (start of {first.label}), spreading each period's net saving evenly "
+                "over its months.")
 
 
 def derive(case: BusinessCase) -> Derived:
