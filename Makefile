@@ -21,6 +21,9 @@ demo: $(STAMP)
 	$(BIN)/estate validate stacks/estate.yaml
 	$(BIN)/estate show stacks/estate.yaml | tee $(OUT)/estate-summary.txt
 	$(BIN)/estate show stacks/estate.yaml --format json > $(OUT)/estate-summary.json
+	$(BIN)/estate case show stacks/business-case.yaml | tee $(OUT)/business-case.txt
+	$(BIN)/estate case show stacks/business-case.yaml --format json > $(OUT)/business-case.json
+	$(BIN)/estate case budgets stacks/business-case.yaml --financial-year 2021/22 --email imt-cloud@example.gov.uk | tee $(OUT)/business-case-budgets.txt
 	@echo "demo: everything it wrote is under $(OUT)/"
 
 test: $(STAMP)
