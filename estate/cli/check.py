@@ -1,0 +1,100 @@
+"""`estate check`: the guardrails over plans (or over the estate definition before synthesis).
+
+Exit 0 clean, 1 if any mandatory violation, 2 for input that cannot be read.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+
+from estate.cli.app import app
+from estate.errors import EXIT_FINDINGS, UsageError
+from estate.files import write_atomic
+from estate.loader import DEFAULT_ESTATE_FILE
+
+ESTATE_FILE_CONFIG = "estate:estateFile"
+
+
+@app.command()
+def check(
+    plans: Annotated[list[Path] | None, typer.Argument(
+        help="Plans to check: `estate synth` output or `pulumi preview --json > plan.json`. "
+             "None: check the estate definition itself (see --estate).", show_default=False)] = None,
+    estate_file: Annotated[Path | None, typer.Option(
+        "--estate", help="The estate definition giving allowed regions, mandatory tags, waves and exemptions "
+                         "[default: the plan's estate:estateFile config, else stacks/estate.yaml]. "
+                         "Without PLAN, its own rules are checked, pointing at FILE:LINE.",
+        show_default=False)] = None,
+    only: Annotated[list[str] | None, typer.Option(
+        "--only", help="Run only this rule (repeatable): uk-regions-only, required-tags, no-public-ip, supported-os.",
+        show_default=False)] = None,
+    output_format: Annotated[Literal["text", "json", "sarif", "junit"], typer.Option(
+        "--format", help="text, json, sarif (SARIF 2.1.0 for code scanning) or junit (CI test tabs).")] = "text",
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Write the report to FILE instead of standard output.", show_default=False)] = None,
+) -> None:
+    """Check plans against the estate's guardrails (UK regions only, mandatory tags, no public IPs, supported OS)."""
+    from policies.output import render, summary
+    from policies.rules import RULES
+
+    rules = _selected_rules(only or [], RULES)
+    names = {rule.name for rule in rules}
+    if plans:
+        results = [_check_plan(path, estate_file, rules) for path in plans]
+    else:
+        from policies.estate_check import check_estate_file
+
+        results = [check_estate_file(estate_file or DEFAULT_ESTATE_FILE, names)]
+    report = render(results, output_format, rules)
+    if out is not None:
+        write_atomic(out, report)
+        for result in results:
+            typer.echo(summary(result), err=True)
+        typer.echo(f"report written to {out}", err=True)
+    else:
+        sys.stdout.write(report)
+    if any(result.failed for result in results):
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def _selected_rules(only: list[str], known: dict) -> list:
+    unknown = [name for name in only if name not in known]
+    if unknown:
+        raise UsageError(f"--only {unknown[0]!r}: no such rule; rules are {', '.join(known)}")
+    return [rule for name, rule in known.items() if not only or name in only]
+
+
+def _check_plan(path: Path, estate_file: Path | None, rules: list):
+    from estate.plan import load_plan
+    from policies.plan_check import check_plan
+
+    plan = load_plan(path)
+    estate_path = _estate_for(plan.config, estate_file)
+    settings = _settings(str(estate_path))
+    return check_plan(plan, settings, rules, stacks_dir=estate_path.parent)
+
+
+def _estate_for(config: dict, estate_file: Path | None) -> Path:
+    if estate_file is not None:
+        return estate_file
+    named = config.get(ESTATE_FILE_CONFIG)
+    if isinstance(named, str) and Path(named).is_file():
+        return Path(named)
+    return DEFAULT_ESTATE_FILE
+
+
+_SETTINGS: dict[str, object] = {}
+
+
+def _settings(estate_path: str):
+    """The guardrail settings of an estate file, read once per run however many plans name it."""
+    if estate_path not in _SETTINGS:
+        from estate.loader import load_estate
+        from policies.rules.base import GuardrailSettings
+
+        _SETTINGS[estate_path] = GuardrailSettings.from_estate(load_estate(estate_path))
+    return _SETTINGS[estate_path]
