@@ -58,3 +58,14 @@ def test_the_sdk_source_is_parsed_not_imported():
     root = Path(next(iter(importlib.util.find_spec("pulumi_azure_native").submodule_search_locations)))
     tree = ast.parse((root / "network" / "subnet.py").read_text())
     assert any(isinstance(node, ast.ClassDef) and node.name.startswith("Subnet") for node in tree.body)
+
+
+def test_reading_only_the_args_signature_agrees_with_parsing_the_whole_module():
+    from policies.rules.sdk import _args_class_arguments, _args_class_arguments_from_module
+
+    root = Path(next(iter(importlib.util.find_spec("pulumi_azure_native").submodule_search_locations)))
+    for module, file, class_name in [("network", "public_ip_address.py", "PublicIPAddress"),
+                                     ("compute", "virtual_machine.py", "VirtualMachine"),
+                                     ("recoveryservices", "protected_item.py", "ProtectedItem")]:
+        source = (root / module / file).read_text()
+        assert _args_class_arguments(source, class_name) == _args_class_arguments_from_module(source, class_name)

@@ -19,12 +19,12 @@ REMEDIATION = ("remove the public IP (reach the server over ExpressRoute or Azur
                "reviewed exemption in the estate (exemptions: [{rule: no-public-ip, resources: [...], reason: ...}])")
 PUBLIC_IP_TYPES = frozenset({"azure-native:network:PublicIPAddress", "azure-native:network:PublicIPPrefix"})
 GATEWAY_TYPE = "azure-native:network:VirtualNetworkGateway"
-# Types whose network settings may attach a public IP to a server's NIC.
-NIC_HOLDER_TYPES = frozenset({
-    "azure-native:network:NetworkInterface",
-    "azure-native:compute:VirtualMachine",
-    "azure-native:compute:VirtualMachineScaleSet",
-})
+# Types whose network settings may attach a public IP to a server's NIC, and where those settings are.
+NIC_HOLDER_TYPES = {
+    "azure-native:network:NetworkInterface": ("ipConfigurations",),
+    "azure-native:compute:VirtualMachine": ("networkProfile",),
+    "azure-native:compute:VirtualMachineScaleSet": ("virtualMachineProfile", "networkProfile"),
+}
 _PUBLIC_IP_KEYS = frozenset({"publicipaddress", "publicipaddressconfiguration"})
 
 
@@ -58,17 +58,22 @@ def expressroute_gateway_ips(resources: Iterable[Resource],
 
 def attached_public_ips(node: Any, path: str = "inputs") -> Iterator[tuple[str, Any]]:
     """(JSON path, value) of every public IP attached anywhere in a NIC's or VM's network settings."""
-    if isinstance(node, Mapping):
+    for parts, value in _public_ip_values(node, ()):
+        yield json_path(path, *parts), value
+
+
+def _public_ip_values(node: Any, parts: tuple[str | int, ...]) -> Iterator[tuple[tuple, Any]]:
+    if isinstance(node, dict):
         for key, value in node.items():
-            child = json_path(path, str(key))
             if str(key).lower() in _PUBLIC_IP_KEYS:
                 if value not in (None, {}, ""):
-                    yield child, value
-            elif isinstance(value, Mapping | list):
-                yield from attached_public_ips(value, child)
+                    yield (*parts, str(key)), value
+            elif isinstance(value, dict | list):
+                yield from _public_ip_values(value, (*parts, str(key)))
     elif isinstance(node, list):
         for index, item in enumerate(node):
-            yield from attached_public_ips(item, json_path(path, index))
+            if isinstance(item, dict | list):
+                yield from _public_ip_values(item, (*parts, index))
 
 
 def _name_path(resource: Resource) -> str:
@@ -93,6 +98,10 @@ def check(resource: Resource, settings: GuardrailSettings, context: PlanContext)
                         resource.azure_name or resource.name,
                         f"public IP address {resource.azure_name or resource.name!r}; {REMEDIATION}")
     elif resource.type in NIC_HOLDER_TYPES and not settings.exemption(NAME, resource):
-        for path, value in attached_public_ips(resource.inputs):
+        network: Any = resource.inputs
+        for key in NIC_HOLDER_TYPES[resource.type]:
+            network = network.get(key) if isinstance(network, dict) else None
+        where = json_path("inputs", *NIC_HOLDER_TYPES[resource.type])
+        for path, value in attached_public_ips(network, where):
             yield Violation(NAME, MANDATORY, resource.urn, resource.type, path, value,
                             f"network interface with a public IP; {REMEDIATION}")

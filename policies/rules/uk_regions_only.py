@@ -10,7 +10,7 @@ effective region is checked too. Fields that name sites rather than regions (Exp
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from estate.plan import UNKNOWN
@@ -46,22 +46,29 @@ def region_problem(value: str, allowed: Sequence[str]) -> str | None:
     return None
 
 
-def region_inputs(node: Any, path: str = "inputs", in_region: bool = False) -> Iterator[tuple[str, str]]:
+def region_inputs(node: Any, path: str = "inputs") -> Iterator[tuple[str, str]]:
     """Every (JSON path, value) in `node` that names a region."""
-    if isinstance(node, Mapping):
+    for parts, value in _region_values(node, (), False):
+        yield json_path(path, *parts), value
+
+
+def _region_values(node: Any, parts: tuple[str | int, ...], in_region: bool) -> Iterator[tuple[tuple, str]]:
+    # Plain dicts and lists (plans are JSON; the pack unwraps its proxies): cheaper than the ABC checks.
+    if isinstance(node, dict):
         for key, value in node.items():
             key_text = str(key)
             lowered = key_text.lower()
             if lowered in _NOT_REGION_KEYS:
                 continue
             is_region = bool(_REGION_KEY.search(key_text)) or (in_region and lowered in _WRAPPER_KEYS)
-            if is_region or isinstance(value, Mapping | list):
-                yield from region_inputs(value, json_path(path, key_text), is_region)
+            if is_region or isinstance(value, dict | list):
+                yield from _region_values(value, (*parts, key_text), is_region)
     elif isinstance(node, list):
         for index, item in enumerate(node):
-            yield from region_inputs(item, json_path(path, index), in_region)
+            if in_region or isinstance(item, dict | list):
+                yield from _region_values(item, (*parts, index), in_region)
     elif isinstance(node, str) and in_region:
-        yield path, node
+        yield parts, node
 
 
 def check(resource: Resource, settings: GuardrailSettings, context: PlanContext) -> Iterator[Violation]:
