@@ -21,6 +21,10 @@ demo: $(STAMP)
 	$(BIN)/estate validate stacks/estate.yaml
 	$(BIN)/estate show stacks/estate.yaml | tee $(OUT)/estate-summary.txt
 	$(BIN)/estate show stacks/estate.yaml --format json > $(OUT)/estate-summary.json
+	# guardrails
+	$(BIN)/estate check --estate stacks/estate.yaml
+	$(BIN)/estate check out/plans/*.json
+	$(BIN)/estate check out/plans/*.json --format sarif --out $(OUT)/guardrails.sarif
 	@echo "demo: everything it wrote is under $(OUT)/"
 
 test: $(STAMP)

@@ -179,3 +179,11 @@ def test_delete_steps_are_not_violations(tmp_path):
     result = run_cli("check", plan, "--estate", EXAMPLE_ESTATE, "--format", "json")
     assert result.exit_code == 0
     assert json.loads(result.stdout) == {"resources_checked": 0, "violations": []}
+
+
+def test_an_unwritable_out_path_is_exit_2(clean_plan, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = run_cli("check", clean_plan, "--estate", EXAMPLE_ESTATE, "--out", blocker / "report.json")
+    assert result.exit_code == 2
+    assert "cannot write the report" in result.stderr and "Traceback" not in result.output

@@ -44,14 +44,19 @@ def check(
     rules = _selected_rules(only or [], RULES)
     names = {rule.name for rule in rules}
     if plans:
-        results = [_check_plan(path, estate_file, rules) for path in plans]
+        settings_by_estate: dict[Path, object] = {}  # each estate file is read once, however many plans name it
+        results = [_check_plan(path, estate_file, rules, settings_by_estate) for path in plans]
     else:
         from policies.estate_check import check_estate_file
 
         results = [check_estate_file(estate_file or DEFAULT_ESTATE_FILE, names)]
     report = render(results, output_format, rules)
     if out is not None:
-        write_atomic(out, report)
+        try:
+            write_atomic(out, report)
+        except OSError as error:
+            raise UsageError(f"--out {out}: cannot write the report ({error.strerror or error}); "
+                             "choose a writable path") from None
         for result in results:
             typer.echo(summary(result), err=True)
         typer.echo(f"report written to {out}", err=True)
@@ -68,14 +73,17 @@ def _selected_rules(only: list[str], known: dict) -> list:
     return [rule for name, rule in known.items() if not only or name in only]
 
 
-def _check_plan(path: Path, estate_file: Path | None, rules: list):
+def _check_plan(path: Path, estate_file: Path | None, rules: list, settings_by_estate: dict):
+    from estate.loader import load_estate
     from estate.plan import load_plan
     from policies.plan_check import check_plan
+    from policies.rules.base import GuardrailSettings
 
     plan = load_plan(path)
     estate_path = _estate_for(plan.config, estate_file)
-    settings = _settings(str(estate_path))
-    return check_plan(plan, settings, rules, stacks_dir=estate_path.parent)
+    if estate_path not in settings_by_estate:
+        settings_by_estate[estate_path] = GuardrailSettings.from_estate(load_estate(estate_path))
+    return check_plan(plan, settings_by_estate[estate_path], rules, stacks_dir=estate_path.parent)
 
 
 def _estate_for(config: dict, estate_file: Path | None) -> Path:
@@ -86,15 +94,3 @@ def _estate_for(config: dict, estate_file: Path | None) -> Path:
         return Path(named)
     return DEFAULT_ESTATE_FILE
 
-
-_SETTINGS: dict[str, object] = {}
-
-
-def _settings(estate_path: str):
-    """The guardrail settings of an estate file, read once per run however many plans name it."""
-    if estate_path not in _SETTINGS:
-        from estate.loader import load_estate
-        from policies.rules.base import GuardrailSettings
-
-        _SETTINGS[estate_path] = GuardrailSettings.from_estate(load_estate(estate_path))
-    return _SETTINGS[estate_path]

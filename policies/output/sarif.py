@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,6 @@ def _estate_version() -> str:
     return __version__
 
 
-@cache
 def step_lines(source: str) -> dict[str, int]:
     """URN -> the 1-based line of its step in a pretty-printed plan (first mention wins)."""
     path = Path(source)
@@ -55,8 +53,8 @@ def _rule(rule: Rule) -> dict[str, Any]:
     }
 
 
-def _result(violation: Any, rule_index: dict[str, int], source: str) -> dict[str, Any]:
-    line = violation.line if violation.file is not None else step_lines(source).get(violation.urn or "")
+def _result(violation: Any, rule_index: dict[str, int], source: str, lines: dict[str, int]) -> dict[str, Any]:
+    line = violation.line if violation.file is not None else lines.get(violation.urn or "")
     physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(violation.file or source)}}
     if line:
         physical["region"] = {"startLine": line}
@@ -79,6 +77,10 @@ def _result(violation: Any, rule_index: dict[str, int], source: str) -> dict[str
     }
 
 
+def _lines_if_needed(result: CheckResult) -> dict[str, int]:
+    return step_lines(result.source) if any(v.file is None for v in result.violations) else {}
+
+
 def as_sarif(results: Sequence[CheckResult], rules: Sequence[Rule]) -> dict[str, Any]:
     """A SARIF 2.1.0 log of every violation in `results`."""
     rule_index = {rule.name: index for index, rule in enumerate(rules)}
@@ -88,8 +90,9 @@ def as_sarif(results: Sequence[CheckResult], rules: Sequence[Rule]) -> dict[str,
         "runs": [{
             "tool": {"driver": {"name": PACK_NAME, "version": _estate_version(),
                                 "rules": [_rule(rule) for rule in rules]}},
-            "results": [_result(violation, rule_index, result.source)
-                        for result in results for violation in result.violations],
+            "results": [_result(violation, rule_index, result.source, lines)
+                        for result, lines in ((result, _lines_if_needed(result)) for result in results)
+                        for violation in result.violations],
             "properties": {"resourcesChecked": sum(result.resources_checked for result in results)},
         }],
     }
