@@ -144,7 +144,7 @@ def test_the_estate_named_in_the_plan_config_is_used(tmp_path, monkeypatch):
 def test_a_missing_estate_is_exit_2(clean_plan, tmp_path):
     result = run_cli("check", clean_plan, "--estate", tmp_path / "nope.yaml")
     assert result.exit_code == 2
-    assert "nope.yaml: no such file" in result.stderr
+    assert "nope.yaml: no such file" in result.stderr and "--estate FILE" in result.stderr
 
 
 @pytest.mark.parametrize(("text", "phrase"), [

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 import typer
 
 from estate.cli.app import app
-from estate.errors import EXIT_FINDINGS, UsageError
+from estate.errors import EXIT_FINDINGS, InputError, UsageError
 from estate.files import write_atomic
 from estate.loader import DEFAULT_ESTATE_FILE
 
@@ -23,19 +23,20 @@ ESTATE_FILE_CONFIG = "estate:estateFile"
 def check(
     plans: Annotated[list[Path] | None, typer.Argument(
         help="Plans to check: `estate synth` output or `pulumi preview --json > plan.json`. "
-             "None: check the estate definition itself (see --estate).", show_default=False)] = None,
+             "None: check the estate definition itself (see --estate).", show_default=False, metavar="PLAN")] = None,
     estate_file: Annotated[Path | None, typer.Option(
         "--estate", help="The estate definition giving allowed regions, mandatory tags, waves and exemptions "
                          "[default: the plan's estate:estateFile config, else stacks/estate.yaml]. "
                          "Without PLAN, its own rules are checked, pointing at FILE:LINE.",
-        show_default=False)] = None,
+        show_default=False, metavar="FILE")] = None,
     only: Annotated[list[str] | None, typer.Option(
         "--only", help="Run only this rule (repeatable): uk-regions-only, required-tags, no-public-ip, supported-os.",
-        show_default=False)] = None,
+        show_default=False, metavar="RULE")] = None,
     output_format: Annotated[Literal["text", "json", "sarif", "junit"], typer.Option(
         "--format", help="text, json, sarif (SARIF 2.1.0 for code scanning) or junit (CI test tabs).")] = "text",
     out: Annotated[Path | None, typer.Option(
-        "--out", help="Write the report to FILE instead of standard output.", show_default=False)] = None,
+        "--out", help="Write the report to FILE instead of standard output.", show_default=False,
+        metavar="FILE")] = None,
 ) -> None:
     """Check plans against the estate's guardrails (UK regions only, mandatory tags, no public IPs, supported OS)."""
     from policies.output import render, summary
@@ -82,6 +83,10 @@ def _check_plan(path: Path, estate_file: Path | None, rules: list, settings_by_e
     plan = load_plan(path)
     estate_path = _estate_for(plan.config, estate_file)
     if estate_path not in settings_by_estate:
+        if not estate_path.exists():
+            raise InputError(f"{estate_path}: no such file; plans are checked against the estate's allowed regions, "
+                             "mandatory tags and waves: give the estate definition with --estate FILE",
+                             file=str(estate_path))
         settings_by_estate[estate_path] = GuardrailSettings.from_estate(load_estate(estate_path))
     return check_plan(plan, settings_by_estate[estate_path], rules, stacks_dir=estate_path.parent)
 
