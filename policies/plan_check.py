@@ -17,6 +17,9 @@ from policies.rules.base import GuardrailSettings, PlanContext, Resource, Violat
 from policies.rules.no_public_ip import expressroute_gateway_ips
 
 PROVIDER_TYPE_PREFIX = "pulumi:providers:"
+# `read` steps look up a resource this stack does not manage (`Resource.get`): it places nothing, so it is
+# not checked; creates, updates, replaces, imports, refreshes and unchanged resources are.
+NOT_PLACED_OPS = frozenset({"read", "read-replacement"})
 LOCATION_CONFIG = "azure-native:location"
 
 
@@ -63,7 +66,7 @@ def plan_resources(plan: Plan, stacks_dir: str | Path = "stacks") -> list[Resour
     config_location = _config_location(plan.config)
     resources = []
     for step in plan.staying():
-        if not step.custom:
+        if not step.custom or step.op in NOT_PLACED_OPS:
             continue
         location, source = _default_location(step, providers, config_location, str(stacks_dir))
         resources.append(Resource(urn=step.urn, type=step.type, name=step.name, inputs=step.inputs, parent=step.parent,

@@ -187,3 +187,12 @@ def test_an_unwritable_out_path_is_exit_2(clean_plan, tmp_path):
     result = run_cli("check", clean_plan, "--estate", EXAMPLE_ESTATE, "--out", blocker / "report.json")
     assert result.exit_code == 2
     assert "cannot write the report" in result.stderr and "Traceback" not in result.output
+
+
+def test_read_steps_of_resources_the_stack_does_not_manage_are_not_checked(tmp_path):
+    looked_up = resource_group("rg-shared-eu", location="westeurope")
+    looked_up["op"] = "read"
+    plan = write_plan(tmp_path / "read.json", looked_up, resource_group())
+    result = run_cli("check", plan, "--estate", EXAMPLE_ESTATE, "--format", "json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["resources_checked"] == 1

@@ -177,9 +177,33 @@ def test_the_pack_loads_as_a_crossguard_analyzer_and_answers_over_grpc():
             assert [(d.policyName, d.enforcementLevel) for d in response.diagnostics] == [
                 ("uk-regions-only", analyzer_pb2.MANDATORY)]
             assert "westeurope is outside the allowed regions" in response.diagnostics[0].message
+            stack = stub.AnalyzeStack(analyzer_pb2.AnalyzeStackRequest(resources=_stack_over_grpc()), timeout=20)
+            assert [(d.policyName, d.urn.rsplit("::", 1)[-1]) for d in stack.diagnostics] == [
+                ("no-public-ip", "pip-web")]
     finally:
         process.kill()
         process.wait(timeout=10)
+
+
+def _stack_over_grpc():
+    from google.protobuf import struct_pb2
+    from pulumi.runtime.proto import analyzer_pb2
+
+    def resource(resource_type, name, props, dependencies=()):
+        properties = struct_pb2.Struct()
+        properties.update(props)
+        return analyzer_pb2.AnalyzerResource(
+            type=resource_type, properties=properties, name=name, dependencies=list(dependencies),
+            urn=f"urn:pulumi:platform::estate::{resource_type}::{name}")
+
+    ip_type = "azure-native:network:PublicIPAddress"
+    return [
+        resource(ip_type, "pip-ergw", {"publicIpAddressName": "pip-ergw", "location": "uksouth"}),
+        resource(ip_type, "pip-web", {"publicIpAddressName": "pip-web", "location": "uksouth"}),
+        resource("azure-native:network:VirtualNetworkGateway", "vgw",
+                 {"gatewayType": "ExpressRoute", "ipConfigurations": [{"publicIPAddress": {"id": UNKNOWN}}]},
+                 dependencies=[f"urn:pulumi:platform::estate::{ip_type}::pip-ergw"]),
+    ]
 
 
 def _read_port(process: subprocess.Popen) -> int:
