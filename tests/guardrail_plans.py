@@ -142,3 +142,43 @@ def platform_plan_steps(gateway_parent: str | None = None) -> list[dict[str, Any
                                     "e56962a6-4747-49cd-b67b-bf8b01975c4c",
               "parameters": {"listOfAllowedLocations": {"value": ["uksouth", "ukwest"]}}}),
     ]
+
+
+def example_wave_steps(estate: Any, wave: Any) -> list[dict[str, Any]]:
+    """A wave stack of the example estate as the plan contract describes it: per server a NIC, a VM
+    (Marketplace image of its OS, inline disks) and a backup protected item, all tagged."""
+    stack = wave.stack
+    group = f"rg-{estate.organisation.short_name}-{stack}"
+    steps = [default_provider(stack), step("azure-native:resources:ResourceGroup", group, {
+        "resourceGroupName": group, "location": estate.primary_region,
+        "tags": estate.tags_for(business_case_line=estate.landing_zone.business_case_line, wave=wave.name)},
+        stack=stack)]
+    for server in estate.servers(wave):
+        system = server.vm.operating_system
+        tags = estate.tags_for(business_case_line=server.vm.business_case_line, wave=wave.name,
+                               application=server.vm.application, migration_strategy=server.vm.strategy,
+                               reservation=server.vm.reservation, cost_centre=server.vm.cost_centre)
+        common = {"resourceGroupName": group, "location": server.region, "tags": tags}
+        steps.append(step("azure-native:network:NetworkInterface", f"nic-{server.name}", {
+            **common, "networkInterfaceName": f"nic-{server.name}",
+            "ipConfigurations": [{"name": "ipconfig1", "subnet": {"id": UNKNOWN}}]}, stack=stack))
+        steps.append(step("azure-native:compute:VirtualMachine", f"vm-{server.name}", {
+            **common, "vmName": f"vm-{server.name}", "hardwareProfile": {"vmSize": server.vm.size},
+            "storageProfile": {
+                "imageReference": {"publisher": system.image_publisher, "offer": system.image_offer,
+                                   "sku": system.image_sku, "version": "latest"},
+                "osDisk": {"createOption": "FromImage", "diskSizeGB": server.vm.os_disk.size_gb,
+                           "managedDisk": {"storageAccountType": server.vm.os_disk.sku}},
+                "dataDisks": [{"lun": lun, "createOption": "Empty", "diskSizeGB": disk.size_gb,
+                               "managedDisk": {"storageAccountType": disk.sku}}
+                              for lun, disk in enumerate(server.vm.data_disks)]},
+            "osProfile": {"computerName": server.name},
+            "networkProfile": {"networkInterfaces": [{"id": UNKNOWN}]}}, stack=stack))
+        steps.append(step("azure-native:recoveryservices:ProtectedItem", f"backup-{server.name}", {
+            "protectedItemName": f"vm;iaasvmcontainerv2;{group};vm-{server.name}", "vaultName": "rsv-lcc",
+            "resourceGroupName": "rg-lcc-platform", "location": server.region,
+            "properties": {"protectedItemType": "Microsoft.Compute/virtualMachines", "sourceResourceId": UNKNOWN,
+                           "policyId": UNKNOWN},
+            "tags": estate.tags_for(business_case_line=server.vm.business_case_line, wave=wave.name)},
+            stack=stack))
+    return steps

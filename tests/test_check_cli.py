@@ -196,3 +196,32 @@ def test_read_steps_of_resources_the_stack_does_not_manage_are_not_checked(tmp_p
     result = run_cli("check", plan, "--estate", EXAMPLE_ESTATE, "--format", "json")
     assert result.exit_code == 0
     assert json.loads(result.stdout)["resources_checked"] == 1
+
+
+def test_the_council_examples_plans_pass(tmp_path):
+    from estate.loader import load_estate
+    from tests.guardrail_plans import example_wave_steps
+
+    estate = load_estate(EXAMPLE_ESTATE)
+    plans = [write_plan(tmp_path / "platform.json", *platform_plan_steps())]
+    plans += [write_plan(tmp_path / f"{wave.stack}.json", *example_wave_steps(estate, wave)) for wave in estate.waves]
+    result = run_cli("check", *plans, "--estate", EXAMPLE_ESTATE, "--format", "json")
+    assert result.exit_code == 0, result.stdout[:2000]
+    document = json.loads(result.stdout)
+    servers = sum(1 for _ in estate.servers())
+    assert document["resources_checked"] == 9 + len(estate.waves) * 2 + servers * 3
+    assert document["violations"] == []
+
+
+def test_the_council_example_fails_once_one_resource_leaves_the_uk(tmp_path):
+    from estate.loader import load_estate
+    from tests.guardrail_plans import example_wave_steps
+
+    estate = load_estate(EXAMPLE_ESTATE)
+    steps = example_wave_steps(estate, estate.wave("pilot"))
+    steps[5]["newState"]["inputs"]["location"] = "francecentral"
+    result = run_cli("check", write_plan(tmp_path / "wave-pilot.json", *steps), "--estate", EXAMPLE_ESTATE,
+                     "--format", "json")
+    assert result.exit_code == 1
+    (violation,) = json.loads(result.stdout)["violations"]
+    assert (violation["rule"], violation["urn"]) == ("uk-regions-only", steps[5]["urn"])
