@@ -24,6 +24,10 @@ demo: $(STAMP)
 	$(BIN)/estate case show stacks/business-case.yaml | tee $(OUT)/business-case.txt
 	$(BIN)/estate case show stacks/business-case.yaml --format json > $(OUT)/business-case.json
 	$(BIN)/estate case budgets stacks/business-case.yaml --financial-year 2021/22 --email imt-cloud@example.gov.uk | tee $(OUT)/business-case-budgets.txt
+	# guardrails
+	$(BIN)/estate check --estate stacks/estate.yaml
+	$(BIN)/estate check out/plans/*.json
+	$(BIN)/estate check out/plans/*.json --format sarif --out $(OUT)/guardrails.sarif
 	@echo "demo: everything it wrote is under $(OUT)/"
 
 test: $(STAMP)
