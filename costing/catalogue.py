@@ -37,7 +37,7 @@ class PriceSource:
 
     @property
     def label(self) -> str:
-        return f"{self.kind} {self.location} (retrieved {self.retrieved}, {self.currency})"
+        return f"{self.kind} {self.location} ({self.retrieved}, {self.currency})"
 
 
 @dataclass(frozen=True)

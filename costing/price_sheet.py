@@ -66,7 +66,7 @@ def load_price_sheet(path: str | Path) -> Catalogue:
         raise InputError(f"{source}: prices in several currencies ({', '.join(sorted(found))}); give one price "
                          "sheet per billing currency", file=source)
     currency = found.pop() if found else "?"
-    return Catalogue(PriceSource("price sheet", source, _modified(path), currency), items)
+    return Catalogue(PriceSource("price sheet", source, f"file dated {_modified(path)}", currency), items)
 
 
 def _item(row: dict[str, str], columns: dict[str, str | None], source: str, number: int) -> dict[str, object]:

@@ -68,7 +68,7 @@ def load_rate_card(path: str | Path) -> tuple[Catalogue, list[Discount]]:
     """Read a rate card into a catalogue of retail-shaped items plus its discounts; errors are located."""
     document = read_yaml(path, what="rate card")
     card = validate(document, RateCard)
-    source = PriceSource("rate card", str(path), card.retrieved.isoformat(), card.currency, card.name)
+    source = PriceSource("rate card", str(path), f"retrieved {card.retrieved.isoformat()}", card.currency, card.name)
     items = [_item(entry, card, str(path)) for entry in card.prices]
     return Catalogue(source, items), list(card.discounts)
 

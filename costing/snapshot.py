@@ -69,7 +69,8 @@ def load_price_file(path: str | Path) -> Catalogue:
     currency = currency or (found.pop() if found else "")
     if not currency:
         raise InputError(f"{source}: no currency: the items carry no `currencyCode`", file=source)
-    return Catalogue(PriceSource(kind, source, retrieved or _modified(path), currency), items)
+    dated = f"retrieved {retrieved}" if retrieved else f"file dated {_modified(path)}"
+    return Catalogue(PriceSource(kind, source, dated, currency), items)
 
 
 def _items_of(document: Any, source: str) -> tuple[list[Any], str, str, str]:

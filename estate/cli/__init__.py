@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import sys
 
-from estate.cli import definition  # noqa: F401  (registers validate, show)
+from estate.cli import (
+    costs,  # noqa: F401  (registers prices refresh, forecast)
+    definition,  # noqa: F401  (registers validate, show)
+)
 from estate.cli.app import app
 from estate.errors import EstateError
 
