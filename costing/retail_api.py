@@ -101,7 +101,8 @@ class RetailPricesClient:
                                          f"{response.url}: {response.text[:200]}; check the --region/--service/"
                                          "--currency values")
                 last = f"HTTP {response.status_code}"
-                wait = _retry_after(response) or self.backoff_seconds * 2 ** (attempt - 1)
+                after = _retry_after(response)
+                wait = after if after is not None else self.backoff_seconds * 2 ** (attempt - 1)
             if attempt < self.max_attempts:
                 self.sleep(min(wait, MAX_RETRY_AFTER_SECONDS))
         raise RetailApiError(f"the Retail Prices API still failed after {self.max_attempts} attempts ({last}) "
