@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from costing.units import PricingUnit, pricing_unit
@@ -54,6 +55,14 @@ class PriceQuery:
     require: tuple[tuple[str, str], ...] = ()
     exclude: tuple[tuple[str, str], ...] = ()
     allow_spot: bool = False
+
+    def __post_init__(self) -> None:
+        # Queries are dictionary keys for every component priced: hash them once.
+        object.__setattr__(self, "_hash", hash((self.match, self.price_type, self.reservation_term, self.require,
+                                                self.exclude, self.allow_spot)))
+
+    def __hash__(self) -> int:
+        return self._hash  # type: ignore[attr-defined, no-any-return]
 
     @classmethod
     def of(cls, *, price_type: str = "Consumption", reservation_term: str | None = None,
@@ -120,7 +129,7 @@ class Price:
         per_year = HOURS_PER_YEAR if self.unit.is_hours else MONTHS_PER_YEAR
         return per_year * self.reservation_years * self.unit.block_size  # type: ignore[operator]
 
-    @property
+    @cached_property
     def provenance(self) -> str:
         item = self.item
         meter = item.get("meterId") or "-"
@@ -149,23 +158,39 @@ class Catalogue:
 
     source: PriceSource
     items: list[Mapping[str, Any]]
-    _indexes: dict[tuple[str, ...], dict[tuple[Any, ...], list[int]]] = field(default_factory=dict, repr=False)
+    _indexes: dict[tuple[Any, ...], dict[tuple[Any, ...], list[int]]] = field(default_factory=dict, repr=False)
+    _by_region: dict[Any, list[int]] = field(default_factory=dict, repr=False)
+    _answers: dict[tuple[PriceQuery, date], Lookup] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.items)
 
-    def _index(self, fields: tuple[str, ...]) -> dict[tuple[Any, ...], list[int]]:
-        index = self._indexes.get(fields)
+    def _region_positions(self, region: str | None) -> list[int]:
+        """Positions of the items of one `armRegionName` (all items for None), indexed once."""
+        if region is None:
+            return list(range(len(self.items)))
+        if not self._by_region:
+            for position, name in enumerate([item.get("armRegionName") for item in self.items]):
+                self._by_region.setdefault(name, []).append(position)
+        return self._by_region.get(region, [])
+
+    def _index(self, fields: tuple[str, ...], region: str | None) -> dict[tuple[Any, ...], list[int]]:
+        # Built per region first: queries name one or two regions, so most items are never indexed again.
+        index = self._indexes.get((region, fields))
         if index is None:
             index = defaultdict(list)
-            for position, item in enumerate(self.items):
-                index[tuple(item.get(name) or None for name in fields)].append(position)
-            self._indexes[fields] = index
+            positions = self._region_positions(region)
+            items = [self.items[position] for position in positions]
+            columns = [[item.get(name) or None for item in items] for name in fields]
+            for position, key in zip(positions, zip(*columns, strict=True), strict=True):
+                index[key].append(position)
+            self._indexes[(region, fields)] = index
         return index
 
     def candidates(self, query: PriceQuery, as_of: date) -> list[Mapping[str, Any]]:
         """Items that satisfy every condition of `query` and are in effect on `as_of`."""
-        positions = self._index(query.exact_fields).get(query.exact_values, [])
+        region = dict(query.match).get("armRegionName")
+        positions = self._index(query.exact_fields, region).get(query.exact_values, [])
         found = []
         for position in positions:
             item = self.items[position]
@@ -175,6 +200,12 @@ class Catalogue:
 
     def lookup(self, query: PriceQuery, as_of: date) -> Lookup:
         """The one price `query` names here, or why there is none (nothing matches, or it is ambiguous)."""
+        answer = self._answers.get((query, as_of))
+        if answer is None:
+            answer = self._answers[(query, as_of)] = self._lookup(query, as_of)
+        return answer
+
+    def _lookup(self, query: PriceQuery, as_of: date) -> Lookup:
         items = self.candidates(query, as_of)
         if not items:
             return Lookup(None, f"no price in {self.source.kind} {self.source.location} for {query.describe()}")

@@ -29,6 +29,7 @@ class Prices:
     sheets: list[Catalogue] = field(default_factory=list)
     discounts: list[tuple[Discount, str]] = field(default_factory=list)
     as_of: date = field(default_factory=date.today)
+    _answers: dict[PriceQuery, Lookup] = field(default_factory=dict, repr=False)
 
     @property
     def sources(self) -> list[Catalogue]:
@@ -36,6 +37,12 @@ class Prices:
 
     def lookup(self, query: PriceQuery) -> Lookup:
         """The price `query` names in the first source that has one, negotiated or discounted where it applies."""
+        answer = self._answers.get(query)
+        if answer is None:
+            answer = self._answers[query] = self._lookup(query)
+        return answer
+
+    def _lookup(self, query: PriceQuery) -> Lookup:
         if not self.catalogues:
             return Lookup(None, "no retail-shaped price source given (--prices rate card, snapshot or API page)")
         reasons = []

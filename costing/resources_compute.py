@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from costing.catalogue import PriceQuery
@@ -35,8 +36,13 @@ WINDOWS_PUBLISHERS = ("microsoftwindowsserver", "microsoftwindowsdesktop", "micr
 
 def os_of(image: Mapping[str, Any] | None, os_type: str | None) -> tuple[str | None, str | None]:
     """(family windows/linux, os name e.g. rhel) from an image reference, else from `osType`."""
-    image = image or {}
+    image = image if isinstance(image, Mapping) else {}
     publisher, offer, sku = (str(image.get(key) or "") for key in ("publisher", "offer", "sku"))
+    return _os_of(publisher, offer, sku, str(os_type) if os_type else None)
+
+
+@cache
+def _os_of(publisher: str, offer: str, sku: str, os_type: str | None) -> tuple[str | None, str | None]:
     for system in operating_systems().values():
         if (system.image_publisher, system.image_offer, system.image_sku) == (publisher, offer, sku) and publisher:
             return system.family, system.os
