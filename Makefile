@@ -21,6 +21,11 @@ demo: $(STAMP)
 	$(BIN)/estate validate stacks/estate.yaml
 	$(BIN)/estate show stacks/estate.yaml | tee $(OUT)/estate-summary.txt
 	$(BIN)/estate show stacks/estate.yaml --format json > $(OUT)/estate-summary.json
+	# Cost forecast of every synthesised stack (needs the plans `estate synth --all --out out/plans` writes).
+	$(BIN)/estate forecast $(OUT)/plans/*.json --prices stacks/rates.yaml --usage stacks/usage.yaml --by wave \
+		| tee $(OUT)/forecast.txt
+	$(BIN)/estate forecast $(OUT)/plans/*.json --prices stacks/rates.yaml --usage stacks/usage.yaml --by wave \
+		--format json --out $(OUT)/forecast.json
 	@echo "demo: everything it wrote is under $(OUT)/"
 
 test: $(STAMP)

@@ -132,16 +132,15 @@ class Price:
     @cached_property
     def provenance(self) -> str:
         item = self.item
-        meter = item.get("meterId") or "-"
         text = item.get("x_source") or self.source.label
-        detail = f"meter {meter}"
-        if item.get("skuId"):
-            detail += f", sku {item['skuId']}"
+        details = []
+        if item.get("meterId") and not item.get("x_source"):
+            details.append(f"meter {item['meterId']}" + (f", sku {item['skuId']}" if item.get("skuId") else ""))
         if self.reservation_years:
-            detail += f", {item.get('reservationTerm')} term price {self.tiers[0][1]} spread over the term"
+            details.append(f"{item.get('reservationTerm')} term price {self.tiers[0][1]} spread over the term")
         if self.overridden_by:
             return f"{self.overridden_by}; replaces {text}"
-        return f"{text}; {detail}"
+        return "; ".join([text, *details])
 
 
 @dataclass

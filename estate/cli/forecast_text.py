@@ -13,7 +13,7 @@ from costing.forecast_report import groups, money
 
 
 def _render(tables: list[object], width: int | None) -> str:
-    console = Console(record=True, width=width or 160, highlight=False, force_terminal=False)
+    console = Console(record=True, width=width or 160, highlight=False, markup=False, force_terminal=False)
     with console.capture() as capture:
         for table in tables:
             console.print(table)
