@@ -18,7 +18,7 @@ from costing.catalogue import Price
 from costing.model import CostComponent, Resource
 from costing.prices import Prices
 from costing.registry import components_for
-from costing.usage import Usage
+from costing.usage import CurrencyError, Usage
 from estate.plan import Plan, PlanResource
 from estate.reference import normalise_region
 
@@ -161,8 +161,12 @@ def billing_currency(estate_currency: str | None, prices: Prices) -> str:
     """The estate's billing currency, else the one currency of the price sources."""
     if estate_currency:
         return estate_currency
-    found = {source.source.currency for source in prices.sources}
-    return found.pop() if len(found) == 1 else "USD" if not found else sorted(found)[0]
+    found = sorted({source.source.currency for source in prices.sources})
+    if len(found) > 1:
+        raise CurrencyError(f"the price sources are in {', '.join(found)} and no estate says which currency it is "
+                            "billed in; give --estate (its organisation.billing_currency) and an FX rate in the "
+                            "usage file, or prices in one currency")
+    return found[0] if found else "GBP"
 
 
 def estate_file_of(plans: Iterable[Plan], given: Path | None) -> Path | None:

@@ -275,3 +275,41 @@ def test_forecast_writes_json_atomically_with_out(tmp_path: Path, rates: Path) -
     result = run_cli("forecast", path, "--prices", rates, "--format", "json", "--out", out)
     assert result.exit_code == 0 and json.loads(out.read_text())["monthly_total"] == "81.00"
     assert [p.name for p in out.parent.iterdir()] == ["forecast.json"]
+
+
+def test_forecast_needs_a_price_source(tmp_path: Path) -> None:
+    result = run_cli("forecast", write_plan(tmp_path / "p.json", platform_plan()))
+    assert result.exit_code == 2 and "--prices" in result.stderr
+
+
+def test_price_sheet_without_meter_ids_is_refused(tmp_path: Path, rates: Path) -> None:
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text("Name,Price\nx,1\n")
+    result = run_cli("forecast", write_plan(tmp_path / "p.json", platform_plan()), "--prices", rates,
+                     "--prices", sheet)
+    assert result.exit_code == 2 and "not an EA/MCA price sheet: no column for meterId" in result.stderr
+
+
+def test_spot_vm_asks_for_the_spot_meter_and_rhel_adds_its_licence(tmp_path: Path, rates: Path) -> None:
+    spot = vm_inputs("vm-spot", os="ubuntu") | {"priority": "Spot"}
+    path = write_plan(tmp_path / "wave.json", wave_plan("wave-pilot", ("vm-spot", spot),
+                                                        ("vm-rhel", vm_inputs("vm-rhel", os="rhel"))))
+    document = forecast_json(path, "--prices", rates)
+    reasons = {(item["resource"], item["component"].split(" (")[0]): item["reason"] for item in document["unpriced"]}
+    assert "skuName contains 'Spot'" in reasons[("vm-spot", "compute")]
+    assert "Red Hat Enterprise Linux" in reasons[("vm-rhel", "Red Hat Enterprise Linux licence")]
+    rhel_compute = next(line for line in document["lines"] if line["resource"] == "vm-rhel" and "compute" in
+                        line["component"])
+    assert rhel_compute["monthly"] == "73.00"  # the base (Linux) rate; the licence is a separate meter
+
+
+def test_unsupported_type_is_unpriced_not_free(tmp_path: Path, rates: Path) -> None:
+    steps = [step("wave-pilot", "azure-native:sql:Server", "sql-1", {"location": "uksouth"})]
+    document = forecast_json(write_plan(tmp_path / "p.json", plan("wave-pilot", steps)), "--prices", rates)
+    assert document["unpriced"][0]["reason"].startswith("no cost model for azure-native:sql:Server")
+    assert document["free_resources"] == 0 and document["monthly_total"] == "0.00"
+
+
+def test_prices_refresh_rejects_an_unknown_region(tmp_path: Path) -> None:
+    result = run_cli("prices", "refresh", "--region", "atlantis", "--out-dir", tmp_path)
+    assert result.exit_code == 2 and "not an Azure region" in result.stderr

@@ -81,10 +81,15 @@ def forecast(
             raise UsageError("`estate forecast diff` takes exactly two plans: OLD NEW")
         if output_format == "csv":
             raise UsageError("`estate forecast diff --format` is text, json or markdown")
+        if not prices:
+            raise UsageError("give at least one price source with --prices")
         _emit(_diff_text(plans[1], plans[2], prices or [], usage, estate_file, as_of, output_format), out)
         return
     if output_format == "markdown":
         raise UsageError("--format markdown is for `estate forecast diff`; use text, json or csv")
+    if not prices:
+        raise UsageError("give at least one price source with --prices (a rate card, a snapshot from "
+                         "`estate prices refresh`, or an EA/MCA price sheet)")
     from costing.forecast_report import to_csv, to_json
 
     result = _price(plans, prices or [], usage, estate_file, as_of)
