@@ -60,7 +60,8 @@ def prices_refresh(
 @app.command()
 def forecast(
     plans: Annotated[list[str], typer.Argument(
-        help="Plans (pulumi preview --json or estate synth; ARM What-If also read), or: diff OLD NEW.")],
+        metavar="PLAN", help="Plans (pulumi preview --json or estate synth; ARM What-If also read), or: "
+                                "diff OLD NEW.")],
     prices: PricesOption = None,
     usage: UsageOption = None,
     by: Annotated[Literal["resource", "wave", "business-case-line", "service"], typer.Option(
