@@ -78,7 +78,8 @@ class PriceQuery:
 
     @property
     def exact_values(self) -> tuple[str | None, ...]:
-        return (*(value for _, value in self.match), self.price_type, self.reservation_term)
+        # Empty text and a missing field index alike (global meters have armRegionName "").
+        return (*(value or None for _, value in self.match), self.price_type, self.reservation_term or None)
 
     def describe(self) -> str:
         """A one-line key a person can read and a rate card entry can copy."""

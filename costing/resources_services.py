@@ -34,8 +34,8 @@ def log_analytics_workspace(resource: Resource) -> list[CostComponent]:
         retained = per_day * (retention - FREE_RETENTION_DAYS) if per_day is not None else None
         found.append(CostComponent(f"retention beyond {FREE_RETENTION_DAYS} days ({retention} days)", "GB",
                                    retained, PriceQuery.of(serviceName="Log Analytics", productName="Log Analytics",
-                                                           skuName="Analytics Logs",
-                                                           meterName="Analytics Logs Data Retention",
+                                                           skuName="Pay-as-you-go",
+                                                           meterName="Pay-as-you-go Data Retention",
                                                            armRegionName=region),
                                    usage_key="ingestion_gb_per_day"))
     return found
@@ -47,7 +47,7 @@ def recovery_services_vault(resource: Resource) -> list[CostComponent]:
     redundancy = REDUNDANCY.get(str(resource.get("properties.redundancySettings.standardTierStorageRedundancy")
                                     or "GeoRedundant"), "GRS")
     return [usage_component(resource, f"backup storage ({redundancy})", "GB", "backup_storage_gb", PriceQuery.of(
-        serviceName="Backup", productName="Backup", skuName="Standard", meterName=f"Standard {redundancy} Data Stored",
+        serviceName="Backup", productName="Backup", skuName="Standard", meterName=f"{redundancy} Data Stored",
         armRegionName=resource.region or ""))]
 
 
@@ -55,8 +55,8 @@ def recovery_services_vault(resource: Resource) -> list[CostComponent]:
 def protected_item(resource: Resource) -> list[CostComponent]:
     """One Azure VM protected instance a month."""
     return [CostComponent("protected instance (Azure VM)", "months", Decimal(1), PriceQuery.of(
-        serviceName="Backup", productName="Backup", skuName="Azure VM",
-        meterName="Azure VM Protected Instances", armRegionName=resource.region or ""))]
+        serviceName="Backup", productName="Backup", meterName="Azure VM Protected Instances",
+        armRegionName=resource.region or ""))]
 
 
 @costs("azure-native:keyvault:Vault", usage=("operations_per_month",))

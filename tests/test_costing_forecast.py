@@ -313,3 +313,15 @@ def test_unsupported_type_is_unpriced_not_free(tmp_path: Path, rates: Path) -> N
 def test_prices_refresh_rejects_an_unknown_region(tmp_path: Path) -> None:
     result = run_cli("prices", "refresh", "--region", "atlantis", "--out-dir", tmp_path)
     assert result.exit_code == 2 and "not an Azure region" in result.stderr
+
+
+def test_example_rate_card_and_usage_price_the_cited_items(tmp_path: Path, write_estate) -> None:
+    estate = write_estate()
+    stacks = ROOT / "stacks"
+    document = forecast_json(write_plan(tmp_path / "platform.json", platform_plan(str(estate))),
+                             "--prices", stacks / "rates.yaml", "--usage", stacks / "usage.yaml")
+    priced = {line["component"].split(" (")[0]: line["monthly"] for line in document["lines"]}
+    # 730 h x 0.005 USD x 0.75; 10 GB a day kept 59 days beyond the free 31 x 0.1 USD x 0.75.
+    assert priced == {"public IP": "2.7375", "retention beyond 31 days": "44.25"}
+    assert all("EA cost export row" in line["price_source"] or "EA cost export rows" in line["price_source"]
+               for line in document["lines"])
