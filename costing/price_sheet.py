@@ -10,6 +10,7 @@ MCA `meterId`, `unitPrice`, `currency`).
 from __future__ import annotations
 
 import csv
+import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -33,6 +34,8 @@ COLUMNS = {
     "effectiveEndDate": ("effectiveenddate",),
     "skuId": ("skuid",),
 }
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})")
 REQUIRED = ("meterId", "unitOfMeasure", "unitPrice", "currencyCode")
 TERMS = {"p1y": "1 Year", "p3y": "3 Years", "p5y": "5 Years", "1 year": "1 Year", "3 years": "3 Years",
          "12": "1 Year", "36": "3 Years"}
@@ -87,12 +90,24 @@ def _item(row: dict[str, str], columns: dict[str, str | None], source: str, numb
         "armRegionName": normalise_region(cell("meterRegion")) if cell("meterRegion") else None,
         "unitOfMeasure": cell("unitOfMeasure"), "retailPrice": price, "currencyCode": cell("currencyCode"),
         "type": price_type, "tierMinimumUnits": cell("tierMinimumUnits") or "0", "skuId": cell("skuId"),
-        "effectiveStartDate": cell("effectiveStartDate"), "effectiveEndDate": cell("effectiveEndDate"),
+        "effectiveStartDate": _iso_date(cell("effectiveStartDate"), source, number),
+        "effectiveEndDate": _iso_date(cell("effectiveEndDate"), source, number),
         "x_source": f"price sheet {source} row {number}",
     }
     if term:
         item["reservationTerm"] = term
     return item
+
+
+def _iso_date(text: str, source: str, number: int) -> str:
+    """ISO (`2024-05-01`, `2024-05-01T00:00:00Z`) as it is; EA's `05/01/2024` (month first) made ISO."""
+    if not text or ISO_DATE.match(text):
+        return text
+    match = US_DATE.match(text)
+    if not match:
+        raise InputError(f"{source}:{number}: date {text!r} is neither YYYY-MM-DD nor MM/DD/YYYY", file=source)
+    month, day, year = match.groups()
+    return f"{year}-{int(month):02d}-{int(day):02d}"
 
 
 def _modified(path: str | Path) -> str:

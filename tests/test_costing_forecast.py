@@ -325,3 +325,13 @@ def test_example_rate_card_and_usage_price_the_cited_items(tmp_path: Path, write
     assert priced == {"public IP": "2.7375", "retention beyond 31 days": "44.25"}
     assert all("EA cost export row" in line["price_source"] or "EA cost export rows" in line["price_source"]
                for line in document["lines"])
+
+
+def test_price_sheet_dates_month_first_are_honoured(tmp_path: Path, rates: Path) -> None:
+    sheet = tmp_path / "pricesheet.csv"
+    sheet.write_text("MeterId,UnitOfMeasure,UnitPrice,BillingCurrency,EffectiveStartDate,EffectiveEndDate\n"
+                     "11111111-aaaa,1 Hour,0.05,GBP,01/01/2024,06/30/2026\n"
+                     "11111111-aaaa,1 Hour,0.06,GBP,07/01/2026,\n")
+    path = write_plan(tmp_path / "wave.json", wave_plan("wave-pilot", ("vm-1", vm_inputs("vm-1"))))
+    line = forecast_json(path, "--prices", rates, "--prices", sheet)["lines"][0]
+    assert line["unit_price"] == "0.06" and "row 3" in line["price_source"]
