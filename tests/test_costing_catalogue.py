@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from costing.catalogue import Catalogue, PriceQuery, PriceSource
-from costing.snapshot import load_price_file
-from costing.units import pricing_unit
+from costing.prices.catalogue import Catalogue, PriceQuery, PriceSource
+from costing.prices.snapshot import load_price_file
+from costing.prices.units import pricing_unit
 
 AS_OF = date(2026, 8, 22)
 

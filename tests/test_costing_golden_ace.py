@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from costing.arm_whatif import load_what_if
-from costing.forecast import Pricer
-from costing.prices import load_prices
-from costing.usage import load_usage
+from costing.forecast.arm_whatif import load_what_if
+from costing.forecast.pricing import Pricer
+from costing.forecast.usage import load_usage
+from costing.prices.sources import load_prices
 from tests.conftest import run_cli
 
 CASES = [

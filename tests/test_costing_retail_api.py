@@ -12,8 +12,8 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from costing.retail_api import RetailApiError, RetailPricesClient, refresh_snapshot
-from costing.snapshot import load_price_file
+from costing.prices.retail_api import RetailApiError, RetailPricesClient, refresh_snapshot
+from costing.prices.snapshot import load_price_file
 from tests.conftest import run_cli
 
 pytestmark = pytest.mark.integration

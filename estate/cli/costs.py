@@ -38,8 +38,8 @@ def prices_refresh(
     base_url: Annotated[str, typer.Option("--base-url", help="The Retail Prices API endpoint.")] = "",
 ) -> None:
     """Download retail prices for regions (and services) into a dated snapshot, written atomically."""
-    from costing.retail_api import RetailPricesClient, refresh_snapshot
-    from costing.snapshot import RETAIL_API_URL
+    from costing.prices.retail_api import RetailPricesClient, refresh_snapshot
+    from costing.prices.snapshot import RETAIL_API_URL
     from estate.reference import normalise_region
 
     regions = []
@@ -91,7 +91,7 @@ def forecast(
     if not prices:
         raise UsageError("give at least one price source with --prices (a rate card, a snapshot from "
                          "`estate prices refresh`, or an EA/MCA price sheet)")
-    from costing.forecast_report import to_csv, to_json
+    from costing.forecast.report import to_csv, to_json
 
     result = _price(plans, prices or [], usage, estate_file, as_of)
     if output_format == "json":
@@ -115,7 +115,7 @@ def _emit(text: str, out: Path | None) -> None:
 
 
 def _load(path_text: str):  # -> Plan
-    from costing.arm_whatif import load_what_if
+    from costing.forecast.arm_whatif import load_what_if
     from estate.plan import load_plan
 
     try:
@@ -132,10 +132,10 @@ def _load(path_text: str):  # -> Plan
 
 def _price(plan_paths: list[str], price_paths: list[Path], usage_path: Path | None, estate_path: Path | None,
            as_of: str | None):  # -> Forecast
-    from costing.forecast import Pricer, billing_currency, estate_file_of
-    from costing.onprem import add_retained_hosts
-    from costing.prices import load_prices
-    from costing.usage import load_usage
+    from costing.forecast.onprem import add_retained_hosts
+    from costing.forecast.pricing import Pricer, billing_currency, estate_file_of
+    from costing.forecast.usage import load_usage
+    from costing.prices.sources import load_prices
     from estate.loader import load_estate
 
     day = _day(as_of)
@@ -163,7 +163,7 @@ def _day(text: str | None) -> date:
 
 def _diff_text(old: str, new: str, price_paths: list[Path], usage_path: Path | None, estate_path: Path | None,
                as_of: str | None, output_format: str) -> str:
-    from costing.forecast_diff import diff_forecasts, diff_json, diff_markdown
+    from costing.forecast.diff import diff_forecasts, diff_json, diff_markdown
 
     diff = diff_forecasts(_price([old], price_paths, usage_path, estate_path, as_of),
                           _price([new], price_paths, usage_path, estate_path, as_of))

@@ -7,9 +7,9 @@ from collections import Counter, defaultdict
 from rich.console import Console
 from rich.table import Table
 
-from costing.forecast import Forecast
-from costing.forecast_diff import ForecastDiff
-from costing.forecast_report import groups, money
+from costing.forecast.diff import ForecastDiff
+from costing.forecast.pricing import Forecast
+from costing.forecast.report import groups, money
 
 
 def _render(tables: list[object], width: int | None) -> str:

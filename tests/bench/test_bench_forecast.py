@@ -7,10 +7,10 @@ import time
 from datetime import date
 from pathlib import Path
 
-from costing.forecast import Pricer
-from costing.forecast_report import to_json
-from costing.prices import load_prices
-from costing.usage import load_usage
+from costing.forecast.pricing import Pricer
+from costing.forecast.report import to_json
+from costing.forecast.usage import load_usage
+from costing.prices.sources import load_prices
 from estate.plan import load_plan
 from tests.plan_builders import plan, step, vm_inputs
 

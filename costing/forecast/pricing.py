@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from costing.arm_types import service_name
-from costing.catalogue import Price
-from costing.model import CostComponent, Resource
-from costing.prices import Prices
-from costing.registry import components_for
-from costing.usage import CurrencyError, Usage
+from costing.forecast.arm_types import service_name
+from costing.forecast.model import CostComponent, Resource
+from costing.forecast.registry import components_for
+from costing.forecast.usage import CurrencyError, Usage
+from costing.prices.catalogue import Price
+from costing.prices.sources import Prices
 from estate.plan import Plan, PlanResource
 from estate.reference import normalise_region
 
@@ -115,8 +115,9 @@ class Pricer:
                    "service": service_name(planned.type)}
         components = components_for(resource)
         if components is None:
-            result.unpriced.append(Unpriced(planned.urn, planned.type, "", f"no cost model for {planned.type}; "
-                                            "add one to costing/ (or list the type as free)", **context))
+            reason = (f"no cost model for {planned.type}; add a cost function in costing/forecast/ "
+                      "(or list the type in FREE_TYPES)")
+            result.unpriced.append(Unpriced(planned.urn, planned.type, "", reason, **context))
             return
         if not components:
             result.free.append(planned.urn)

@@ -12,7 +12,7 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from costing.forecast import Forecast, ForecastLine, Unpriced
+from costing.forecast.pricing import Forecast, ForecastLine, Unpriced
 
 GROUPINGS = ("resource", "wave", "business-case-line", "service")
 LINE_FIELDS = ("urn", "type", "component", "quantity", "unit", "unit_price", "monthly", "price_source")

@@ -1,7 +1,7 @@
 """The cost model's vocabulary: a resource as cost functions see it, and the cost components they return.
 
-Layer one (per type, in `costing/resources_*.py`) turns a resource's inputs into `CostComponent`s: a name, a
-unit, a monthly quantity and a `PriceQuery`. Layer two (`costing/forecast.py`) prices them. Quantities that no
+Layer one (per type, in `costing/forecast/resources_*.py`) turns a resource's inputs into `CostComponent`s: a name, a
+unit, a monthly quantity and a `PriceQuery`. Layer two (`costing/forecast/pricing.py`) prices them. Quantities that no
 plan knows (egress GB, log GB a day, backup GB) come from the usage file through `Resource.usage`.
 """
 
@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from costing.catalogue import PriceQuery
+from costing.prices.catalogue import PriceQuery
 from estate.plan import UNKNOWN
 
 HOURS_PER_MONTH = Decimal(730)

@@ -19,7 +19,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from costing.registry import USAGE_KEYS, usage_keys
+from costing.forecast.registry import USAGE_KEYS, usage_keys
 from estate.errors import EstateError, ValidationError
 from estate.model import Spec
 from estate.yamlfile import read_yaml, validate

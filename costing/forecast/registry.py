@@ -5,8 +5,8 @@ A type in neither is *unsupported*: its resources are listed as unpriced, never 
 
 from __future__ import annotations
 
-from costing import resources_compute, resources_network, resources_services  # noqa: F401  (register functions)
-from costing.model import COST_FUNCTIONS, USAGE_KEYS, CostComponent, CostFunction, Resource
+from costing.forecast import resources_compute, resources_network, resources_services  # noqa: F401  (register)
+from costing.forecast.model import COST_FUNCTIONS, USAGE_KEYS, CostComponent, CostFunction, Resource
 
 # Azure bills nothing for these themselves (their traffic or contents are billed elsewhere).
 FREE_TYPES = frozenset({

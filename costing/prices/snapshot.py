@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import IO, Any
 
-from costing.catalogue import Catalogue, PriceSource, currencies
+from costing.prices.catalogue import Catalogue, PriceSource, currencies
 from estate.errors import InputError
 
 SNAPSHOT_FORMAT = "estate-price-snapshot/1"

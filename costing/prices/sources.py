@@ -12,10 +12,10 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from costing.catalogue import Catalogue, Lookup, Price, PriceQuery
-from costing.price_sheet import load_price_sheet
-from costing.rate_card import Discount, load_rate_card
-from costing.snapshot import load_price_file
+from costing.prices.catalogue import Catalogue, Lookup, Price, PriceQuery
+from costing.prices.price_sheet import load_price_sheet
+from costing.prices.rate_card import Discount, load_rate_card
+from costing.prices.snapshot import load_price_file
 from estate.errors import InputError
 
 HUNDRED = Decimal(100)

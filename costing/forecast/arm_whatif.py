@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from costing.arm_types import token_of
+from costing.forecast.arm_types import token_of
 from estate.errors import InputError
 from estate.plan import Plan, PlanResource
 

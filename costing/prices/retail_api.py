@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from costing.snapshot import RETAIL_API_URL, SnapshotWriter
+from costing.prices.snapshot import RETAIL_API_URL, SnapshotWriter
 from estate.errors import EstateError
 from estate.files import write_atomic_with
 

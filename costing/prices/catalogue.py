@@ -18,7 +18,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
-from costing.units import PricingUnit, pricing_unit
+from costing.prices.units import PricingUnit, pricing_unit
 
 HOURS_PER_YEAR = Decimal(8760)
 MONTHS_PER_YEAR = Decimal(12)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import csv
 from functools import cache
 
-from costing.catalogue import PriceQuery
-from costing.model import HOURS_PER_MONTH, REFERENCE, CostComponent, Resource, costs, number, usage_component
+from costing.forecast.model import HOURS_PER_MONTH, REFERENCE, CostComponent, Resource, costs, number, usage_component
+from costing.prices.catalogue import PriceQuery
 
 
 @cache
@@ -36,7 +36,8 @@ def expressroute_circuit(resource: Resource) -> list[CostComponent]:
     data = "Unlimited Data" if family == "UnlimitedData" else "Metered Data"
     name = f"circuit ({tier} {data}, {bandwidth_text(int(bandwidth)) if bandwidth else '?'})"
     if zone is None or bandwidth is None:
-        problem = (f"peering location {peering!r} has no ExpressRoute zone in reference/expressroute_zones.csv"
+        problem = (f"peering location {peering!r} has no ExpressRoute zone in "
+                   "costing/forecast/reference/expressroute_zones.csv; add it"
                    if zone is None else "the circuit bandwidth is not known in the plan")
         return [CostComponent(name, "months", number(1), None, problem=problem)]
     found = [CostComponent(name, "months", number(1), PriceQuery.of(

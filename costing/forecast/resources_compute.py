@@ -15,8 +15,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from costing.catalogue import PriceQuery
-from costing.model import (
+from costing.forecast.model import (
     HOURS_PER_MONTH,
     CostComponent,
     Resource,
@@ -25,6 +24,7 @@ from costing.model import (
     number,
     os_disk_minimums,
 )
+from costing.prices.catalogue import PriceQuery
 from estate.reference import operating_systems, vm_sizes
 
 # A size whose name has "s" after its vCPU count (D2s_v3, E4as_v5) supports Premium SSD.

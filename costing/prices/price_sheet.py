@@ -14,7 +14,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from costing.catalogue import Catalogue, PriceSource
+from costing.prices.catalogue import Catalogue, PriceSource
 from estate.errors import InputError
 from estate.reference import normalise_region
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from costing.catalogue import PriceQuery
-from costing.model import HOURS_PER_MONTH, CostComponent, Resource, costs, number, usage_component
+from costing.forecast.model import HOURS_PER_MONTH, CostComponent, Resource, costs, number, usage_component
+from costing.prices.catalogue import PriceQuery
 
 DAYS_PER_MONTH = HOURS_PER_MONTH / 24
 FREE_RETENTION_DAYS = 31

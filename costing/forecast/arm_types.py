@@ -38,7 +38,7 @@ def token_of(arm_type: str) -> str | None:
     namespace, _, kind = lowered.partition("/")
     if not namespace.startswith("microsoft.") or not kind or "/" in kind:
         return None
-    from costing.registry import COST_FUNCTIONS, FREE_TYPES
+    from costing.forecast.registry import COST_FUNCTIONS, FREE_TYPES
 
     module = namespace.removeprefix("microsoft.")
     for token in (*COST_FUNCTIONS, *FREE_TYPES):

@@ -26,7 +26,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from costing.catalogue import Catalogue, PriceSource
+from costing.prices.catalogue import Catalogue, PriceSource
 from estate.model import Spec
 from estate.yamlfile import read_yaml, validate
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from costing.forecast import Forecast
-from costing.forecast_report import amount, money
+from costing.forecast.pricing import Forecast
+from costing.forecast.report import amount, money
 
 
 @dataclass(frozen=True)
