@@ -10,6 +10,7 @@ import csv
 import io
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Any
 
 from costing.forecast.pricing import Forecast, ForecastLine, Unpriced
@@ -20,6 +21,7 @@ EXTRA_FIELDS = ("resource", "stack", "wave", "business_case_line", "service", "r
 SIX_PLACES = Decimal("0.000001")
 
 
+@lru_cache(maxsize=65536)
 def amount(value: Decimal) -> str:
     """An exact-enough decimal string: at most 6 places, at least 2 (`9.00`, `14.9903`, `44.527778`)."""
     text = format(value.quantize(SIX_PLACES, rounding=ROUND_HALF_UP).normalize(), "f")

@@ -103,9 +103,17 @@ class Price:
     item: Mapping[str, Any]
     reservation_years: int | None = None
     overridden_by: str | None = None
+    # Thousands of components share one price and one quantity (730 hours): compute each cost once.
+    _costs: dict[Decimal, Decimal] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def monthly_cost(self, quantity: Decimal) -> Decimal:
         """The cost of `quantity` distinct units a month (hours, GB, operations, months...)."""
+        cost = self._costs.get(quantity)
+        if cost is None:
+            cost = self._costs[quantity] = self._monthly_cost(quantity)
+        return cost
+
+    def _monthly_cost(self, quantity: Decimal) -> Decimal:
         if self.reservation_years:
             return self.tiers[0][1] * quantity / self._term_units()
         total = Decimal(0)
