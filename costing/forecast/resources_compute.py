@@ -67,14 +67,23 @@ def compute_components(resource: Resource, size: str | None, family: str | None,
     if family not in ("windows", "linux"):
         return [CostComponent(label, "hours", hours, None,
                               problem="the operating system is not known (no image reference or osType)")]
+    queries = _compute_queries(size, family, os_name, licence, reservation, (priority or "").lower(),
+                               resource.region or "")
+    return [CostComponent(f"{label} {name}" if name.startswith("(") else name, "hours", hours, query)
+            for name, query in queries]
+
+
+@cache
+def _compute_queries(size: str, family: str, os_name: str | None, licence: str | None, reservation: str | None,
+                     priority: str, region: str) -> tuple[tuple[str, PriceQuery], ...]:
+    """(component name, query) pairs for one machine shape; names in parentheses attach to the caller's label."""
     hybrid = family == "windows" and licence == "Windows_Server"
-    spot = (priority or "").lower() in ("spot", "low")
     term = RESERVATION_TERMS.get(reservation or "")
-    base = {"serviceName": "Virtual Machines", "armSkuName": size, "armRegionName": resource.region or ""}
+    base = {"serviceName": "Virtual Machines", "armSkuName": size, "armRegionName": region}
     windows_meter = family == "windows" and not hybrid and not term
     what = "Windows" if windows_meter else ("Linux/base rate, Hybrid Benefit" if hybrid else "Linux/base rate")
-    if spot:
-        word = "Spot" if priority.lower() == "spot" else "Low Priority"  # type: ignore[union-attr]
+    if priority in ("spot", "low"):
+        word = "Spot" if priority == "spot" else "Low Priority"
         query = PriceQuery.of(require={"skuName": word, **({"productName": "Windows"} if windows_meter else {})},
                               exclude={} if windows_meter else {"productName": "Windows"}, allow_spot=True, **base)
         what += f", {word}"
@@ -86,43 +95,46 @@ def compute_components(resource: Resource, size: str | None, family: str | None,
         query = PriceQuery.of(require={"productName": "Windows"}, **base)
     else:
         query = PriceQuery.of(exclude={"productName": "Windows"}, **base)
-    found = [CostComponent(f"{label} ({size}, {what})", "hours", hours, query)]
+    found = [(f"({size}, {what})", query)]
+    vcpus = vm_sizes().get(size)
+    sku = f"{vcpus.vcpus} vCPU VM" if vcpus else size
     if family == "windows" and not hybrid and term:
-        vcpus = vm_sizes().get(size)
-        found.append(CostComponent(
-            f"Windows Server licence ({size})", "hours", hours,
-            PriceQuery.of(serviceName="Virtual Machines Licenses", productName="Windows Server",
-                          skuName=f"{vcpus.vcpus} vCPU VM" if vcpus else size, armRegionName=resource.region or "")))
+        found.append((f"Windows Server licence ({size})", PriceQuery.of(
+            serviceName="Virtual Machines Licenses", productName="Windows Server", skuName=sku, armRegionName=region)))
     if os_name in LINUX_LICENCE_PRODUCTS and not (licence or "").endswith("_BYOS"):
-        vcpus = vm_sizes().get(size)
-        found.append(CostComponent(
-            f"{LINUX_LICENCE_PRODUCTS[os_name]} licence ({size})", "hours", hours,
-            PriceQuery.of(serviceName="Virtual Machines Licenses", productName=LINUX_LICENCE_PRODUCTS[os_name],
-                          skuName=f"{vcpus.vcpus} vCPU VM" if vcpus else size)))
-    return found
+        product = LINUX_LICENCE_PRODUCTS[os_name]
+        found.append((f"{product} licence ({size})", PriceQuery.of(
+            serviceName="Virtual Machines Licenses", productName=product, skuName=sku)))
+    return tuple(found)
 
 
 def disk_component(resource: Resource, role: str, size_gb: Decimal | None, disk_type: str | None,
                    count: Decimal = Decimal(1)) -> CostComponent:
     """One managed disk, billed monthly at the smallest tier of its type that holds its size."""
     disk_type = disk_type or "Premium_LRS"
-    name = f"{role} ({disk_type}, {size_gb or '?'} GiB)"
     if size_gb is None:
-        return CostComponent(name, "months", count, None, problem="the disk size is not known in the plan")
+        return CostComponent(f"{role} ({disk_type}, ? GiB)", "months", count, None,
+                             problem="the disk size is not known in the plan")
+    tier, query, problem = _disk_query(disk_type, size_gb, resource.region or "")
+    return CostComponent(f"{role} ({tier or disk_type}, {size_gb} GiB)", "months", count, query, problem=problem)
+
+
+@cache
+def _disk_query(disk_type: str, size_gb: Decimal, region: str) -> tuple[str | None, PriceQuery | None, str]:
+    """(tier label e.g. 'E10 LRS', its price query, or the problem) for one disk type and size."""
     if disk_type.startswith(("PremiumV2", "UltraSSD")):
-        return CostComponent(name, "months", count, None,
-                             problem=f"{disk_type} is billed by provisioned GiB, IOPS and throughput; not modelled")
+        return None, None, f"{disk_type} is billed by provisioned GiB, IOPS and throughput; not modelled"
     family = "Standard_LRS" if disk_type == "Standard_LRS" else disk_type.split("_")[0]
     redundancy = disk_type.rsplit("_", 1)[-1]
     tier = next((tier for limit, tier in disk_tiers().get(family, []) if size_gb <= limit), None)
     product = {"Standard_LRS": "Standard HDD Managed Disks", "StandardSSD": "Standard SSD Managed Disks",
                "Premium": "Premium SSD Managed Disks"}.get(family)
     if tier is None or product is None:
-        return CostComponent(name, "months", count, None,
-                             problem=f"no managed disk tier of {disk_type} holds {size_gb} GiB")
-    query = PriceQuery.of(serviceName="Storage", productName=product, skuName=f"{tier} {redundancy}",
-                          meterName=f"{tier} {redundancy} Disk", armRegionName=resource.region or "")
-    return CostComponent(f"{role} ({tier} {redundancy}, {size_gb} GiB)", "months", count, query)
+        return None, None, f"no managed disk tier of {disk_type} holds {size_gb} GiB"
+    label = f"{tier} {redundancy}"
+    query = PriceQuery.of(serviceName="Storage", productName=product, skuName=label, meterName=f"{label} Disk",
+                          armRegionName=region)
+    return label, query, ""
 
 
 def os_disk_size(stated: Any, family: str | None) -> Decimal | None:
