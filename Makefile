@@ -28,6 +28,11 @@ demo: $(STAMP)
 	$(BIN)/estate check --estate stacks/estate.yaml
 	$(BIN)/estate check out/plans/*.json
 	$(BIN)/estate check out/plans/*.json --format sarif --out $(OUT)/guardrails.sarif
+	# Cost forecast of every synthesised stack (needs the plans `estate synth --all --out out/plans` writes).
+	$(BIN)/estate forecast $(OUT)/plans/*.json --prices stacks/rates.yaml --usage stacks/usage.yaml --by wave \
+		| tee $(OUT)/forecast.txt
+	$(BIN)/estate forecast $(OUT)/plans/*.json --prices stacks/rates.yaml --usage stacks/usage.yaml --by wave \
+		--format json --out $(OUT)/forecast.json
 	@echo "demo: everything it wrote is under $(OUT)/"
 
 test: $(STAMP)

@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "estate.cli.definition",  # validate, show
     "estate.cli.case",  # case show, case budgets
     "estate.cli.check",  # check
+    "estate.cli.costs",  # prices refresh, forecast, forecast diff
 )
 for _module in COMMAND_MODULES:
     importlib.import_module(_module)
