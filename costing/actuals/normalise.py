@@ -1,0 +1,121 @@
+"""Turning a batch of FOCUS export rows into normalised rows (the store schema), batch by batch.
+
+Multi-provider FOCUS data (the FinOps Foundation sample) keeps only `ProviderName == 'Microsoft'` rows. Every
+catalogued column is converted to its stored type; the first cell that does not convert stops the load with the
+file, the data row and the column named.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from costing.actuals.convert import (
+    BadCell,
+    to_bool,
+    to_decimal,
+    to_region,
+    to_string,
+    to_tags,
+    to_timestamp,
+)
+from costing.actuals.formats import ExportFormat
+from costing.actuals.schema import normalised_column_types, normalised_schema
+from estate.errors import InputError
+
+MICROSOFT = "Microsoft"
+
+
+@dataclass(frozen=True)
+class Lineage:
+    """Where a batch came from: the store source, the input format, the file, and its first data row number."""
+
+    source_name: str
+    source_type: str
+    file: str
+    first_row: int  # 1-based data row number of the batch's first row
+
+
+def row_numbers(lineage: Lineage, length: int) -> pa.Array:
+    """The 1-based data row numbers of a batch of `length` rows."""
+    return pa.array(range(lineage.first_row, lineage.first_row + length), pa.int64())
+
+
+def located(lineage: Lineage, rows: pa.Array, cell: BadCell) -> InputError:
+    """An InputError for a bad cell, naming file, data row and column."""
+    row = rows[cell.index].as_py() if cell.index < len(rows) else "?"
+    return InputError(
+        f"{lineage.file}: data row {row} (line {row + 1 if isinstance(row, int) else '?'}): {cell}; "
+        f"fix or remove the row, or re-run the export",
+        file=lineage.file,
+    )
+
+
+def convert_column(name: str, data_type: str, array: pa.Array) -> pa.Array:
+    """One export column in its stored type (raises BadCell)."""
+    if data_type in ("Decimal", "Number"):
+        return to_decimal(array, name)
+    if data_type == "DateTime":
+        return to_timestamp(array, name)
+    if data_type == "Boolean":
+        return to_bool(array, name)
+    if data_type == "JSON" and name == "Tags":
+        return to_tags(array, name)
+    return to_string(array)
+
+
+def assemble(columns: dict[str, pa.Array], length: int, lineage: Lineage, rows: pa.Array) -> pa.RecordBatch:
+    """A record batch in the store schema: given columns, nulls for the rest, lineage filled in."""
+    schema = normalised_schema()
+    arrays = []
+    for schema_field in schema:
+        if schema_field.name in columns:
+            arrays.append(columns[schema_field.name])
+        else:
+            arrays.append(pa.nulls(length, schema_field.type))
+    batch = pa.RecordBatch.from_arrays(arrays, schema=schema)
+    lineage_columns = {
+        "x_SourceName": pa.array([lineage.source_name] * length, pa.string()) if length else pa.nulls(0, pa.string()),
+        "x_SourceType": pa.array([lineage.source_type] * length, pa.string()) if length else pa.nulls(0, pa.string()),
+        "x_SourceFile": pa.array([lineage.file] * length, pa.string()) if length else pa.nulls(0, pa.string()),
+        "x_SourceRow": rows,
+    }
+    for name, array in lineage_columns.items():
+        batch = batch.set_column(schema.get_field_index(name), name, array)
+    return batch
+
+
+def microsoft_rows(batch: pa.RecordBatch) -> pa.Array | None:
+    """A mask of Microsoft rows when the batch says which provider each row is from, else None (keep all)."""
+    if "ProviderName" not in batch.schema.names:
+        return None
+    return pc.fill_null(pc.equal(to_string(batch.column("ProviderName")), MICROSOFT), False)
+
+
+def normalise_focus(batch: pa.RecordBatch, export_format: ExportFormat, lineage: Lineage,
+                    currency: str | None) -> pa.RecordBatch:
+    """Normalise one batch of a FOCUS export (Microsoft 1.0 / 1.2, or the FinOps Foundation sample)."""
+    rows = row_numbers(lineage, batch.num_rows)
+    mask = microsoft_rows(batch)
+    if mask is not None:
+        batch = batch.filter(mask)
+        rows = rows.filter(mask)
+    types = normalised_column_types()
+    columns: dict[str, pa.Array] = {}
+    try:
+        for name in batch.schema.names:
+            if name in types:
+                columns[name] = convert_column(name, types[name], batch.column(name))
+    except BadCell as cell:
+        raise located(lineage, rows, cell) from None
+    if "RegionId" in columns:
+        region_id, region_name = to_region(columns["RegionId"])
+        columns["RegionId"] = region_id
+        if "RegionName" in columns:
+            region_name = pc.coalesce(region_name, columns["RegionName"])
+        columns["RegionName"] = region_name
+    if "BillingCurrency" not in columns and currency:
+        columns["BillingCurrency"] = pa.array([currency] * batch.num_rows, pa.string())
+    return assemble(columns, batch.num_rows, lineage, rows)
