@@ -8,6 +8,7 @@ conversion fails, to find the first bad cell for the error message.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
@@ -18,6 +19,7 @@ from costing.actuals.schema import COST_DECIMAL, TAGS_MAP, TIMESTAMP_UTC
 from estate.reference import normalise_region, region_names
 
 DECIMAL_PLACES = COST_DECIMAL.scale
+WIDE_DECIMAL = pa.decimal256(76, 38)
 
 
 class BadCell(Exception):
@@ -31,8 +33,11 @@ class BadCell(Exception):
         self.expected = expected
 
 
-def to_decimal(array: pa.Array, column: str) -> pa.Array:
-    """Exact decimal128(38, 18); strings like `1.5`, `-300`, `1.5E-05` parse exactly, floats via their repr."""
+def to_decimal(array: pa.Array, column: str, rounded: Counter[str] | None = None) -> pa.Array:
+    """Exact decimal128(38, 24); strings like `1.5`, `-300`, `1.5E-05` parse exactly, floats via their repr.
+
+    Values with more than 24 decimal places are rounded half-even to 24 and counted in `rounded[column]`.
+    """
     if pa.types.is_decimal(array.type) and array.type == COST_DECIMAL:
         return array
     source = array
@@ -42,7 +47,16 @@ def to_decimal(array: pa.Array, column: str) -> pa.Array:
     try:
         return pc.cast(source, COST_DECIMAL)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
+    try:
+        wide = pc.cast(source, WIDE_DECIMAL)
+        exact = pc.round(wide, ndigits=DECIMAL_PLACES, round_mode="half_to_even")
+        result = pc.cast(exact, COST_DECIMAL)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         raise _first_bad_decimal(source, column) from None
+    if rounded is not None:
+        rounded[column] += pc.sum(pc.not_equal(exact, wide)).as_py() or 0
+    return result
 
 
 def _first_bad_decimal(array: pa.Array, column: str) -> BadCell:
@@ -55,11 +69,6 @@ def _first_bad_decimal(array: pa.Array, column: str) -> BadCell:
             return BadCell(column, index, value, "a number")
         if not number.is_finite():
             return BadCell(column, index, value, "a finite number")
-        exponent = number.as_tuple().exponent
-        if isinstance(exponent, int) and exponent < -DECIMAL_PLACES and number != number.quantize(
-            Decimal(1).scaleb(-DECIMAL_PLACES)
-        ):
-            return BadCell(column, index, value, f"a number with at most {DECIMAL_PLACES} decimal places")
         if abs(number) >= Decimal(10) ** (38 - DECIMAL_PLACES):
             return BadCell(column, index, value, f"a number below 10^{38 - DECIMAL_PLACES}")
     return BadCell(column, 0, None, "a number")

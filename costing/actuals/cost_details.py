@@ -60,15 +60,15 @@ def normalise_cost_details(batch: pa.RecordBatch, export_format: ExportFormat, l
     for canonical, written in export_format.columns.items():
         source.setdefault(canonical.lower(), batch.column(written))
     try:
-        columns = _renamed(source)
-        _add_costs(columns, source, cost_type)
+        columns = _renamed(source, lineage)
+        _add_costs(columns, source, cost_type, lineage)
     except BadCell as cell:
         raise located(lineage, rows, cell) from None
     _add_derived(columns, source, batch.num_rows, currency)
     return assemble(columns, batch.num_rows, lineage, rows)
 
 
-def _renamed(source: dict[str, pa.Array]) -> dict[str, pa.Array]:
+def _renamed(source: dict[str, pa.Array], lineage: Lineage) -> dict[str, pa.Array]:
     types = normalised_column_types()
     columns: dict[str, pa.Array] = {}
     for written, focus in column_map().items():
@@ -79,7 +79,7 @@ def _renamed(source: dict[str, pa.Array]) -> dict[str, pa.Array]:
         elif focus == "x_SkuDetails":
             columns[focus] = to_string(source[written])
         else:
-            columns[focus] = convert_column(focus, types[focus], source[written])
+            columns[focus] = convert_column(focus, types[focus], source[written], lineage.rounded)
     if "billingperiodenddate" in source:
         end = to_timestamp(source["billingperiodenddate"], "BillingPeriodEndDate", us_date_format=True)
         columns["BillingPeriodEnd"] = _next_day(end)
@@ -98,8 +98,8 @@ def _next_day(array: pa.Array) -> pa.Array:
     return pc.add(array, pa.scalar(timedelta(days=1), pa.duration("us")))
 
 
-def _add_costs(columns: dict[str, pa.Array], source: dict[str, pa.Array], cost_type: str) -> None:
-    cost = to_decimal(source["cost"], "Cost")
+def _add_costs(columns: dict[str, pa.Array], source: dict[str, pa.Array], cost_type: str, lineage: Lineage) -> None:
+    cost = to_decimal(source["cost"], "Cost", lineage.rounded)
     columns["EffectiveCost"] = cost
     columns["BilledCost"] = cost
     if cost_type == "amortized" and "pricingmodel" in source and "chargetype" in source:

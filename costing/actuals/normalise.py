@@ -7,7 +7,8 @@ file, the data row and the column named.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -36,6 +37,7 @@ class Lineage:
     source_type: str
     file: str
     first_row: int  # 1-based data row number of the batch's first row
+    rounded: Counter[str] = field(default_factory=Counter)  # values rounded to 24 places, by column
 
 
 def row_numbers(lineage: Lineage, length: int) -> pa.Array:
@@ -53,10 +55,10 @@ def located(lineage: Lineage, rows: pa.Array, cell: BadCell) -> InputError:
     )
 
 
-def convert_column(name: str, data_type: str, array: pa.Array) -> pa.Array:
+def convert_column(name: str, data_type: str, array: pa.Array, rounded: Counter[str] | None = None) -> pa.Array:
     """One export column in its stored type (raises BadCell)."""
     if data_type in ("Decimal", "Number"):
-        return to_decimal(array, name)
+        return to_decimal(array, name, rounded)
     if data_type == "DateTime":
         return to_timestamp(array, name)
     if data_type == "Boolean":
@@ -107,7 +109,7 @@ def normalise_focus(batch: pa.RecordBatch, export_format: ExportFormat, lineage:
     try:
         for name in batch.schema.names:
             if name in types:
-                columns[name] = convert_column(name, types[name], batch.column(name))
+                columns[name] = convert_column(name, types[name], batch.column(name), lineage.rounded)
     except BadCell as cell:
         raise located(lineage, rows, cell) from None
     if "RegionId" in columns:

@@ -7,12 +7,15 @@ lineage columns below. Types follow the catalogue's `DataType`:
 
 | catalogue type | Arrow type | examples |
 | --- | --- | --- |
-| Decimal, Number | `decimal128(38, 18)`, exact: 20 + 18 digits | BilledCost, EffectiveCost, ConsumedQuantity |
+| Decimal, Number | `decimal128(38, 24)`, exact: 14 + 24 digits | BilledCost, EffectiveCost, ConsumedQuantity |
 | DateTime | `timestamp[us, tz=UTC]` | ChargePeriodStart, ChargePeriodEnd, BillingPeriodStart |
 | String | `string` | BillingCurrency, RegionId (ARM region id, e.g. `uksouth`), ResourceId, ServiceName |
 | JSON (`Tags`) | `map<string, string>` | Tags (`{"business-case-line": "azure-run"}`) |
 | JSON (other) | `string` (the JSON text) | x_SkuDetails |
 | Boolean | `bool` | x_SkuIsCreditEligible |
+
+Real exports write up to 22 decimal places (`0.0001188669167459011366` in Microsoft's own EA sample), hence 24.
+A value with more places is rounded half-even to 24 and the load reports how many were (never silently).
 
 One correction to the catalogue: it types `ConsumedUnit` as Decimal, but the FOCUS specification and every
 export carry a unit name there (`Hours`), so it is a string.
@@ -38,7 +41,7 @@ import pyarrow as pa
 REFERENCE_DIR = Path(__file__).resolve().parents[1] / "reference"
 FOCUS_CATALOGUES = {"1.0": "FocusCost_1.0.json", "1.2": "FocusCost_1.2-preview.json"}
 
-COST_DECIMAL = pa.decimal128(38, 18)
+COST_DECIMAL = pa.decimal128(38, 24)
 TIMESTAMP_UTC = pa.timestamp("us", tz="UTC")
 TAGS_MAP = pa.map_(pa.string(), pa.string())
 

@@ -274,7 +274,9 @@ def relation(store_dir: Path, connection=None):
     """The store as a DuckDB relation (lazy); an empty store gives an empty relation with the same columns."""
     import duckdb
 
-    connection = connection or duckdb.connect()
+    if connection is None:
+        connection = duckdb.connect()
+        connection.execute("SET TimeZone = 'UTC'")
     files = store_files(store_dir)
     if not files:
         return connection.from_arrow(normalised_schema().empty_table())

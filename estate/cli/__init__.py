@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 
+import estate.cli.cost  # noqa: F401  (registers cost load, cost summary)
 from estate.cli import definition  # noqa: F401  (registers validate, show)
 from estate.cli.app import app
 from estate.errors import EstateError
