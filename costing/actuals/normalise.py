@@ -57,6 +57,8 @@ def located(lineage: Lineage, rows: pa.Array, cell: BadCell) -> InputError:
 
 def convert_column(name: str, data_type: str, array: pa.Array, rounded: Counter[str] | None = None) -> pa.Array:
     """One export column in its stored type (raises BadCell)."""
+    if pa.types.is_null(array.type):
+        return pa.nulls(len(array), normalised_schema().field(name).type)
     if data_type in ("Decimal", "Number"):
         return to_decimal(array, name, rounded)
     if data_type == "DateTime":
