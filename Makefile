@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OUT := out
 
-.PHONY: install demo test bench lint clean
+.PHONY: install azurite demo test bench lint clean
 
 # Install once into .venv; reinstall only when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -16,6 +16,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Azurite (the Azure Storage emulator) for the Blob tests, pinned by tests/azurite/package-lock.json.
+AZURITE_STAMP := tests/azurite/node_modules/.installed
+$(AZURITE_STAMP): tests/azurite/package.json tests/azurite/package-lock.json
+	npm ci --prefix tests/azurite --no-audit --no-fund --loglevel=error
+	touch $(AZURITE_STAMP)
+
+azurite: $(AZURITE_STAMP)
+
 demo: $(STAMP)
 	mkdir -p $(OUT)
 	$(BIN)/estate validate stacks/estate.yaml
@@ -23,7 +31,7 @@ demo: $(STAMP)
 	$(BIN)/estate show stacks/estate.yaml --format json > $(OUT)/estate-summary.json
 	@echo "demo: everything it wrote is under $(OUT)/"
 
-test: $(STAMP)
+test: $(STAMP) $(AZURITE_STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
