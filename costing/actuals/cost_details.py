@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 
 from costing.actuals.convert import BadCell, to_decimal, to_region, to_string, to_tags, to_timestamp
 from costing.actuals.formats import ExportFormat
-from costing.actuals.normalise import Lineage, assemble, convert_column, located, row_numbers
+from costing.actuals.normalise import Lineage, assemble, constant, convert_column, located, row_numbers
 from costing.actuals.schema import COST_DECIMAL, REFERENCE_DIR, normalised_column_types
 from estate.reference import REFERENCE_DIR as ESTATE_REFERENCE_DIR
 
@@ -113,11 +113,12 @@ def _add_costs(columns: dict[str, pa.Array], source: dict[str, pa.Array], cost_t
 
 def _add_derived(columns: dict[str, pa.Array], source: dict[str, pa.Array], length: int,
                  currency: str | None) -> None:
-    columns.setdefault("BillingCurrency", pa.array([currency] * length, pa.string()))
-    constant = pa.array(["Microsoft"] * length, pa.string())
-    columns["ProviderName"] = constant
-    columns["InvoiceIssuerName"] = constant
-    columns["PublisherName"] = pc.coalesce(columns.get("PublisherName", constant), constant)
+    if currency is not None:
+        columns.setdefault("BillingCurrency", constant(currency, length))
+    microsoft = constant("Microsoft", length)
+    columns["ProviderName"] = microsoft
+    columns["InvoiceIssuerName"] = microsoft
+    columns["PublisherName"] = pc.coalesce(columns.get("PublisherName", microsoft), microsoft)
     for written, focus, values in (("chargetype", "ChargeCategory", CHARGE_CATEGORY),
                                    ("frequency", "ChargeFrequency", CHARGE_FREQUENCY),
                                    ("pricingmodel", "PricingCategory", PRICING_CATEGORY)):

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
+import numpy
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -42,7 +44,12 @@ class Lineage:
 
 def row_numbers(lineage: Lineage, length: int) -> pa.Array:
     """The 1-based data row numbers of a batch of `length` rows."""
-    return pa.array(range(lineage.first_row, lineage.first_row + length), pa.int64())
+    return pa.array(numpy.arange(lineage.first_row, lineage.first_row + length, dtype=numpy.int64))
+
+
+def constant(value: str, length: int) -> pa.Array:
+    """A text column holding one value on every row."""
+    return pa.repeat(pa.scalar(value, pa.string()), length)
 
 
 def located(lineage: Lineage, rows: pa.Array, cell: BadCell) -> InputError:
@@ -70,20 +77,21 @@ def convert_column(name: str, data_type: str, array: pa.Array, rounded: Counter[
     return to_string(array)
 
 
+@lru_cache(maxsize=512)
+def _nulls(data_type: pa.DataType, length: int) -> pa.Array:
+    """An all-null column; arrays are immutable, so batches of the same length share one."""
+    return pa.nulls(length, data_type)
+
+
 def assemble(columns: dict[str, pa.Array], length: int, lineage: Lineage, rows: pa.Array) -> pa.RecordBatch:
     """A record batch in the store schema: given columns, nulls for the rest, lineage filled in."""
     schema = normalised_schema()
-    arrays = []
-    for schema_field in schema:
-        if schema_field.name in columns:
-            arrays.append(columns[schema_field.name])
-        else:
-            arrays.append(pa.nulls(length, schema_field.type))
+    arrays = [columns[f.name] if f.name in columns else _nulls(f.type, length) for f in schema]
     batch = pa.RecordBatch.from_arrays(arrays, schema=schema)
     lineage_columns = {
-        "x_SourceName": pa.array([lineage.source_name] * length, pa.string()) if length else pa.nulls(0, pa.string()),
-        "x_SourceType": pa.array([lineage.source_type] * length, pa.string()) if length else pa.nulls(0, pa.string()),
-        "x_SourceFile": pa.array([lineage.file] * length, pa.string()) if length else pa.nulls(0, pa.string()),
+        "x_SourceName": constant(lineage.source_name, length),
+        "x_SourceType": constant(lineage.source_type, length),
+        "x_SourceFile": constant(lineage.file, length),
         "x_SourceRow": rows,
     }
     for name, array in lineage_columns.items():
@@ -121,5 +129,5 @@ def normalise_focus(batch: pa.RecordBatch, export_format: ExportFormat, lineage:
             region_name = pc.coalesce(region_name, columns["RegionName"])
         columns["RegionName"] = region_name
     if "BillingCurrency" not in columns and currency:
-        columns["BillingCurrency"] = pa.array([currency] * batch.num_rows, pa.string())
+        columns["BillingCurrency"] = constant(currency, batch.num_rows)
     return assemble(columns, batch.num_rows, lineage, rows)
