@@ -176,3 +176,34 @@ def test_write_partition_replaces_one_month_of_a_source_and_keeps_the_others(tmp
     assert entry["partitions"]["2025-06"]["totals"] == {"GBP": {"billed_cost": "10.000000000000000000000000",
                                                                 "effective_cost": "10.000000000000000000000000"}}
     assert relation(tmp_path / "store").aggregate("count(*)").fetchall() == [(3,)]
+
+
+def test_gzip_csv_of_the_real_focus_sample_loads_like_the_csv(shared_data, tmp_path):
+    import gzip
+
+    sample = shared_data / "focus-sample-data" / "focus_sample_1.0.csv"
+    packed = tmp_path / "part_0_0001.csv.gz"
+    packed.write_bytes(gzip.compress(sample.read_bytes()))
+
+    assert load(packed, tmp_path / "gz").exit_code == 0
+    assert load(sample, tmp_path / "csv").exit_code == 0
+
+    assert summary(tmp_path / "gz")["total"] == summary(tmp_path / "csv")["total"]
+
+
+def test_more_than_24_decimal_places_are_rounded_and_reported(tmp_path):
+    export = _write(tmp_path / "may.csv", focus_row("0.1234567890123456789012345678", "2025-05-01"))
+
+    result = load(export, tmp_path / "store")
+
+    assert result.exit_code == 0, result.output
+    assert "BilledCost: 1 value(s) had more than 24 decimal places and were rounded half-even to 24" in result.stdout
+    assert summary(tmp_path / "store")["total"]["billed_cost"] == "0.123456789012345678901235"
+
+
+def test_unknown_cost_type_is_a_usage_error(shared_data, tmp_path):
+    export = shared_data / "finops-toolkit" / "cost-exports" / "EA_ActualCost_Small.csv"
+
+    result = load(export, tmp_path / "store", "--cost-type", "blended")
+
+    assert result.exit_code == 2 and "actual, amortized" in result.stderr

@@ -139,7 +139,7 @@ def _stage_file(export: ExportFile, header: list[str], export_format: ExportForm
                 pending.append(pool.submit(_stage_batch, batch, export_format, lineage, stager, options))
                 read += batch.num_rows
                 # Waiting in order keeps memory bounded and reports the first bad row of the file first.
-                while len(pending) > 2 * STAGING_THREADS:
+                while len(pending) > STAGING_THREADS:
                     stored += _collect(pending.popleft(), rounded)
             while pending:
                 stored += _collect(pending.popleft(), rounded)

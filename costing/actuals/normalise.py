@@ -11,7 +11,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import numpy
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -29,6 +28,7 @@ from costing.actuals.schema import normalised_column_types, normalised_schema
 from estate.errors import InputError
 
 MICROSOFT = "Microsoft"
+NULL_ROWS = 1 << 17  # at least the rows of one batch (reading.PARQUET_BATCH_ROWS), usually
 
 
 @dataclass(frozen=True)
@@ -42,9 +42,16 @@ class Lineage:
     rounded: Counter[str] = field(default_factory=Counter)  # values rounded to 24 places, by column
 
 
+@lru_cache(maxsize=1)
+def _counting(length: int) -> pa.Array:
+    return pa.array(range(length), pa.int64())
+
+
 def row_numbers(lineage: Lineage, length: int) -> pa.Array:
     """The 1-based data row numbers of a batch of `length` rows."""
-    return pa.array(numpy.arange(lineage.first_row, lineage.first_row + length, dtype=numpy.int64))
+    if length > NULL_ROWS:
+        return pa.array(range(lineage.first_row, lineage.first_row + length), pa.int64())
+    return pc.add(_counting(NULL_ROWS).slice(0, length), lineage.first_row)
 
 
 def constant(value: str, length: int) -> pa.Array:
@@ -77,10 +84,16 @@ def convert_column(name: str, data_type: str, array: pa.Array, rounded: Counter[
     return to_string(array)
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=16)
+def _null_column(data_type: pa.DataType) -> pa.Array:
+    return pa.nulls(NULL_ROWS, data_type)
+
+
 def _nulls(data_type: pa.DataType, length: int) -> pa.Array:
-    """An all-null column; arrays are immutable, so batches of the same length share one."""
-    return pa.nulls(length, data_type)
+    """An all-null column: a zero-copy slice of one shared array per type (arrays are immutable)."""
+    if length > NULL_ROWS:
+        return pa.nulls(length, data_type)
+    return _null_column(data_type).slice(0, length)
 
 
 def assemble(columns: dict[str, pa.Array], length: int, lineage: Lineage, rows: pa.Array) -> pa.RecordBatch:

@@ -78,7 +78,9 @@ def iter_batches(export: ExportFile, header: list[str], null_values: list[str]) 
     """Stream the file's rows in batches; CSV cells arrive as text (null where a null literal was written)."""
     try:
         if export.kind == "parquet":
-            yield from pq.ParquetFile(export.path).iter_batches(batch_size=PARQUET_BATCH_ROWS)
+            # pre_buffer holds every row group's bytes until the file is closed: memory would grow with the file.
+            parquet = pq.ParquetFile(export.path, pre_buffer=False, buffer_size=1 << 20)
+            yield from parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS)
             return
         yield from _csv_batches(export, header, null_values)
     except (pa.ArrowException, OSError, EOFError, zlib.error) as exc:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -96,13 +95,28 @@ def _duckdb_read_seconds(path: Path) -> tuple[float, int]:
     return time.perf_counter() - began, rows
 
 
-def _load_seconds(path: Path, store: Path) -> tuple[float, str]:
+# Runs the real CLI in a fresh process that reports its own peak RSS: VmHWM of its own memory map. (ru_maxrss
+# would not do: Linux carries it across exec, so it would include the forked copy of this big test process.)
+CLI_WITH_PEAK_RSS = """
+import re, sys
+from estate.cli import main
+try:
+    main(sys.argv[1:])
+finally:
+    status = open("/proc/self/status").read()
+    sys.stderr.write("peak_rss_kib=" + re.search(r"VmHWM:\\s+(\\d+)", status).group(1) + "\\n")
+"""
+
+
+def _load(path: Path, store: Path) -> tuple[float, int, str]:
+    """Seconds, peak RSS bytes and JSON output of `estate cost load PATH --store STORE` in its own process."""
     began = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "estate", "cost", "load", str(path), "--store", str(store),
+    done = subprocess.run([sys.executable, "-c", CLI_WITH_PEAK_RSS, "cost", "load", str(path), "--store", str(store),
                            "--format", "json"], cwd=ROOT, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - began
     assert done.returncode == 0, done.stderr
-    return elapsed, done.stdout
+    peak_kib = int(done.stderr.rsplit("peak_rss_kib=", 1)[1].split()[0])
+    return elapsed, peak_kib * 1024, done.stdout
 
 
 def test_bench_load_10m_focus_rows_within_2x_duckdb_and_1gb(tmp_path):
@@ -112,8 +126,7 @@ def test_bench_load_10m_focus_rows_within_2x_duckdb_and_1gb(tmp_path):
     print(f"\ngenerated {ROWS:,} rows, {source.stat().st_size / 1e6:,.0f} MB parquet in "
           f"{time.perf_counter() - began:.1f}s")
     duckdb_seconds, duckdb_rows = _duckdb_read_seconds(source)
-    load_seconds, output = _load_seconds(source, tmp_path / "store")
-    peak_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024  # Linux reports KiB
+    load_seconds, peak_rss, output = _load(source, tmp_path / "store")
     loaded = json.loads(output)["sources"][0]
     store_bytes = sum(p.stat().st_size for p in (tmp_path / "store").rglob("*.parquet"))
     ratio = load_seconds / duckdb_seconds
