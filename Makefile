@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OUT := out
 
-.PHONY: install demo test bench lint clean
+.PHONY: install azurite demo test bench lint clean
 
 # Install once into .venv; reinstall only when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -15,6 +15,14 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Azurite (the Azure Storage emulator) for the Blob tests, pinned by tests/azurite/package-lock.json.
+AZURITE_STAMP := tests/azurite/node_modules/.installed
+$(AZURITE_STAMP): tests/azurite/package.json tests/azurite/package-lock.json
+	npm ci --prefix tests/azurite --no-audit --no-fund --loglevel=error
+	touch $(AZURITE_STAMP)
+
+azurite: $(AZURITE_STAMP)
 
 demo: $(STAMP)
 	mkdir -p $(OUT)
@@ -35,7 +43,7 @@ demo: $(STAMP)
 		--format json --out $(OUT)/forecast.json
 	@echo "demo: everything it wrote is under $(OUT)/"
 
-test: $(STAMP)
+test: $(STAMP) $(AZURITE_STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

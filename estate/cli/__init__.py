@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "estate.cli.case",  # case show, case budgets
     "estate.cli.check",  # check
     "estate.cli.costs",  # prices refresh, forecast, forecast diff
+    "estate.cli.cost",  # cost load, cost summary
 )
 for _module in COMMAND_MODULES:
     importlib.import_module(_module)
