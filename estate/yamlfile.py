@@ -112,7 +112,7 @@ def read_yaml(path: str | Path, *, what: str = "definition") -> YamlDocument:
     path = Path(path)
     file = str(path)
     if not path.exists():
-        raise InputError(f"{file}: no such file; give the path to the {what} file (e.g. stacks/estate.yaml)",
+        raise InputError(f"{file}: no such file; give the path to the {what} file",
                          file=file)
     if path.is_dir():
         raise InputError(f"{file}: is a directory, not a file; give the path to the {what} YAML file inside it",

@@ -7,11 +7,22 @@ registers itself on `app` when imported.
 
 from __future__ import annotations
 
+import importlib
 import sys
 
-from estate.cli import definition  # noqa: F401  (registers validate, show)
 from estate.cli.app import app
 from estate.errors import EstateError
+
+# Each module registers its commands on `app` when imported: one line per command module.
+COMMAND_MODULES = (
+    "estate.cli.definition",  # validate, show
+    "estate.cli.case",  # case show, case budgets
+    "estate.cli.check",  # check
+    "estate.cli.costs",  # prices refresh, forecast, forecast diff
+    "estate.cli.cost",  # cost load, cost summary
+)
+for _module in COMMAND_MODULES:
+    importlib.import_module(_module)
 
 
 def main(argv: list[str] | None = None) -> None:

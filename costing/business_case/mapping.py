@@ -1,0 +1,62 @@
+"""Which business-case line a piece of Azure spend belongs to: its `business-case-line` tag, else the case's rules.
+
+The reconciliation calls `line_for_spend` once per cost row (FOCUS columns): a tag naming a line of the case
+wins; otherwise the first rule of the case whose patterns all match (shell-style globs, case-insensitive);
+otherwise None, which the reconciliation reports as unallocated spend rather than guessing.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Mapping
+
+from costing.business_case.model import BusinessCase, MappingRule
+
+LINE_TAG = "business-case-line"
+
+
+def resource_group_of(resource_id: str | None) -> str | None:
+    """'/subscriptions/s/resourceGroups/rg-lcc-hub/providers/...' -> 'rg-lcc-hub' (None if there is none)."""
+    if not resource_id:
+        return None
+    parts = resource_id.strip("/").split("/")
+    for index, part in enumerate(parts[:-1]):
+        if part.lower() == "resourcegroups":
+            return parts[index + 1]
+    return None
+
+
+def _matches(pattern: str | None, *values: str | None) -> bool:
+    if pattern is None:
+        return True
+    return any(value is not None and fnmatch.fnmatchcase(value.lower(), pattern.lower()) for value in values)
+
+
+def rule_matches(rule: MappingRule, *, service: str | None, resource_group: str | None,
+                 subscription_id: str | None, subscription_name: str | None) -> bool:
+    """True when every pattern the rule gives matches (a rule's subscription matches the id or the name)."""
+    return (_matches(rule.service, service) and _matches(rule.resource_group, resource_group)
+            and _matches(rule.subscription, subscription_id, subscription_name))
+
+
+def match_line(rules: list[MappingRule], *, service: str | None = None, resource_group: str | None = None,
+               subscription_id: str | None = None, subscription_name: str | None = None) -> str | None:
+    """The line of the first rule that matches, or None."""
+    for rule in rules:
+        if rule_matches(rule, service=service, resource_group=resource_group, subscription_id=subscription_id,
+                        subscription_name=subscription_name):
+            return rule.line
+    return None
+
+
+def line_for_spend(case: BusinessCase, *, tags: Mapping[str, str] | None = None, service: str | None = None,
+                   resource_id: str | None = None, subscription_id: str | None = None,
+                   subscription_name: str | None = None) -> str | None:
+    """The case line a cost row belongs to: its tag if it names a line, else the first matching rule."""
+    line_ids = {line.id for line in case.lines}
+    for key, value in (tags or {}).items():
+        # Cost Management exports tag keys in the case they were written, sometimes lower-cased.
+        if key.lower() == LINE_TAG and value in line_ids:
+            return value
+    return match_line(case.rules, service=service, resource_group=resource_group_of(resource_id),
+                      subscription_id=subscription_id, subscription_name=subscription_name)

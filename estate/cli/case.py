@@ -1,0 +1,192 @@
+"""`estate case show`: the business case as a finance officer reads it, its derived figures and its inconsistencies."""
+
+from __future__ import annotations
+
+import json
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Literal
+
+import typer
+
+from estate.cli.app import app
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from costing.business_case import BusinessCase, Check, Derived
+
+group = typer.Typer(help="The business case: its financial table, derived figures and consistency checks.",
+                    no_args_is_help=True)
+app.add_typer(group, name="case")
+
+CaseFile = Annotated[Path, typer.Argument(help="The business case (YAML).", show_default=True)]
+
+
+@group.command("show")
+def show(
+    file: CaseFile = Path("stacks/business-case.yaml"),
+    output_format: Annotated[
+        Literal["text", "json"], typer.Option("--format", help="text (tables) or json.")
+    ] = "text",
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 if any stated figure disagrees.")] = False,
+) -> None:
+    """Show the case's lines by period, benefit, cumulative position, payback, NPV and every stated-figure check."""
+    from costing.business_case import check_stated, derive, load_business_case
+    from costing.business_case.report import case_json
+
+    case = load_business_case(file)
+    derived = derive(case)
+    checks = check_stated(case, derived)
+    if output_format == "json":
+        json.dump(case_json(case, derived, checks), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        _print_text(case, derived, checks)
+    failed = [check for check in checks if not check.ok]
+    if failed and strict:
+        sys.stderr.write(f"estate: {len(failed)} stated figure{'s' if len(failed) != 1 else ''} disagree with "
+                         f"the case's lines (--strict)\n")
+        raise typer.Exit(1)
+
+
+def _print_text(case: BusinessCase, derived: Derived, checks: list[Check]) -> None:
+    from rich.console import Console
+
+    # Piped output (CI logs, `make demo` into out/) gets a fixed width wide enough for the tables.
+    console = Console(highlight=False, width=None if sys.stdout.isatty() else 150)
+    console.print(_table(case, derived))
+    console.print(_summary(case, derived))
+    console.print(_checks(checks))
+    failed = [check for check in checks if not check.ok]
+    console.print(f"Warnings: {len(failed)}" if failed else "Warnings: none")
+    for number, check in enumerate(failed, start=1):
+        console.print(f"  {number}. {check.warning}", soft_wrap=True)
+
+
+def _table(case: BusinessCase, derived: Derived) -> Table:
+    from rich.markup import escape
+    from rich.table import Table
+
+    from costing.business_case.checks import money
+    from costing.business_case.report import rounded
+
+    table = Table(title=f"{case.name} ({case.organisation}): financial case, {case.money_unit}",
+                  title_justify="left")
+    for column in ("line", "id", "kind", "cap/rev"):
+        table.add_column(column)
+    for period in derived.periods:
+        table.add_column(period.label, justify="right")
+    table.add_column("total", justify="right")
+    for line in case.lines:
+        label = line.label if line.in_totals else f"{line.label} *"
+        table.add_row(escape(label), line.id, line.kind, line.classification, *_cells(line.values))
+    table.add_section()
+    for name, values in (("Baseline", derived.baseline), ("Transformed cost", derived.transformed),
+                         ("Benefit", derived.benefit), ("One-off cost", derived.one_off),
+                         ("Annual saving (benefit - one-off)", derived.net)):
+        table.add_row(name, "", "", "", *_cells(values))
+    table.add_row("Cumulative position", "", "", "", *(money(value) for value in derived.cumulative), "")
+    table.add_section()
+    table.add_row("Capital (costs)", "", "", "", *_cells(derived.capital))
+    table.add_row("Revenue (costs)", "", "", "", *_cells(derived.revenue))
+    table.add_section()
+    table.add_row("Discount factor", "", "", "", *(f"{factor:.4f}" for factor in derived.discount_factors), "")
+    table.add_row("Discounted cumulative", "", "", "",
+                  *(money(rounded(value)) for value in derived.discounted_cumulative), "")
+    if derived.outside_totals:
+        table.caption = "* shown for tracking, not counted in any total (outside the case's own table)"
+    return table
+
+
+def _cells(values: list[Decimal]) -> list[str]:
+    from costing.business_case.checks import money
+
+    return [money(value) for value in values] + [money(sum(values, Decimal(0)))]
+
+
+def _summary(case: BusinessCase, derived: Derived) -> Table:
+    from rich.table import Table
+
+    from costing.business_case.checks import money, months_text
+    from costing.business_case.report import rounded
+
+    table = Table(title="Derived", show_header=False, title_justify="left")
+    table.add_column("what", style="bold")
+    table.add_column("value")
+    for name, payback in (("Payback", derived.payback), ("Discounted payback", derived.discounted_payback)):
+        table.add_row(name, f"in {payback.period}, {months_text(payback.months)} months" if payback.months is not None
+                      else f"not reached by the end of {derived.periods[-1].label}")
+    table.add_row(f"NPV at {derived.discount_rate_percent}%", f"{money(rounded(derived.npv))} {case.money_unit}")
+    table.add_row("Convention", derived.convention)
+    for measure in case.savings_measures:
+        table.add_row(measure.label, f"{money(measure.monthly_saving)} a month x 12 = {money(measure.annual_saving)} "
+                      f"{case.money_unit} a year (not in the totals)")
+    if case.savings_measures:
+        table.add_row("Savings measures, a year", f"{money(derived.savings_measures_annual)} {case.money_unit}")
+    return table
+
+
+def _checks(checks: list[Check]) -> Table:
+    from rich.table import Table
+
+    table = Table(title="Stated figures against the lines", title_justify="left")
+    for column in ("figure", "stated", "computed", "result", "where the case states it"):
+        table.add_column(column, overflow="fold")
+    for check in checks:
+        table.add_row(check.what, check.stated, check.computed, "ok" if check.ok else "MISMATCH", check.source)
+    return table
+
+
+@group.command("budgets")
+def budgets(
+    file: CaseFile = Path("stacks/business-case.yaml"),
+    financial_year: Annotated[
+        str | None, typer.Option("--financial-year", help="e.g. 2026/27 (default: the current one).")
+    ] = None,
+    emails: Annotated[list[str], typer.Option("--email", help="Alert contact e-mail (repeat for more).")] = [],  # noqa: B006
+    carry_forward: Annotated[
+        bool, typer.Option("--carry-forward", help="Price months after the case's last period at its run rate.")
+    ] = False,
+    output_format: Annotated[
+        Literal["text", "json"], typer.Option("--format", help="text (table) or json.")
+    ] = "text",
+) -> None:
+    """The Azure budgets the platform stack derives from the case: one per cloud-run line for a financial year."""
+    from datetime import date
+
+    from costing.business_case import budget_specs, financial_year_of, load_business_case
+
+    case = load_business_case(file)
+    year = financial_year or financial_year_of(date.today(), case.financial_year_start_month).label
+    specs = budget_specs(case, year, contact_emails=emails,
+                         beyond_horizon="carry-forward" if carry_forward else "error")
+    if output_format == "json":
+        json.dump([_budget_json(spec) for spec in specs], sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Budgets for {year} (azure-native:consumption:Budget, filtered by tag business-case-line)",
+                  title_justify="left")
+    for column in ("budget", "line", f"amount ({case.currency})", "from", "to", "alerts", "basis"):
+        table.add_column(column, justify="right" if column.startswith("amount") else "left",
+                         no_wrap=column in ("budget", "line", "from", "to"))
+    for spec in specs:
+        alerts = ", ".join(f"{alert.threshold_percent}% {alert.threshold_type.lower()}" for alert in spec.alerts)
+        table.add_row(spec.name, spec.line, f"{spec.amount:,}", spec.start_date.isoformat(), spec.end_date.isoformat(),
+                      alerts, spec.basis)
+    Console(highlight=False, width=None if sys.stdout.isatty() else 150).print(table)
+
+
+def _budget_json(spec: object) -> dict[str, object]:
+    from costing.business_case import BudgetSpec
+
+    assert isinstance(spec, BudgetSpec)
+    return {"name": spec.name, "line": spec.line, "amount": str(spec.amount), "currency": spec.currency,
+            "start_date": spec.start_date.isoformat(), "end_date": spec.end_date.isoformat(),
+            "alerts": [{"threshold_percent": str(alert.threshold_percent), "threshold_type": alert.threshold_type}
+                       for alert in spec.alerts],
+            "contact_emails": list(spec.contact_emails), "basis": spec.basis}
