@@ -142,7 +142,9 @@ def _skiptoken(next_link: str | None) -> str | None:
 def normalise_rows(columns: list[str], rows: list[list[Any]], *, metric: str, scope: str,
                    month: str) -> list[dict[str, Any]]:
     """Query API rows as FOCUS-named records (exact Decimal cost, tags as a map, lineage columns)."""
-    cost_column = "BilledCost" if metric == "ActualCost" else "EffectiveCost"
+    # As `estate cost load` does for an actual-cost export, an ActualCost pull fills both cost columns (the
+    # Query API's actual cost carries no amortisation); an AmortizedCost pull fills EffectiveCost only.
+    cost_columns = ("BilledCost", "EffectiveCost") if metric == "ActualCost" else ("EffectiveCost",)
     index = {name: position for position, name in enumerate(columns)}
     cost_at = next((index[name] for name in ("Cost", "PreTaxCost", "CostUSD", "PreTaxCostUSD", "totalCost")
                     if name in index), None)
@@ -151,10 +153,9 @@ def normalise_rows(columns: list[str], rows: list[list[Any]], *, metric: str, sc
     records = []
     for row in rows:
         record = _base_record(row, index, month)
-        record[cost_column] = Decimal(str(row[cost_at]))
-        record["x_CostMetric"] = metric
-        record["x_Scope"] = scope
-        record["x_Source"] = "cost-management-query"
+        for column in cost_columns:
+            record[column] = Decimal(str(row[cost_at]))
+        record["ProviderName"] = record["InvoiceIssuerName"] = record["PublisherName"] = "Microsoft"
         _add_dimensions(record, row, index, scope)
         records.append(record)
     return records
