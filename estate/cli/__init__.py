@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import sys
 
-from estate.cli import definition  # noqa: F401  (registers validate, show)
+from estate.cli import (
+    definition,  # noqa: F401  (registers validate, show)
+    synth,  # noqa: F401  (registers synth)
+)
 from estate.cli.app import app
 from estate.errors import EstateError
 

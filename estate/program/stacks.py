@@ -1,0 +1,121 @@
+"""Pick and build the components for one stack: `platform`, `wave-<name>` or `retained`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pulumi
+from pulumi_azure_native import authorization
+
+from estate import naming
+from estate.components.expressroute import ExpressRoute, ExpressRouteArgs
+from estate.components.landing_zone import LandingZone, LandingZoneArgs
+from estate.components.migration_wave import AdminCredentials, BackupTarget, MigrationWave, MigrationWaveArgs
+from estate.components.retained_estate import RetainedEstate, RetainedEstateArgs, RetainedGroupSpec
+from estate.errors import EstateError
+from estate.model import Estate, Wave
+from estate.program import servers
+from estate.program.settings import (
+    ADMIN_PASSWORD_KEY,
+    ADMIN_SSH_KEY,
+    CONFIG_NAMESPACE,
+    StackSettings,
+    require_secret,
+)
+
+# What the platform stack exports for the wave stacks (read back through a StackReference).
+STACK_OUTPUTS = ("subnetIds", "waveResourceGroups", "recoveryVaultName", "recoveryVaultResourceGroupName",
+                 "backupPolicyId")
+
+
+class UnknownStackError(EstateError):
+    """The stack being run is not one the estate defines (exit 2)."""
+
+
+def run_program(estate: Estate, settings: StackSettings) -> None:
+    """Build the current stack (`pulumi.get_stack()`) from the estate."""
+    build_stack(pulumi.get_stack(), estate, settings)
+
+
+def build_stack(stack: str, estate: Estate, settings: StackSettings) -> None:
+    """Build the components of `stack`; raise `UnknownStackError` listing the estate's stacks otherwise."""
+    builders: dict[str, Callable[[], None]] = {
+        "platform": lambda: build_platform(estate),
+        "retained": lambda: build_retained(estate),
+    }
+    for wave in estate.waves:
+        builders[wave.stack] = lambda wave=wave: build_wave(estate, wave, settings)
+    builder = builders.get(stack)
+    if builder is None:
+        raise UnknownStackError(f"stack {stack!r} is not defined by the estate; its stacks are: "
+                                f"{', '.join(estate.stacks())} (one wave-<name> per wave in the estate file)")
+    builder()
+
+
+def build_platform(estate: Estate) -> None:
+    """Landing zone and connectivity. To add a component (e.g. budgets), build it here and export what it makes."""
+    short, region = estate.organisation.short_name, estate.primary_region
+    tags = estate.tags_for(business_case_line=estate.landing_zone.business_case_line, wave="platform")
+    client = authorization.get_client_config_output()
+    zone = LandingZone(f"{short}-lz", LandingZoneArgs(
+        short_name=short, region=region, allowed_regions=tuple(estate.regions.allowed), hub=estate.landing_zone.hub,
+        wave_names=tuple(wave.name for wave in estate.waves), log_analytics=estate.landing_zone.log_analytics,
+        key_vault=estate.landing_zone.key_vault, recovery_vault=estate.landing_zone.recovery_vault,
+        policy_assignments=tuple(estate.landing_zone.policy_assignments), tags=tags,
+        tenant_id=client.tenant_id, subscription_id=client.subscription_id,
+        wave_tags={wave.name: estate.tags_for(business_case_line=estate.landing_zone.business_case_line,
+                                              wave=wave.name) for wave in estate.waves}))
+    circuit = estate.connectivity.expressroute
+    if circuit is not None:
+        ExpressRoute(f"{short}-er", ExpressRouteArgs(
+            short_name=short, region=region, circuit=circuit, resource_group_name=zone.connectivity_group.name,
+            gateway_subnet_id=zone.subnet_ids["GatewaySubnet"],
+            authorization_key=require_secret(circuit.authorization_key_config),
+            tags=estate.tags_for(business_case_line=circuit.business_case_line
+                                 or estate.landing_zone.business_case_line, wave="platform")))
+    pulumi.export("subnetIds", zone.subnet_ids)
+    pulumi.export("waveResourceGroups", {wave: group.name for wave, group in zone.wave_groups.items()})
+    pulumi.export("recoveryVaultName", zone.recovery_vault.name)
+    pulumi.export("recoveryVaultResourceGroupName", zone.management_group.name)
+    pulumi.export("backupPolicyId", zone.backup_policy.id)
+
+
+def build_wave(estate: Estate, wave: Wave, settings: StackSettings) -> None:
+    """One migration wave, placed in the platform's subnet and backed up to the platform's vault."""
+    short, region = estate.organisation.short_name, estate.primary_region
+    specs = servers.server_specs(estate, wave)
+    platform = pulumi.StackReference(settings.platform_stack)
+    subnet_id = platform.get_output("subnetIds").apply(
+        lambda ids: _platform_value(ids, wave.subnet, "subnetIds", settings.platform_stack))
+    admin = AdminCredentials(
+        username=settings.admin_username,
+        password=require_secret(ADMIN_PASSWORD_KEY) if any(s.windows for s in specs) else None,
+        ssh_public_key=require_secret(ADMIN_SSH_KEY) if any(not s.windows for s in specs) else None)
+    MigrationWave(wave.stack, MigrationWaveArgs(
+        resource_group_name=naming.wave_resource_group(short, wave.name, region), subnet_id=subnet_id,
+        servers=specs, admin=admin,
+        backup=BackupTarget(vault_name=naming.recovery_vault(short, "backup", region),
+                            vault_resource_group_name=naming.resource_group(short, "management", region),
+                            policy_id=platform.require_output("backupPolicyId"))))
+
+
+def build_retained(estate: Estate) -> None:
+    """Arc and Site Recovery for the hosts that stay on site."""
+    groups = tuple(
+        RetainedGroupSpec(name=group.name, site=group.site, hosts=group.count, arc=group.arc,
+                          site_recovery=group.dr == "azure-site-recovery",
+                          tags=estate.tags_for(business_case_line=group.business_case_line, wave="retained",
+                                               cost_centre=group.cost_centre))
+        for group in estate.retained
+    )
+    RetainedEstate(f"{estate.organisation.short_name}-retained", RetainedEstateArgs(
+        short_name=estate.organisation.short_name, region=estate.primary_region,
+        storage_redundancy=estate.landing_zone.recovery_vault.storage_redundancy, groups=groups,
+        tags=estate.tags_for(wave="retained")))
+
+
+def _platform_value(values: dict[str, str] | None, key: str, output: str, stack: str) -> str:
+    if not values or key not in values:
+        raise EstateError(f"the {stack!r} stack exports no {output}[{key!r}]; run `pulumi up -s {stack}` with "
+                          f"this estate first (config {CONFIG_NAMESPACE}:platformStack names the stack)")
+    return values[key]
