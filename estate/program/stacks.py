@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pulumi
 from pulumi_azure_native import authorization
@@ -86,7 +87,9 @@ def build_wave(estate: Estate, wave: Wave, settings: StackSettings) -> None:
     specs = servers.server_specs(estate, wave)
     platform = pulumi.StackReference(settings.platform_stack)
     subnet_id = platform.get_output("subnetIds").apply(
-        lambda ids: _platform_value(ids, wave.subnet, "subnetIds", settings.platform_stack))
+        lambda ids: _platform_value(ids, "subnetIds", settings.platform_stack, key=wave.subnet))
+    policy_id = platform.get_output("backupPolicyId").apply(
+        lambda value: _platform_value(value, "backupPolicyId", settings.platform_stack))
     admin = AdminCredentials(
         username=settings.admin_username,
         password=require_secret(ADMIN_PASSWORD_KEY) if any(s.windows for s in specs) else None,
@@ -96,7 +99,7 @@ def build_wave(estate: Estate, wave: Wave, settings: StackSettings) -> None:
         servers=specs, admin=admin,
         backup=BackupTarget(vault_name=naming.recovery_vault(short, "backup", region),
                             vault_resource_group_name=naming.resource_group(short, "management", region),
-                            policy_id=platform.require_output("backupPolicyId"))))
+                            policy_id=policy_id)))
 
 
 def build_retained(estate: Estate) -> None:
@@ -114,8 +117,12 @@ def build_retained(estate: Estate) -> None:
         tags=estate.tags_for(wave="retained")))
 
 
-def _platform_value(values: dict[str, str] | None, key: str, output: str, stack: str) -> str:
-    if not values or key not in values:
-        raise EstateError(f"the {stack!r} stack exports no {output}[{key!r}]; run `pulumi up -s {stack}` with "
-                          f"this estate first (config {CONFIG_NAMESPACE}:platformStack names the stack)")
-    return values[key]
+def _platform_value(value: Any, output: str, stack: str, *, key: str | None = None) -> str:
+    """One of the platform stack's outputs (or one entry of it), or an error saying to deploy the platform."""
+    if key is not None:
+        value = value.get(key) if isinstance(value, dict) else None
+    if not value:
+        name = output + (f"[{key!r}]" if key is not None else "")
+        raise EstateError(f"the {stack!r} stack exports no {name}; run `pulumi up -s {stack}` with this estate "
+                          f"first (config {CONFIG_NAMESPACE}:platformStack names the stack)")
+    return value
