@@ -21,6 +21,7 @@ demo: $(STAMP)
 	$(BIN)/estate validate stacks/estate.yaml
 	$(BIN)/estate show stacks/estate.yaml | tee $(OUT)/estate-summary.txt
 	$(BIN)/estate show stacks/estate.yaml --format json > $(OUT)/estate-summary.json
+	$(BIN)/estate synth --all --out $(OUT)/plans
 	@echo "demo: everything it wrote is under $(OUT)/"
 
 test: $(STAMP)

@@ -66,3 +66,13 @@ def test_wave_without_platform_outputs_says_to_deploy_the_platform_first(write_e
     deploy_first = r"the 'platform' stack exports no (subnetIds\['apps'\]|backupPolicyId); run `pulumi up -s platform`"
     with pytest.raises(EstateError, match=deploy_first):
         _run_main("wave-one", config, outputs={})
+
+
+def test_platform_exports_what_the_wave_stacks_read(write_estate):
+    from estate.program import STACK_OUTPUTS
+
+    estate_file = write_estate()
+    platform = synthesise(load_estate(estate_file), estate_file, estate_file.parent, ["platform"]).plans[0]
+    assert sorted(platform.exports) == sorted(STACK_OUTPUTS)
+    assert platform.exports["waveResourceGroups"] == {"one": "rg-tc-wave-one-uks"}
+    assert platform.exports["subnetIds"]["apps"].startswith("/subscriptions/00000000-0000-0000-0000-000000000000/")
