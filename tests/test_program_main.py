@@ -55,9 +55,15 @@ def test_main_builds_the_platform(write_estate):
 
 
 def test_main_stops_on_a_stack_the_estate_does_not_define(write_estate):
-    with pytest.raises(EstateError, match="stack 'staging' is not defined by the estate; its stacks are: "
+    with pytest.raises(pulumi.RunError, match="stack 'staging' is not defined by the estate; its stacks are: "
                                           "platform, wave-one, retained"):
         _run_main("staging", {"estate:estateFile": str(write_estate())})
+
+
+def test_main_reports_an_invalid_estate_without_a_traceback(write_estate):
+    broken = write_estate("organisation: {name: x}\n")
+    with pytest.raises(pulumi.RunError, match=r"problems? found"):
+        _run_main("platform", {"estate:estateFile": str(broken)})
 
 
 def test_wave_without_platform_outputs_says_to_deploy_the_platform_first(write_estate):
