@@ -14,8 +14,8 @@ from pulumi.runtime.settings import set_root_resource
 from estate.errors import EstateError
 from estate.loader import load_estate
 from estate.synth.recorder import EstateMocks, RecordingMonitor
-from estate.synth.run import synthesise
 from estate.synth.stack_config import SECRET_STAND_IN
+from estate.synth.synthesis import synthesise
 
 PROGRAM_DIR = Path(__file__).resolve().parents[1] / "estate" / "program"
 

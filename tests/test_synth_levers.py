@@ -14,7 +14,7 @@ from pulumi.runtime.settings import Settings, configure
 
 from estate.loader import load_estate
 from estate.synth import levers
-from estate.synth.run import synthesise
+from estate.synth.synthesis import synthesise
 
 STACKS = ["platform", "wave-one", "retained"]
 

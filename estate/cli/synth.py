@@ -34,7 +34,7 @@ def synth(
     from estate.files import write_atomic
     from estate.plan import parse_plan
     from estate.synth.preview import dumps
-    from estate.synth.run import choose_stacks, synthesise
+    from estate.synth.synthesis import choose_stacks, synthesise
 
     chosen = choose_stacks(estate, stacks or [], all_stacks)
     run = synthesise(estate, estate_file, estate_file.parent, chosen)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from estate.loader import load_estate
-from estate.synth.run import synthesise
+from estate.synth.synthesis import synthesise
 from tests.conftest import EXAMPLE_ESTATE, MINIMAL_ESTATE, ROOT
 
 VM_COUNTS = (300, 1000, 3000)

@@ -10,7 +10,7 @@ from estate.errors import UsageError
 from estate.model import Estate
 from estate.program.settings import CONFIG_NAMESPACE, DEFAULT_PLATFORM_STACK
 from estate.synth.levers import fast_synthesis
-from estate.synth.runner import StackPlan, synthesise_stack
+from estate.synth.mock_runtime import StackPlan, synthesise_stack
 from estate.synth.stack_config import load_stack_config
 
 
