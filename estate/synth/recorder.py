@@ -2,8 +2,8 @@
 
 `RecordingMonitor` is Pulumi's `MockMonitor` with a notebook: each registration is written down as a
 `pulumi preview --json` step (type, parent, provider, camelCase inputs, dependencies). With `fast=True` it also
-answers a registration by echoing the inputs it was sent, instead of the stock round trip (decode the inputs,
-call `Mocks.new_resource`, encode its result again), which yields the same outputs for the program.
+answers a registration by echoing the inputs it was sent plus the resource's `name`, instead of the stock round
+trip (decode the inputs, call `Mocks.new_resource`, encode its result again), which yields the same outputs.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def plain(value: Any) -> Any:
             if signature.string_value == SECRET_SIGNATURE:
                 return SECRET_SHOWN_AS
             if signature.string_value == RESOURCE_SIGNATURE:
-                return plain(value.fields["urn"]) if "urn" in value.fields else None
+                return value["urn"] if "urn" in value.fields else None
         return {key: plain(value[key]) for key in sorted(value.keys())}
     if isinstance(value, struct_pb2.ListValue):
         return [plain(item) for item in value]
