@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import sys
 
-from estate.cli import (
-    definition,  # noqa: F401  (registers validate, show)
-    synth,  # noqa: F401  (registers synth)
-)
+import estate.cli.synth  # noqa: F401  (registers synth)
+from estate.cli import definition  # noqa: F401  (registers validate, show)
 from estate.cli.app import app
 from estate.errors import EstateError
 
