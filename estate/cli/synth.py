@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +10,7 @@ import typer
 
 from estate.cli.app import app
 from estate.loader import DEFAULT_ESTATE_FILE, load_estate
+from estate.model import Estate
 
 DEFAULT_OUT = Path("out/plans")
 
@@ -31,20 +31,27 @@ def synth(
     """
     started = time.perf_counter()
     estate = load_estate(estate_file)
-    from estate.files import write_atomic
-    from estate.plan import parse_plan
-    from estate.synth.preview import dumps
-    from estate.synth.synthesis import choose_stacks, synthesise
+    from estate.synth.levers import leave_garbage_to_process_exit, paused_gc
+    from estate.synth.synthesis import choose_stacks
 
     chosen = choose_stacks(estate, stacks or [], all_stacks)
-    run = synthesise(estate, estate_file, estate_file.parent, chosen)
+    with paused_gc():
+        _synthesise_and_write(estate, estate_file, chosen, out, started)
+        leave_garbage_to_process_exit()
+
+
+def _synthesise_and_write(estate: Estate, estate_file: Path, stacks: list[str], out: Path, started: float) -> None:
+    from estate.files import write_atomic
+    from estate.synth.preview import dumps, resources_by_type
+    from estate.synth.synthesis import synthesise
+
+    run = synthesise(estate, estate_file, estate_file.parent, stacks)
     # Everything is synthesised before anything is written: a failing stack leaves no plans behind.
     texts = {plan.stack: dumps(plan.document) for plan in run.plans}
     total = 0
     for plan in run.plans:
         path = write_atomic(out / f"{plan.stack}.json", texts[plan.stack])
-        by_type = Counter(resource.type for resource in parse_plan(texts[plan.stack], str(path)).staying()
-                          if not resource.type.startswith("pulumi:"))
+        by_type = resources_by_type(plan.document)
         total += sum(by_type.values())
         typer.echo(f"{plan.stack}: {sum(by_type.values())} resources -> {path}")
         for resource_type, count in sorted(by_type.items()):

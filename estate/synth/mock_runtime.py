@@ -15,7 +15,7 @@ from pulumi.runtime.settings import get_root_resource, set_root_resource
 from estate.model import Estate
 from estate.program.settings import read_settings
 from estate.program.stacks import build_stack
-from estate.synth.preview import preview_document
+from estate.synth.preview import preview_document, resources_by_type
 from estate.synth.recorder import EstateMocks, RecordingMonitor
 from estate.synth.stack_config import StackConfig
 
@@ -31,10 +31,8 @@ class StackPlan:
 
     @property
     def resource_count(self) -> int:
-        """Resources the plan creates, not counting the stack itself and its default providers."""
-        return sum(1 for step in self.document["steps"]
-                   if step["newState"]["type"] != "pulumi:pulumi:Stack"
-                   and not step["newState"]["type"].startswith("pulumi:providers:"))
+        """Resources the plan creates, not counting the stack, its providers and stack references."""
+        return sum(resources_by_type(self.document).values())
 
 
 def synthesise_stack(stack: str, estate: Estate, config: StackConfig, *,

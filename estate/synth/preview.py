@@ -42,6 +42,12 @@ def preview_document(steps: list[RecordedStep], stack: str, project: str,
     }
 
 
+def resources_by_type(document: Mapping[str, Any]) -> Counter[str]:
+    """How many resources of each type a preview document creates (the stack and its providers left out)."""
+    return Counter(step["newState"]["type"] for step in document["steps"]
+                   if not step["newState"]["type"].startswith("pulumi:"))
+
+
 def dumps(document: dict[str, Any]) -> str:
     """JSON text as the Pulumi CLI prints it (four-space indent), ending in a newline."""
     return json.dumps(document, indent=4, ensure_ascii=False) + "\n"
