@@ -24,23 +24,29 @@ $(AZURITE_STAMP): tests/azurite/package.json tests/azurite/package-lock.json
 
 azurite: $(AZURITE_STAMP)
 
+# The main job on the bundled example: estate -> plans -> policy check -> forecast -> business case.
 demo: $(STAMP)
 	mkdir -p $(OUT)
+	@echo "== 1. the estate definition"
 	$(BIN)/estate validate stacks/estate.yaml
 	$(BIN)/estate show stacks/estate.yaml | tee $(OUT)/estate-summary.txt
 	$(BIN)/estate show stacks/estate.yaml --format json > $(OUT)/estate-summary.json
-	$(BIN)/estate case show stacks/business-case.yaml | tee $(OUT)/business-case.txt
-	$(BIN)/estate case show stacks/business-case.yaml --format json > $(OUT)/business-case.json
-	$(BIN)/estate case budgets stacks/business-case.yaml --financial-year 2021/22 --email imt-cloud@example.gov.uk | tee $(OUT)/business-case-budgets.txt
-	# guardrails
+	@echo "== 2. plans for every stack (Pulumi's mock runtime: no cloud, no credentials)"
+	$(BIN)/estate synth --all --out $(OUT)/plans
+	@echo "== 3. guardrails, before and after synthesis"
 	$(BIN)/estate check --estate stacks/estate.yaml
-	$(BIN)/estate check out/plans/*.json
-	$(BIN)/estate check out/plans/*.json --format sarif --out $(OUT)/guardrails.sarif
-	# Cost forecast of every synthesised stack (needs the plans `estate synth --all --out out/plans` writes).
+	$(BIN)/estate check $(OUT)/plans/*.json
+	$(BIN)/estate check $(OUT)/plans/*.json --format sarif --out $(OUT)/guardrails.sarif
+	@echo "== 4. what the plans will cost a month"
 	$(BIN)/estate forecast $(OUT)/plans/*.json --prices stacks/rates.yaml --usage stacks/usage.yaml --by wave \
 		| tee $(OUT)/forecast.txt
 	$(BIN)/estate forecast $(OUT)/plans/*.json --prices stacks/rates.yaml --usage stacks/usage.yaml --by wave \
 		--format json --out $(OUT)/forecast.json
+	@echo "== 5. the business case, its derived figures and the budgets it sets"
+	$(BIN)/estate case show stacks/business-case.yaml | tee $(OUT)/business-case.txt
+	$(BIN)/estate case show stacks/business-case.yaml --format json > $(OUT)/business-case.json
+	$(BIN)/estate case budgets stacks/business-case.yaml --financial-year 2021/22 \
+		--email imt-cloud@example.gov.uk | tee $(OUT)/business-case-budgets.txt
 	@echo "demo: everything it wrote is under $(OUT)/"
 
 test: $(STAMP) $(AZURITE_STAMP)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
 import textwrap
 from dataclasses import dataclass
@@ -39,6 +40,13 @@ def run_cli(*args: str) -> CliResult:
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     return CliResult(code, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture(autouse=True)
+def _collector_back_after_each_test():
+    """`estate synth` leaves its garbage to process exit (gc.freeze); in-process tests give it back to the collector."""
+    yield
+    gc.unfreeze()
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from estate.errors import EstateError
 # Each module registers its commands on `app` when imported: one line per command module.
 COMMAND_MODULES = (
     "estate.cli.definition",  # validate, show
+    "estate.cli.synth",  # synth
     "estate.cli.case",  # case show, case budgets
     "estate.cli.check",  # check
     "estate.cli.costs",  # prices refresh, forecast, forecast diff

@@ -1,0 +1,60 @@
+"""Run the real program for one stack under Pulumi's mock runtime and return its preview document."""
+
+from __future__ import annotations
+
+import contextvars
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+from pulumi.runtime import set_all_config, set_mocks
+from pulumi.runtime.settings import get_root_resource, set_root_resource
+
+from estate.model import Estate
+from estate.program.settings import read_settings
+from estate.program.stacks import build_stack
+from estate.synth.preview import preview_document, resources_by_type
+from estate.synth.recorder import EstateMocks, RecordingMonitor
+from estate.synth.stack_config import StackConfig
+
+PROJECT = "estate"
+
+
+@dataclass(frozen=True)
+class StackPlan:
+    stack: str
+    document: dict[str, Any]
+    exports: dict[str, Any]
+    seconds: float
+
+    @property
+    def resource_count(self) -> int:
+        """Resources the plan creates, not counting the stack, its providers and stack references."""
+        return sum(resources_by_type(self.document).values())
+
+
+def synthesise_stack(stack: str, estate: Estate, config: StackConfig, *,
+                     stack_outputs: Mapping[str, dict[str, Any]] | None = None, fast: bool = True) -> StackPlan:
+    """Build `stack` in a fresh runtime context (nothing leaks between stacks) and shape what was registered."""
+    started = time.perf_counter()
+    monitor = RecordingMonitor(EstateMocks(dict(stack_outputs or {})), fast=fast)
+    exports: dict[str, Any] = {}
+    contextvars.copy_context().run(_run, stack, estate, config, monitor, exports)
+    document = preview_document(monitor.steps, stack, PROJECT, config.shown())
+    return StackPlan(stack=stack, document=document, exports=exports, seconds=time.perf_counter() - started)
+
+
+def _run(stack: str, estate: Estate, config: StackConfig, monitor: RecordingMonitor, exports: dict) -> None:
+    set_root_resource(None)
+    set_all_config(dict(config.values), list(config.secret_keys))
+    set_mocks(monitor.mocks, project=PROJECT, stack=stack, preview=True, monitor=monitor)
+    settings = read_settings()
+
+    def program() -> pulumi.Output[None]:
+        build_stack(stack, estate, settings)
+        outputs = dict(get_root_resource().outputs)  # type: ignore[union-attr]
+        return pulumi.Output.from_input(outputs).apply(exports.update)
+
+    pulumi.runtime.test(program)()

@@ -1,0 +1,130 @@
+"""The mock runtime's monitor and mocks: answer the program like the engine would, and record every step.
+
+`RecordingMonitor` is Pulumi's `MockMonitor` with a notebook: each registration is written down as a
+`pulumi preview --json` step (type, parent, provider, camelCase inputs, dependencies). With `fast=True` it also
+answers a registration by echoing the inputs it was sent plus the resource's `name`, instead of the stock round
+trip (decode the inputs, call `Mocks.new_resource`, encode its result again), which yields the same outputs.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from google.protobuf import struct_pb2
+from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
+from pulumi.runtime.proto import resource_pb2
+
+from estate.synth.arm import SUBSCRIPTION_ID, TENANT_ID, arm_id
+
+# Pulumi's wire signatures (sdk/go/common/resource/sig) and how `pulumi preview --json` shows a secret.
+SIGNATURE_KEY = "4dabf18193072939515e22adb298388d"
+SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270"
+RESOURCE_SIGNATURE = "5cf8f73096256a8f31e491e813e4eb8e"
+SECRET_SHOWN_AS = "[secret]"
+STACK_TYPE = "pulumi:pulumi:Stack"
+STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
+CLIENT_CONFIG_TOKEN = "azure-native:authorization:getClientConfig"
+
+
+def plain(value: Any) -> Any:
+    """A protobuf property value as the JSON `pulumi preview --json` prints: keys sorted, secrets blinded."""
+    if isinstance(value, struct_pb2.Struct):
+        signature = value.fields.get(SIGNATURE_KEY)
+        if signature is not None:
+            if signature.string_value == SECRET_SIGNATURE:
+                return SECRET_SHOWN_AS
+            if signature.string_value == RESOURCE_SIGNATURE:
+                return value["urn"] if "urn" in value.fields else None
+        return {key: plain(value[key]) for key in sorted(value.keys())}
+    if isinstance(value, struct_pb2.ListValue):
+        return [plain(item) for item in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def azure_name(resource_id: str) -> str:
+    """The resource's own name: the last segment of its ARM ID."""
+    return resource_id.rsplit("/", 1)[-1]
+
+
+@dataclass
+class RecordedStep:
+    """One registration, as the engine saw it."""
+
+    op: str
+    urn: str
+    type: str
+    custom: bool
+    parent: str
+    provider_request: str
+    version: str
+    inputs: dict[str, Any]
+    dependencies: list[str] = field(default_factory=list)
+    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+    id: str = ""
+
+
+class EstateMocks(Mocks):
+    """What the engine and Azure would answer: ARM-shaped IDs, the zero subscription, and stack outputs."""
+
+    def __init__(self, stack_outputs: dict[str, dict[str, Any]] | None = None) -> None:
+        self.stack_outputs = stack_outputs or {}
+
+    def new_resource(self, args: MockResourceArgs) -> tuple[str, dict]:
+        if args.typ == STACK_REFERENCE_TYPE:
+            stack = str(args.inputs.get("name") or args.name)
+            return stack, {"name": stack, "outputs": self.stack_outputs.get(stack, {}), "secretOutputNames": []}
+        resource_id = arm_id(args.typ, args.name, args.inputs)
+        return resource_id, {**args.inputs, "name": azure_name(resource_id)}
+
+    def call(self, args: MockCallArgs) -> dict:
+        if args.token == CLIENT_CONFIG_TOKEN:
+            return {"clientId": TENANT_ID, "objectId": TENANT_ID, "subscriptionId": SUBSCRIPTION_ID,
+                    "tenantId": TENANT_ID}
+        return {}
+
+
+class RecordingMonitor(MockMonitor):
+    """Pulumi's mock monitor that also records every registration as a preview step."""
+
+    def __init__(self, mocks: EstateMocks, *, fast: bool) -> None:
+        super().__init__(mocks)
+        self.fast = fast
+        self.steps: list[RecordedStep] = []
+        self._lock = threading.Lock()
+
+    def RegisterResource(self, request: Any) -> Any:  # the gRPC method name
+        urn = self.make_urn(request.parent, request.type, request.name)
+        inputs = plain(request.object)
+        self._record(RecordedStep(
+            op="create", urn=urn, type=request.type, custom=request.custom, parent=request.parent,
+            provider_request=request.provider, version=request.version, inputs=inputs,
+            dependencies=sorted(set(request.dependencies)),
+            property_dependencies={key: sorted(set(deps.urns))
+                                   for key, deps in sorted(request.propertyDependencies.items()) if deps.urns}))
+        if not self.fast or request.type == STACK_TYPE:
+            return super().RegisterResource(request)
+        if not request.custom:
+            self.resources[urn] = MockMonitor.ResourceRegistration(urn, "", {})
+            return resource_pb2.RegisterResourceResponse(urn=urn, object=request.object)
+        resource_id = arm_id(request.type, request.name, inputs)
+        outputs = struct_pb2.Struct()
+        outputs.CopyFrom(request.object)
+        outputs["name"] = azure_name(resource_id)
+        self.resources[urn] = MockMonitor.ResourceRegistration(urn, resource_id, inputs)
+        return resource_pb2.RegisterResourceResponse(urn=urn, id=resource_id, object=outputs)
+
+    def ReadResource(self, request: Any) -> Any:  # the gRPC method name
+        response = super().ReadResource(request)
+        self._record(RecordedStep(
+            op="read", urn=response.urn, type=request.type, custom=True, parent=request.parent,
+            provider_request=request.provider, version=request.version, inputs=plain(request.properties),
+            id=request.id))
+        return response
+
+    def _record(self, step: RecordedStep) -> None:
+        with self._lock:
+            self.steps.append(step)

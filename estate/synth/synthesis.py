@@ -1,0 +1,57 @@
+"""Synthesise several stacks in one go: platform first (the waves read its outputs), levers on, plans in memory."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from estate.errors import UsageError
+from estate.model import Estate
+from estate.program.settings import CONFIG_NAMESPACE, DEFAULT_PLATFORM_STACK
+from estate.synth.levers import fast_synthesis
+from estate.synth.mock_runtime import StackPlan, synthesise_stack
+from estate.synth.stack_config import load_stack_config
+
+
+@dataclass(frozen=True)
+class SynthesisRun:
+    plans: list[StackPlan]
+    levers: dict[str, bool]
+
+
+def choose_stacks(estate: Estate, stacks: Sequence[str], all_stacks: bool) -> list[str]:
+    """The stacks to synthesise, in deployment order; unknown names are a usage error listing the real ones."""
+    known = estate.stacks()
+    if all_stacks and stacks:
+        raise UsageError("give stack names or --all, not both")
+    if all_stacks:
+        return known
+    if not stacks:
+        raise UsageError(f"name the stacks to synthesise, or use --all; this estate's stacks are: {', '.join(known)}")
+    unknown = [stack for stack in stacks if stack not in known]
+    if unknown:
+        names = ", ".join(repr(stack) for stack in unknown)
+        verb = "is not a stack" if len(unknown) == 1 else "are not stacks"
+        raise UsageError(f"{names} {verb} of this estate; its stacks are: {', '.join(known)}")
+    return [stack for stack in known if stack in stacks]
+
+
+def synthesise(estate: Estate, estate_file: Path, config_dir: Path, stacks: Sequence[str], *,
+               fast: bool = True) -> SynthesisRun:
+    """Plans for `stacks` (in the given order); the platform is synthesised too when a wave needs its outputs."""
+    needs_platform = any(stack.startswith("wave-") for stack in stacks) and "platform" not in stacks
+    order = (["platform"] if needs_platform else []) + list(stacks)
+    platform_outputs: dict[str, dict] = {}
+    plans: list[StackPlan] = []
+    with fast_synthesis(fast) as levers:
+        for stack in order:
+            config = load_stack_config(config_dir, stack, estate, estate_file)
+            reference = config.get(f"{CONFIG_NAMESPACE}:platformStack") or DEFAULT_PLATFORM_STACK
+            outputs = {reference: platform_outputs["platform"]} if "platform" in platform_outputs else {}
+            plan = synthesise_stack(stack, estate, config, stack_outputs=outputs, fast=fast)
+            if stack == "platform":
+                platform_outputs["platform"] = plan.exports
+            if stack in stacks:
+                plans.append(plan)
+    return SynthesisRun(plans=plans, levers=levers)
