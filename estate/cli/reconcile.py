@@ -1,0 +1,98 @@
+"""`estate cost reconcile` (actual spend vs the business case) and `estate cost synthesise` (synthetic demo spend).
+
+Both live in the `estate cost` group beside `cost load`; the group is created here if `estate cost` is not
+registered yet, so this module works whichever is imported first.
+"""
+
+from __future__ import annotations
+
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+
+from estate.cli.app import app
+
+
+def _cost_group() -> typer.Typer:
+    for info in app.registered_groups:
+        if info.name == "cost" and info.typer_instance is not None:
+            return info.typer_instance
+    group = typer.Typer(help="Actual Azure spend: load exports into the cost store, reconcile it with the case.",
+                        no_args_is_help=True)
+    app.add_typer(group, name="cost")
+    return group
+
+
+group = _cost_group()
+ReportFormat = Literal["text", "json", "csv", "xlsx", "html"]
+BINARY_FORMATS = ("xlsx",)
+
+
+@group.command("reconcile")
+def reconcile(
+    case: Annotated[Path, typer.Option("--case", help="The business case (YAML).")] = Path("stacks/business-case.yaml"),
+    store: Annotated[Path, typer.Option("--store", help="The cost store directory.")] = Path("out/cost-store"),
+    forecast: Annotated[Path | None, typer.Option(
+        "--forecast", help="FORECAST.json from `estate forecast --format json`: adds the three-way view.")] = None,
+    estate_file: Annotated[Path | None, typer.Option(
+        "--estate", help="The estate definition: phases the forecast in from each wave's planned month.")] = None,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="Reconcile up to this month, YYYY-MM (default: the store's latest month).")] = None,
+    cost_column: Annotated[Literal["EffectiveCost", "BilledCost"], typer.Option(
+        "--cost-column", help="EffectiveCost (amortised, default) or BilledCost (as invoiced).")] = "EffectiveCost",
+    green: Annotated[float, typer.Option("--green", help="Green up to this |variance| in % of the case.")] = 5.0,
+    amber: Annotated[float, typer.Option("--amber", help="Amber up to this |variance| in %; red beyond.")] = 10.0,
+    output_format: Annotated[ReportFormat, typer.Option(
+        "--format", help="text (terminal tables), json, csv, xlsx or html.")] = "text",
+    out: Annotated[Path | None, typer.Option("--out", help="Write the report to this file (atomically).")] = None,
+) -> None:
+    """Case vs actual (vs forecast) per business-case line and period: variance, RAG, outturn, payback."""
+    from costing.reconcile.model import RagThresholds
+    from costing.reconcile.run import ReconcileRequest
+    from costing.reconcile.run import reconcile as run_reconcile
+    from estate.errors import UsageError
+
+    if output_format in BINARY_FORMATS and out is None:
+        raise UsageError(f"--format {output_format} writes a file: give --out FILE.{output_format}")
+    thresholds = RagThresholds(Decimal(str(green)), Decimal(str(amber)))
+    result = run_reconcile(ReconcileRequest(case_file=case, store=store, forecast_file=forecast,
+                                            estate_file=estate_file, as_of=as_of, cost_column=cost_column,
+                                            thresholds=thresholds))
+    _emit(result, output_format, out)
+
+
+def _emit(result, output_format: str, out: Path | None) -> None:
+    from estate.files import write_atomic, write_atomic_with
+
+    if output_format == "xlsx":
+        from costing.reports.xlsx_report import write_xlsx
+
+        write_atomic_with(out, lambda handle: write_xlsx(result, handle))
+        typer.echo(f"{out}: written", err=True)
+        return
+    if output_format == "json":
+        import json
+
+        from costing.reports.json_report import to_json
+
+        text = json.dumps(to_json(result), indent=2) + "\n"
+    elif output_format == "csv":
+        from costing.reports.csv_report import to_csv
+
+        text = to_csv(result)
+    elif output_format == "html":
+        from costing.reports.html_report import to_html
+
+        text = to_html(result)
+    else:
+        from costing.reports.text_report import render_text
+
+        text = render_text(result, width=None if sys.stdout.isatty() and out is None else 160)
+    if out is None:
+        sys.stdout.write(text)
+        return
+    write_atomic(out, text)
+    typer.echo(f"{out}: written", err=True)
