@@ -8,7 +8,7 @@ spend to lines (`allocate`), and computes every figure (`figures`, `benefit`); r
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
@@ -37,7 +37,7 @@ class ReconcileRequest:
     estate_file: Path | None = None
     as_of: str | None = None
     cost_column: CostColumn = "EffectiveCost"
-    thresholds: RagThresholds = RagThresholds()
+    thresholds: RagThresholds = field(default_factory=RagThresholds)
 
 
 def parse_month(text: str, option: str = "--as-of") -> Month:

@@ -11,7 +11,7 @@ import sys
 
 import estate.cli.case  # noqa: F401  (registers case show)
 from estate.cli import definition  # noqa: F401  (registers validate, show)
-from estate.cli import reconcile  # noqa: F401  (registers cost reconcile, cost synthesise)
+from estate.cli import reconcile as _reconcile  # noqa: F401  (registers cost reconcile, cost synthesise)
 from estate.cli.app import app
 from estate.errors import EstateError
 
