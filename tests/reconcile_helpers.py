@@ -38,7 +38,7 @@ class Row:
     line: str | None = None
     service: str = "Virtual Machines"
     resource_group: str | None = "rg-apps"
-    subscription: str = "sub-1"
+    subscription: str | None = "sub-1"
     currency: str = "GBP"
     tags: dict[str, str] = field(default_factory=dict)
 
@@ -76,7 +76,9 @@ def _table(rows: list[Row], source: str) -> pa.Table:
             merged["business-case-line"] = row.line
         return list(merged.items())
 
-    def resource(row: Row) -> str:
+    def resource(row: Row) -> str | None:
+        if row.subscription is None:
+            return None
         group = f"/resourceGroups/{row.resource_group}" if row.resource_group else ""
         return f"/subscriptions/{row.subscription}{group}/providers/Microsoft.Compute/virtualMachines/vm"
 
@@ -88,7 +90,7 @@ def _table(rows: list[Row], source: str) -> pa.Table:
         "ServiceName": [row.service for row in rows],
         "ResourceId": [resource(row) for row in rows],
         "SubAccountId": [row.subscription for row in rows],
-        "SubAccountName": [f"{row.subscription}-name" for row in rows],
+        "SubAccountName": [f"{row.subscription}-name" if row.subscription else None for row in rows],
         "Tags": [tags(row) for row in rows],
         "x_SourceName": [source] * len(rows),
         "x_SourceRow": list(range(1, len(rows) + 1)),
@@ -117,3 +119,69 @@ SMALL_CASE = textwrap.dedent(
 def write_case(path: Path, text: str = SMALL_CASE) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
+
+
+# Monthly GBP prices for the example forecast below: round test figures, not real Azure prices.
+VM_MONTHLY_GBP = {"Standard_B2s": "25", "Standard_B2ms": "45", "Standard_D2s_v3": "70", "Standard_D4s_v3": "140",
+                  "Standard_D8s_v3": "280", "Standard_E4s_v3": "190", "Standard_E8s_v3": "380"}
+DISK_MONTHLY_GBP_PER_GB = "0.08"
+PLATFORM_LINES_GBP = [("ExpressRoute", "azure-native:network:ExpressRouteCircuit", "er-janet", "1500"),
+                      ("VPN Gateway", "azure-native:network:VirtualNetworkGateway", "ergw-hub", "900"),
+                      ("Log Analytics", "azure-native:operationalinsights:Workspace", "log-hub", "400"),
+                      ("Backup", "azure-native:recoveryservices:Vault", "rsv-hub", "1200")]
+
+
+def example_forecast(path: Path, estate_file: Path) -> Path:
+    """A forecast JSON of the example estate in the shape `estate forecast --format json` prints."""
+    from estate.loader import load_estate
+
+    estate = load_estate(estate_file)
+    lines = []
+
+    def add(urn, type_, component, resource, stack, wave, line, service, monthly, region="uksouth"):
+        lines.append({"urn": urn, "type": type_, "component": component, "quantity": "1", "unit": "months",
+                      "unit_price": monthly, "monthly": monthly, "price_source": "test fixture", "annual": "",
+                      "resource": resource, "stack": stack, "wave": wave, "business_case_line": line,
+                      "service": service, "region": region})
+
+    for service, type_, name, monthly in PLATFORM_LINES_GBP:
+        add(f"urn:pulumi:platform::estate::{type_}::{name}", type_, service, name, "platform", "",
+            estate.landing_zone.business_case_line, service, monthly)
+    for server in estate.servers():
+        stack = server.wave.stack
+        urn = f"urn:pulumi:{stack}::estate::azure-native:compute:VirtualMachine::vm-{server.name}"
+        add(urn, "azure-native:compute:VirtualMachine", "compute", f"vm-{server.name}", stack, server.wave.name,
+            server.vm.business_case_line, "Virtual Machines", VM_MONTHLY_GBP[server.vm.size])
+        disk_gb = sum(disk.size_gb for disk in server.vm.data_disks) + server.vm.os_disk.size_gb
+        add(urn.replace("VirtualMachine::vm-", "Disk::disk-"), "azure-native:compute:Disk", "managed disks",
+            f"disk-{server.name}", stack, server.wave.name, server.vm.business_case_line, "Storage",
+            str(Decimal(DISK_MONTHLY_GBP_PER_GB) * disk_gb))
+    for group in estate.retained:
+        add(f"onprem:{group.site}/{group.name}", "estate:onprem:RetainedHosts", "fixed run cost", group.name,
+            "retained", "retained", group.business_case_line, "On-premises hosting",
+            str(group.annual_run_cost / 12), region=f"on-premises ({group.site})")
+    total = sum(Decimal(line["monthly"]) for line in lines)
+    path.write_text(json.dumps({"currency": estate.organisation.billing_currency, "monthly_total": str(total),
+                                "annual_total": str(total * 12), "lines": lines, "unpriced": []}), encoding="utf-8")
+    return path
+
+
+def load_focus_csvs(folder: Path, store: Path) -> Path:
+    """A stand-in for `estate cost load` in tests: FOCUS CSVs -> a store in the documented layout."""
+    import pyarrow.csv as pacsv
+
+    rows = []
+    for csv_file in sorted(folder.glob("*.csv")):
+        table = pacsv.read_csv(csv_file, convert_options=pacsv.ConvertOptions(
+            column_types={name: pa.string() for name in ("BilledCost", "EffectiveCost", "ChargePeriodStart")},
+            strings_can_be_null=True))
+        for record in table.to_pylist():
+            tags = json.loads(record["Tags"]) if record.get("Tags") else {}
+            group = None
+            if record.get("ResourceId") and "/resourceGroups/" in record["ResourceId"]:
+                group = record["ResourceId"].split("/resourceGroups/")[1].split("/")[0]
+            rows.append(Row(month=record["ChargePeriodStart"][:7], effective=record["EffectiveCost"],
+                            billed=record["BilledCost"], line=None, service=record["ServiceName"],
+                            resource_group=group, subscription=record.get("SubAccountId"),
+                            currency=record["BillingCurrency"], tags=tags))
+    return write_store(store, rows, source=f"{folder.name}/synthetic")

@@ -2,7 +2,7 @@
 
 A forecast is a steady-state monthly cost per priced component, each line carrying its resource's `wave` and
 `business_case_line`. A line costs nothing before its wave's `planned_month` (from the estate definition,
-when one is given); lines outside any wave (the platform, connectivity, retained hosts) cost from the start.
+when one is given); the platform and connectivity from the month before the first wave; retained hosts always.
 Without an estate definition every line costs its full monthly amount in every month.
 """
 
@@ -97,12 +97,22 @@ def wave_start_months(estate_path: Path | None) -> dict[str, Month]:
     return {wave.name: Month(int(wave.planned_month[:4]), int(wave.planned_month[5:])) for wave in estate.waves}
 
 
+def line_start(line: EstimateLine, wave_starts: dict[str, Month]) -> Month | None:
+    """The first month a forecast line costs: its wave's planned month; the month before the first wave for
+    lines outside any wave (the platform is built first); None (always) when no wave months are known."""
+    if line.wave in wave_starts:
+        return wave_starts[line.wave]
+    if wave_starts and line.wave != "retained":
+        return min(wave_starts.values()).plus(-1)
+    return None
+
+
 def estimate_monthly(forecast: ForecastInput, months: list[Month], wave_starts: dict[str, Month]
                      ) -> dict[str, dict[Month, Decimal]]:
     """Estimated cost per business-case line and month: each line from its wave's planned month."""
     by_line: dict[str, dict[Month, Decimal]] = {}
     for line in forecast.lines:
-        start = wave_starts.get(line.wave)
+        start = line_start(line, wave_starts)
         series = by_line.setdefault(line.line or UNTAGGED, {})
         for month in months:
             if start is None or month >= start:
