@@ -54,7 +54,7 @@ def write_store(store: Path, rows: list[Row], *, source: str = "test-export", fx
         relative = f"actuals/source=test/month={month}/part.parquet"
         (store / relative).parent.mkdir(parents=True, exist_ok=True)
         pq.write_table(_table(month_rows, source), store / relative)
-        partitions[month] = {"file": relative, "rows": len(month_rows)}
+        partitions[month] = {"files": [relative], "rows": len(month_rows)}
     manifest = {"store_format": 1, "schema": "estate-focus/1", "currencies": sorted({r.currency for r in rows}),
                 "fx_table": "fx-rates.csv" if fx_csv else None,
                 "sources": {source: {"kind": "export", "origin": f"tests/{source}.csv", "format": "focus-1.0",
@@ -166,22 +166,27 @@ def example_forecast(path: Path, estate_file: Path) -> Path:
     return path
 
 
-def load_focus_csvs(folder: Path, store: Path) -> Path:
-    """A stand-in for `estate cost load` in tests: FOCUS CSVs -> a store in the documented layout."""
+def load_focus_csvs(folder: Path, store: Path, *, provider: str | None = None) -> Path:
+    """A stand-in for `estate cost load` in tests: FOCUS CSVs (a folder or one file) -> a store in the documented
+    layout, keeping only `provider`'s rows when given (as the loader keeps Microsoft's)."""
     import pyarrow.csv as pacsv
 
     rows = []
-    for csv_file in sorted(folder.glob("*.csv")):
+    files = sorted(folder.glob("*.csv")) if folder.is_dir() else [folder]
+    for csv_file in files:
         table = pacsv.read_csv(csv_file, convert_options=pacsv.ConvertOptions(
             column_types={name: pa.string() for name in ("BilledCost", "EffectiveCost", "ChargePeriodStart")},
-            strings_can_be_null=True))
+            null_values=["", "NULL"], strings_can_be_null=True))
         for record in table.to_pylist():
+            if provider and record.get("ProviderName") != provider:
+                continue
             tags = json.loads(record["Tags"]) if record.get("Tags") else {}
             group = None
-            if record.get("ResourceId") and "/resourceGroups/" in record["ResourceId"]:
-                group = record["ResourceId"].split("/resourceGroups/")[1].split("/")[0]
+            resource_id = record.get("ResourceId") or ""
+            if "/resourcegroups/" in resource_id.lower():
+                group = resource_id[resource_id.lower().index("/resourcegroups/") + 16:].split("/")[0]
             rows.append(Row(month=record["ChargePeriodStart"][:7], effective=record["EffectiveCost"],
                             billed=record["BilledCost"], line=None, service=record["ServiceName"],
                             resource_group=group, subscription=record.get("SubAccountId"),
                             currency=record["BillingCurrency"], tags=tags))
-    return write_store(store, rows, source=f"{folder.name}/synthetic")
+    return write_store(store, rows, source=" ".join(path.name for path in files))

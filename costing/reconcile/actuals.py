@@ -6,8 +6,9 @@ groups are few (hundreds) however many rows the store holds, so everything after
 on exact `Decimal`s without holding the rows in memory.
 
 The store layout is the cost store's (`costing.actuals.store`): `manifest.json` lists every live partition
-file under `sources.<name>.partitions.<YYYY-MM>.file`, and `fx_table` names an optional CSV
-`from_currency,to_currency,month,rate` beside it.
+file under `sources.<name>.partitions.<YYYY-MM>.files`, and `fx_table` names an optional CSV
+`from_currency,to_currency,month,rate` beside it. (Read here from the documented manifest so that this
+module does not depend on the store's writer.)
 """
 
 from __future__ import annotations
@@ -86,7 +87,8 @@ def store_files(store_dir: Path) -> tuple[list[str], list[str]]:
                          f"`estate cost load EXPORT --store {store_dir}`", file=str(manifest_path))
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        parts = [part["file"] for source in manifest["sources"].values() for part in source["partitions"].values()]
+        parts = [file for source in manifest["sources"].values() for part in source["partitions"].values()
+                 for file in part.get("files", [part.get("file")]) if file]
         sources = [f"{name} ({source.get('origin', '')})" for name, source in sorted(manifest["sources"].items())]
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise InputError(f"{manifest_path}: not a readable cost-store manifest ({exc}); point --store at a "
