@@ -79,7 +79,7 @@ def test_csv_has_a_row_per_line_and_period_with_the_currency(example):
 
 
 def test_text_and_json_name_the_cost_column_and_say_synthetic(example):
-    folder, store, _ = example
+    _, store, _ = example
     text = run_cli("cost", "reconcile", "--case", CASE, "--store", store, "--cost-column", "BilledCost")
     report = json.loads(run_cli("cost", "reconcile", "--case", CASE, "--store", store, "--format", "json").stdout)
 
@@ -88,7 +88,7 @@ def test_text_and_json_name_the_cost_column_and_say_synthetic(example):
 
 
 def test_xlsx_needs_an_out_file(example):
-    folder, store, _ = example
+    _, store, _ = example
     result = run_cli("cost", "reconcile", "--case", CASE, "--store", store, "--format", "xlsx")
     assert result.exit_code == 2 and "--out" in result.stderr
 
