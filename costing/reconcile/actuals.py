@@ -1,9 +1,9 @@
 """Actual spend from the cost store, summed by month and by the columns that decide its business-case line.
 
-One DuckDB pass over the store's Parquet files (the ones its manifest lists): a GROUP BY charge month,
-billing currency, `business-case-line` tag, service, resource group, and subscription id and name. Those
-groups are few (hundreds) however many rows the store holds, so everything after this runs in Python
-on exact `Decimal`s without holding the rows in memory.
+One DuckDB pass over the store's Parquet files (the ones its manifest lists): a GROUP BY charge day (folded
+into months here), billing currency, `business-case-line` tag, service, resource group, and subscription id
+and name. Those groups are few (thousands) however many rows the store holds, so everything after this runs
+in Python on exact `Decimal`s without holding the rows in memory.
 
 The store layout is the cost store's (`costing.actuals.store`): `manifest.json` lists every live partition
 file under `sources.<name>.partitions.<YYYY-MM>.files`, and `fx_table` names an optional CSV
@@ -17,6 +17,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Literal
@@ -33,6 +34,8 @@ COST_COLUMNS: dict[str, str] = {
 MANIFEST = "manifest.json"
 # Working memory for DuckDB: the GROUP BY keeps only a few hundred groups, so this is ample.
 DUCKDB_MEMORY_LIMIT = "256MB"
+MICROSECONDS_A_DAY = 86_400_000_000
+EPOCH = date(1970, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -125,16 +128,48 @@ def parse_fx_rates(text: str, source: str) -> FxRates:
     return FxRates(source, targets.pop(), rates)
 
 
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
 def spend_query(files: list[str], cost_column: CostColumn) -> str:
-    """The one GROUP BY the reconciliation runs over the store."""
-    file_list = ", ".join("'" + name.replace("'", "''") + "'" for name in files)
+    """The one GROUP BY the reconciliation runs over the store.
+
+    It groups by the UTC day number of ChargePeriodStart (integer arithmetic on the stored microseconds) rather
+    than computing a calendar month on every row: time-zone-aware year()/month() cost more than the rest of the
+    query, and a month has at most 31 days, which Python folds into months afterwards.
+    """
+    file_list = ", ".join(_sql_text(name) for name in files)
     # Tag keys arrive as written ("Business-Case-Line" too); the exact key is the cheap common case.
     line_tag = ("coalesce(Tags['business-case-line'], CASE WHEN cardinality(Tags) > 0 THEN "
                 "list_filter(map_entries(Tags), lambda e: lower(e.key) = 'business-case-line')[1].value END)")
     resource_group = "nullif(regexp_extract(ResourceId, '/resourcegroups/([^/]+)', 1, 'i'), '')"
-    return (f"SELECT year(ChargePeriodStart) AS y, month(ChargePeriodStart) AS m, BillingCurrency, {line_tag}, "
+    return (f"SELECT epoch_us(ChargePeriodStart) // {MICROSECONDS_A_DAY} AS day, BillingCurrency, {line_tag}, "
             f"ServiceName, {resource_group}, SubAccountId, SubAccountName, sum({cost_column}), count(*) "
             f"FROM read_parquet([{file_list}]) GROUP BY ALL")
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def month_of_day(day_number: int) -> Month:
+    """The UTC calendar month of a day counted from 1970-01-01."""
+    return Month.of(EPOCH + timedelta(days=day_number))
+
+
+def fold_days_into_months(records: list[tuple]) -> list[SpendGroup]:
+    """(day, keys..., amount, rows) records -> one SpendGroup per month and keys, amounts summed exactly."""
+    months: dict[int, Month] = {}
+    folded: dict[tuple, list] = {}
+    for day, currency, *keys, amount, count in records:
+        month = months.get(day)
+        if month is None:
+            month = months[day] = month_of_day(day)
+        entry = folded.setdefault((month, currency or "", *keys), [Decimal(0), 0])
+        entry[0] += amount or Decimal(0)
+        entry[1] += count
+    return [SpendGroup(*key, amount=amount, rows=count) for key, (amount, count) in folded.items()]
 
 
 def read_store_spend(store_dir: Path, cost_column: CostColumn) -> StoreSpend:
@@ -160,6 +195,4 @@ def read_store_spend(store_dir: Path, cost_column: CostColumn) -> StoreSpend:
     if any(record[0] is None for record in records):
         raise InputError(f"{store_dir}: some cost rows have no ChargePeriodStart, so no month; reload the store "
                          "with `estate cost load`, which refuses such rows")
-    groups = [SpendGroup(Month(year, month), currency or "", *keys, amount=amount or Decimal(0), rows=count)
-              for year, month, currency, *keys, amount, count in records]
-    return StoreSpend(str(store_dir), files, groups, fx, sources)
+    return StoreSpend(str(store_dir), files, fold_days_into_months(records), fx, sources)
