@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OUT := out
 
-.PHONY: install demo test bench lint clean
+.PHONY: install azurite demo test bench lint clean
 
 # Install once into .venv; reinstall only when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -16,6 +16,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Azurite (the Azure Storage emulator) for the Blob tests, pinned by tests/azurite/package-lock.json.
+AZURITE_STAMP := tests/azurite/node_modules/.installed
+$(AZURITE_STAMP): tests/azurite/package.json tests/azurite/package-lock.json
+	npm ci --prefix tests/azurite --no-audit --no-fund --loglevel=error
+	touch $(AZURITE_STAMP)
+
+azurite: $(AZURITE_STAMP)
+
 demo: $(STAMP)
 	mkdir -p $(OUT)
 	$(BIN)/estate validate stacks/estate.yaml
@@ -24,9 +32,18 @@ demo: $(STAMP)
 	$(BIN)/estate case show stacks/business-case.yaml | tee $(OUT)/business-case.txt
 	$(BIN)/estate case show stacks/business-case.yaml --format json > $(OUT)/business-case.json
 	$(BIN)/estate case budgets stacks/business-case.yaml --financial-year 2021/22 --email imt-cloud@example.gov.uk | tee $(OUT)/business-case-budgets.txt
+	# guardrails
+	$(BIN)/estate check --estate stacks/estate.yaml
+	$(BIN)/estate check out/plans/*.json
+	$(BIN)/estate check out/plans/*.json --format sarif --out $(OUT)/guardrails.sarif
+	# Cost forecast of every synthesised stack (needs the plans `estate synth --all --out out/plans` writes).
+	$(BIN)/estate forecast $(OUT)/plans/*.json --prices stacks/rates.yaml --usage stacks/usage.yaml --by wave \
+		| tee $(OUT)/forecast.txt
+	$(BIN)/estate forecast $(OUT)/plans/*.json --prices stacks/rates.yaml --usage stacks/usage.yaml --by wave \
+		--format json --out $(OUT)/forecast.json
 	@echo "demo: everything it wrote is under $(OUT)/"
 
-test: $(STAMP)
+test: $(STAMP) $(AZURITE_STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

@@ -7,6 +7,7 @@ The model knows nothing of Pulumi, prices or the command line.
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -32,6 +33,10 @@ DEFAULT_MANDATORY_TAGS = (
     "migration-strategy",
     "reservation",
 )
+# Mandatory tags that describe a migrated server: the plan carries them on wave VMs, NICs and disks only.
+DEFAULT_SERVER_ONLY_TAGS = ("application", "migration-strategy", "reservation")
+# Guardrails an estate may exempt named resources from; uk-regions-only (data residency) has no exemptions.
+EXEMPTIBLE_RULES = ("required-tags", "no-public-ip", "supported-os")
 ALLOWED_LOCATIONS_POLICY = "e56962a6-4747-49cd-b67b-bf8b01975c4c"
 ALLOWED_RG_LOCATIONS_POLICY = "e765b5de-1225-4ba3-bd56-1ac6695af988"
 
@@ -95,6 +100,9 @@ class Tags(Spec):
         default_factory=lambda: list(DEFAULT_MANDATORY_TAGS)
     )
     common: dict[str, str] = {}
+    server_only: list[Annotated[str, StringConstraints(min_length=1)]] = Field(
+        default_factory=lambda: list(DEFAULT_SERVER_ONLY_TAGS)
+    )
 
 
 class Subnet(Spec):
@@ -259,6 +267,18 @@ class RetainedHosts(Spec):
         return operating_systems().get((self.os, self.os_version))
 
 
+class Exemption(Spec):
+    """Resources a guardrail does not apply to, and why: a reviewed, written-down exception."""
+
+    rule: Literal[EXEMPTIBLE_RULES]  # type: ignore[valid-type]
+    resources: list[Annotated[str, StringConstraints(min_length=1)]] = Field(min_length=1)
+    reason: str = Field(min_length=1)
+
+    def covers(self, *names: str | None) -> bool:
+        """True if any of the resource's names (Pulumi name, Azure name) matches one of the patterns."""
+        return any(fnmatch.fnmatchcase(name, pattern) for name in names if name for pattern in self.resources)
+
+
 @dataclass(frozen=True)
 class Server:
     """One concrete server of a wave, after `count` expansion."""
@@ -278,6 +298,7 @@ class Estate(Spec):
     connectivity: Connectivity = Connectivity()
     waves: list[Wave] = []
     retained: list[RetainedHosts] = []
+    exemptions: list[Exemption] = []
 
     @property
     def primary_region(self) -> str:

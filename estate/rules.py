@@ -79,6 +79,10 @@ def _tags(estate: Estate) -> Iterator[Finding]:
         if tag in seen:
             yield Finding(("tags", "mandatory", index), f"tag {tag!r} is listed twice", "remove the repeat")
         seen.add(tag)
+    for index, tag in enumerate(estate.tags.server_only):
+        if tag not in mandatory:
+            yield Finding(("tags", "server_only", index), f"{tag!r} is not a mandatory tag",
+                          "server_only narrows mandatory tags to servers; list it under tags.mandatory or remove it")
 
 
 def _network(estate: Estate) -> Iterator[Finding]:

@@ -7,13 +7,23 @@ registers itself on `app` when imported.
 
 from __future__ import annotations
 
+import importlib
 import sys
 
-import estate.cli.case  # noqa: F401  (registers case show)
-from estate.cli import definition  # noqa: F401  (registers validate, show)
-from estate.cli import reconcile as _reconcile  # noqa: F401  (registers cost reconcile, cost synthesise)
 from estate.cli.app import app
 from estate.errors import EstateError
+
+# Each module registers its commands on `app` when imported: one line per command module.
+COMMAND_MODULES = (
+    "estate.cli.definition",  # validate, show
+    "estate.cli.case",  # case show, case budgets
+    "estate.cli.check",  # check
+    "estate.cli.costs",  # prices refresh, forecast, forecast diff
+    "estate.cli.cost",  # cost load, cost summary
+    "estate.cli.reconcile",  # cost reconcile, cost synthesise (in the cost group)
+)
+for _module in COMMAND_MODULES:
+    importlib.import_module(_module)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,70 @@
+"""An FX table: monthly rates that convert every billing currency in a store into one reporting currency.
+
+CSV `from_currency,to_currency,month,rate` where `rate` is units of `to_currency` per one `from_currency` for the
+charge month `YYYY-MM`. Every row converts into the same `to_currency`. Without one, a store holds one currency.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from estate.errors import InputError
+
+FX_HEADER = ("from_currency", "to_currency", "month", "rate")
+
+
+@dataclass(frozen=True)
+class FxTable:
+    """Rates by (currency, month) into `reporting_currency`."""
+
+    reporting_currency: str
+    rates: dict[tuple[str, str], Decimal]
+
+    def convert(self, amount: Decimal, currency: str, month: str) -> Decimal:
+        """`amount` in `currency` for charge month `month`, in the reporting currency (exact)."""
+        if currency == self.reporting_currency:
+            return amount
+        rate = self.rates.get((currency, month))
+        if rate is None:
+            raise InputError(f"the FX table has no {currency}->{self.reporting_currency} rate for {month}; add a "
+                             f"row '{currency},{self.reporting_currency},{month},RATE' and load it with --fx-table")
+        return amount * rate
+
+
+def parse_fx_table(data: bytes, name: str) -> FxTable:
+    """Check and read an FX table; a wrong header, mixed targets or a bad rate is an InputError with its line."""
+    try:
+        rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{name}: not UTF-8 text ({exc})", file=name) from None
+    if not rows or not set(FX_HEADER) <= set(rows[0]):
+        raise InputError(f"{name}: an FX table needs the header {','.join(FX_HEADER)} and one row per currency "
+                         "and month (month YYYY-MM; rate = units of to_currency per from_currency)", file=name)
+    targets = {row["to_currency"].strip() for row in rows}
+    if len(targets) != 1:
+        raise InputError(f"{name}: every row must convert into one reporting currency; found "
+                         f"{', '.join(sorted(targets))}", file=name)
+    rates: dict[tuple[str, str], Decimal] = {}
+    for line, row in enumerate(rows, start=2):
+        try:
+            rate = Decimal(row["rate"].strip())
+        except (InvalidOperation, AttributeError):
+            rate = Decimal(0)
+        if not rate.is_finite() or rate <= 0:
+            raise InputError(f"{name}:{line}: rate {row['rate']!r} is not a positive number", file=name)
+        rates[(row["from_currency"].strip(), row["month"].strip())] = rate
+    return FxTable(targets.pop(), rates)
+
+
+def read_fx_file(path: Path) -> bytes:
+    """The bytes of an FX table file after checking them."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the FX table ({exc.strerror})", file=str(path)) from None
+    parse_fx_table(data, str(path))
+    return data

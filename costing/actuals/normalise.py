@@ -1,0 +1,146 @@
+"""Turning a batch of FOCUS export rows into normalised rows (the store schema), batch by batch.
+
+Multi-provider FOCUS data (the FinOps Foundation sample) keeps only `ProviderName == 'Microsoft'` rows. Every
+catalogued column is converted to its stored type; the first cell that does not convert stops the load with the
+file, the data row and the column named.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from costing.actuals.convert import (
+    BadCell,
+    to_bool,
+    to_decimal,
+    to_region,
+    to_string,
+    to_tags,
+    to_timestamp,
+)
+from costing.actuals.formats import ExportFormat
+from costing.actuals.schema import normalised_column_types, normalised_schema
+from estate.errors import InputError
+
+MICROSOFT = "Microsoft"
+NULL_ROWS = 1 << 17  # at least the rows of one batch (reading.PARQUET_BATCH_ROWS), usually
+
+
+@dataclass(frozen=True)
+class Lineage:
+    """Where a batch came from: the store source, the input format, the file, and its first data row number."""
+
+    source_name: str
+    source_type: str
+    file: str
+    first_row: int  # 1-based data row number of the batch's first row
+    rounded: Counter[str] = field(default_factory=Counter)  # values rounded to 24 places, by column
+
+
+@lru_cache(maxsize=1)
+def _counting(length: int) -> pa.Array:
+    return pa.array(range(length), pa.int64())
+
+
+def row_numbers(lineage: Lineage, length: int) -> pa.Array:
+    """The 1-based data row numbers of a batch of `length` rows."""
+    if length > NULL_ROWS:
+        return pa.array(range(lineage.first_row, lineage.first_row + length), pa.int64())
+    return pc.add(_counting(NULL_ROWS).slice(0, length), lineage.first_row)
+
+
+def constant(value: str, length: int) -> pa.Array:
+    """A text column holding one value on every row."""
+    return pa.repeat(pa.scalar(value, pa.string()), length)
+
+
+def located(lineage: Lineage, rows: pa.Array, cell: BadCell) -> InputError:
+    """An InputError for a bad cell, naming file, data row and column."""
+    row = rows[cell.index].as_py() if cell.index < len(rows) else "?"
+    return InputError(
+        f"{lineage.file}: data row {row} (line {row + 1 if isinstance(row, int) else '?'}): {cell}; "
+        f"fix or remove the row, or re-run the export",
+        file=lineage.file,
+    )
+
+
+def convert_column(name: str, data_type: str, array: pa.Array, rounded: Counter[str] | None = None) -> pa.Array:
+    """One export column in its stored type (raises BadCell)."""
+    if pa.types.is_null(array.type):
+        return pa.nulls(len(array), normalised_schema().field(name).type)
+    if data_type in ("Decimal", "Number"):
+        return to_decimal(array, name, rounded)
+    if data_type == "DateTime":
+        return to_timestamp(array, name)
+    if data_type == "Boolean":
+        return to_bool(array, name)
+    if data_type == "JSON" and name == "Tags":
+        return to_tags(array, name)
+    return to_string(array)
+
+
+@lru_cache(maxsize=16)
+def _null_column(data_type: pa.DataType) -> pa.Array:
+    return pa.nulls(NULL_ROWS, data_type)
+
+
+def _nulls(data_type: pa.DataType, length: int) -> pa.Array:
+    """An all-null column: a zero-copy slice of one shared array per type (arrays are immutable)."""
+    if length > NULL_ROWS:
+        return pa.nulls(length, data_type)
+    return _null_column(data_type).slice(0, length)
+
+
+def assemble(columns: dict[str, pa.Array], length: int, lineage: Lineage, rows: pa.Array) -> pa.RecordBatch:
+    """A record batch in the store schema: given columns, nulls for the rest, lineage filled in."""
+    schema = normalised_schema()
+    arrays = [columns[f.name] if f.name in columns else _nulls(f.type, length) for f in schema]
+    batch = pa.RecordBatch.from_arrays(arrays, schema=schema)
+    lineage_columns = {
+        "x_SourceName": constant(lineage.source_name, length),
+        "x_SourceType": constant(lineage.source_type, length),
+        "x_SourceFile": constant(lineage.file, length),
+        "x_SourceRow": rows,
+    }
+    for name, array in lineage_columns.items():
+        batch = batch.set_column(schema.get_field_index(name), name, array)
+    return batch
+
+
+def microsoft_rows(batch: pa.RecordBatch) -> pa.Array | None:
+    """A mask of Microsoft rows when the batch says which provider each row is from, else None (keep all)."""
+    if "ProviderName" not in batch.schema.names:
+        return None
+    return pc.fill_null(pc.equal(to_string(batch.column("ProviderName")), MICROSOFT), False)
+
+
+def normalise_focus(batch: pa.RecordBatch, export_format: ExportFormat, lineage: Lineage,
+                    currency: str | None) -> pa.RecordBatch:
+    """Normalise one batch of a FOCUS export (Microsoft 1.0 / 1.2, or the FinOps Foundation sample)."""
+    rows = row_numbers(lineage, batch.num_rows)
+    mask = microsoft_rows(batch)
+    if mask is not None:
+        batch = batch.filter(mask)
+        rows = rows.filter(mask)
+    types = normalised_column_types()
+    columns: dict[str, pa.Array] = {}
+    try:
+        for name in batch.schema.names:
+            if name in types:
+                columns[name] = convert_column(name, types[name], batch.column(name), lineage.rounded)
+    except BadCell as cell:
+        raise located(lineage, rows, cell) from None
+    if "RegionId" in columns:
+        region_id, region_name = to_region(columns["RegionId"])
+        columns["RegionId"] = region_id
+        if "RegionName" in columns:
+            region_name = pc.coalesce(region_name, columns["RegionName"])
+        columns["RegionName"] = region_name
+    if "BillingCurrency" not in columns and currency:
+        columns["BillingCurrency"] = constant(currency, batch.num_rows)
+    return assemble(columns, batch.num_rows, lineage, rows)

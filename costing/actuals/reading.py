@@ -1,0 +1,111 @@
+"""Reading one export file (CSV, gzip CSV or parquet) as a stream of Arrow record batches.
+
+CSV columns are read as text, so type checks happen in one place (`convert`) and can name the bad cell. Any
+failure to read (a truncated gzip, a ragged row, a corrupt parquet footer) becomes an `InputError` naming the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from estate.errors import InputError
+
+CSV_BLOCK_BYTES = 8 << 20
+PARQUET_BATCH_ROWS = 128_000
+DATA_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".snappy.parquet", ".gz.parquet")
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """A data file to read: where it is on disk and the name to show the user (a path or a blob URL)."""
+
+    path: Path
+    display_name: str
+
+    @property
+    def kind(self) -> str:
+        name = self.path.name.lower()
+        if name.endswith(".parquet"):
+            return "parquet"
+        if name.endswith(".csv.gz") or name.endswith(".gz"):
+            return "csv.gz"
+        return "csv"
+
+
+def is_data_file(path: Path) -> bool:
+    """True for the file types Cost Management exports write."""
+    return path.name.lower().endswith(DATA_SUFFIXES)
+
+
+def read_header(export: ExportFile) -> list[str]:
+    """The column names of an export file; an empty or unreadable file is an InputError."""
+    if export.path.stat().st_size == 0:
+        raise InputError(f"{export.display_name}: the file is empty (0 bytes); re-run the export or remove the file",
+                         file=export.display_name)
+    if export.kind == "parquet":
+        try:
+            return pq.ParquetFile(export.path).schema_arrow.names
+        except (pa.ArrowException, OSError) as exc:
+            raise _unreadable(export, exc) from None
+    try:
+        with _open_text(export) as handle:
+            header = next(csv.reader(handle), None)
+    except (OSError, EOFError, zlib.error, UnicodeDecodeError, csv.Error) as exc:
+        raise _unreadable(export, exc) from None
+    if not header or not any(name.strip() for name in header):
+        raise InputError(f"{export.display_name}: the file has no header row; it is not a cost export",
+                         file=export.display_name)
+    return [name.strip() for name in header]
+
+
+def _open_text(export: ExportFile) -> io.TextIOBase:
+    if export.kind == "csv.gz":
+        return gzip.open(export.path, "rt", encoding="utf-8-sig", newline="")
+    return export.path.open(encoding="utf-8-sig", newline="")
+
+
+def iter_batches(export: ExportFile, header: list[str], null_values: list[str]) -> Iterator[pa.RecordBatch]:
+    """Stream the file's rows in batches; CSV cells arrive as text (null where a null literal was written)."""
+    try:
+        if export.kind == "parquet":
+            # pre_buffer holds every row group's bytes until the file is closed: memory would grow with the file.
+            parquet = pq.ParquetFile(export.path, pre_buffer=False, buffer_size=1 << 20)
+            yield from parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS)
+            return
+        yield from _csv_batches(export, header, null_values)
+    except (pa.ArrowException, OSError, EOFError, zlib.error) as exc:
+        raise _unreadable(export, exc) from None
+
+
+def _csv_batches(export: ExportFile, header: list[str], null_values: list[str]) -> Iterator[pa.RecordBatch]:
+    stream = pa.input_stream(str(export.path), compression="gzip" if export.kind == "csv.gz" else None)
+    with stream:
+        reader = pacsv.open_csv(
+            stream,
+            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=CSV_BLOCK_BYTES),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(header, pa.string()),
+                null_values=null_values,
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+        yield from reader
+
+
+def _unreadable(export: ExportFile, exc: BaseException) -> InputError:
+    detail = str(exc).strip() or type(exc).__name__
+    hint = "the file looks truncated or corrupt; download or re-run the export" if export.kind != "csv" else (
+        "check the row named (a missing or extra delimiter, or an unclosed quote)")
+    return InputError(f"{export.display_name}: cannot read the {export.kind} file: {detail}; {hint}",
+                      file=export.display_name)

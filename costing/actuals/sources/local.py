@@ -1,0 +1,119 @@
+"""Finding the exports under a local file or folder, as Cost Management writes them.
+
+An export run with a manifest (`manifest.json`, exports v2) is one store source named after the export and its
+period (`ExportName/2025-06-01..2025-06-30`); its data files are the blobs the manifest lists, and their row
+counts are checked against it. When a folder holds several runs of the same export and period (a month-to-date
+export runs daily), only the latest run is loaded. Any other data file (CSV, gzip CSV, parquet) is a source of its
+own, named by its path under the folder given.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from costing.actuals.reading import ExportFile, is_data_file
+from estate.errors import InputError
+
+MANIFEST_NAMES = ("manifest.json", "_manifest.json")
+DATASET_COST_TYPES = {"actualcost": "actual", "amortizedcost": "amortized", "focuscost": None}
+
+
+@dataclass
+class ExportSource:
+    """One store source found under the path given: its name, files, and what its manifest says."""
+
+    name: str
+    files: list[ExportFile]
+    origin: str
+    cost_type: str | None = None
+    expected_rows: dict[Path, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    run_submitted: str = ""  # the manifest's runInfo.submittedTime, to pick the latest run
+
+    def fingerprint(self) -> str:
+        """sha256 over the data files' names and bytes: the same export loaded twice has the same fingerprint."""
+        digest = hashlib.sha256()
+        for export in sorted(self.files, key=lambda f: f.path.name):
+            digest.update(export.path.name.encode() + b"\0")
+            with export.path.open("rb") as handle:
+                while chunk := handle.read(8 << 20):
+                    digest.update(chunk)
+        return "sha256:" + digest.hexdigest()
+
+
+def discover(root: Path, display: Callable[[str], str]) -> list[ExportSource]:
+    """The sources under `root` (a file or a folder); `display` turns a relative path into the name shown."""
+    if not root.exists():
+        raise InputError(f"{display('')}: no such file or folder; give a cost export file, a folder of exports, "
+                         "or a Blob Storage URL", file=display(""))
+    if root.is_file():
+        if root.name in MANIFEST_NAMES:
+            return [_manifest_source(root, root.parent, display)]
+        return [ExportSource(root.name, [ExportFile(root, display(""))], display(""))]
+    manifests = sorted(p for name in MANIFEST_NAMES for p in root.rglob(name))
+    runs = [_manifest_source(path, root, display) for path in manifests]
+    sources = _latest_runs(runs)
+    claimed = {export.path for run in runs for export in run.files}
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and is_data_file(p)):
+        if path not in claimed and not any(part.startswith(".") for part in path.relative_to(root).parts):
+            relative = path.relative_to(root).as_posix()
+            sources.append(ExportSource(relative, [ExportFile(path, display(relative))], display(relative)))
+    if not sources:
+        raise InputError(f"{display('')}: no cost export files (.csv, .csv.gz, .parquet or a manifest.json) found; "
+                         "point estate at the export's folder or container", file=display(""))
+    return sources
+
+
+def _latest_runs(runs: list[ExportSource]) -> list[ExportSource]:
+    latest: dict[str, ExportSource] = {}
+    for run in runs:
+        kept = latest.get(run.name)
+        if kept is None or run.run_submitted > kept.run_submitted:
+            if kept is not None:
+                run.notes.append(f"superseded an earlier run of the same export: {kept.origin}")
+            latest[run.name] = run
+        else:
+            kept.notes.append(f"ignored an earlier run of the same export: {run.origin}")
+    return list(latest.values())
+
+
+def _manifest_source(path: Path, root: Path, display: Callable[[str], str]) -> ExportSource:
+    relative = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8-sig"))
+        blobs = manifest["blobs"]
+    except (OSError, json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise InputError(f"{display(relative)}: not a Cost Management export manifest ({exc}); "
+                         "remove it or re-run the export", file=display(relative)) from None
+    config = manifest.get("exportConfig") or {}
+    run = manifest.get("runInfo") or {}
+    period = f"{str(run.get('startDate', ''))[:10]}..{str(run.get('endDate', ''))[:10]}"
+    name = f"{config['exportName']}/{period}" if config.get("exportName") else str(PurePosixPath(relative).parent)
+    source = ExportSource(name, [], display(relative),
+                          cost_type=DATASET_COST_TYPES.get(str(config.get("type", "")).lower()),
+                          run_submitted=str(run.get("submittedTime") or ""))
+    for blob in blobs:
+        data_path = _find_blob(path.parent, root, str(blob.get("blobName", "")))
+        if data_path is None:
+            raise InputError(f"{display(relative)}: lists {blob.get('blobName')!r}, which is not there; the export "
+                             "is incomplete: wait for the run to finish or re-run it", file=display(relative))
+        shown = data_path.relative_to(root).as_posix() if data_path.is_relative_to(root) else data_path.name
+        source.files.append(ExportFile(data_path, display(shown)))
+        if isinstance(blob.get("dataRowCount"), int):
+            source.expected_rows[data_path] = blob["dataRowCount"]
+    if not source.files:
+        raise InputError(f"{display(relative)}: the manifest lists no data files; the export is empty",
+                         file=display(relative))
+    return source
+
+
+def _find_blob(manifest_dir: Path, root: Path, blob_name: str) -> Path | None:
+    """A manifest names blobs by their full path in the container; find it beside the manifest or under root."""
+    parts = PurePosixPath(blob_name).parts
+    candidates = [manifest_dir / parts[-1]] if parts else []
+    candidates += [root.joinpath(*parts[i:]) for i in range(len(parts))]
+    return next((c for c in candidates if c.is_file()), None)

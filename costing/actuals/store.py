@@ -1,0 +1,304 @@
+"""The cost store: normalised cost rows as Parquet, one partition per (source, month), and a manifest.
+
+Layout under the store directory (default `out/cost-store`)::
+
+    manifest.json                                   what is in the store (the commit point, see below)
+    fx-rates.csv                                    optional FX table (`estate cost load --fx-table`)
+    actuals/source=<slug>/month=YYYY-MM/<id>.parquet the partition's file(s), schema `schema.normalised_schema()`
+
+A *source* is one dataset that is replaced as a whole when it is loaded again: an export and its billing period
+(`ExportName/2025-06-01..2025-06-30`), a loose file, or (for `estate cost pull`) a scope and metric. The *month* is
+the month of `ChargePeriodStart`, so a correction billed in June for May usage lands in May.
+
+Writing is atomic: partitions are staged under `.staging-*` inside the store, moved to new unique file names,
+and only then is `manifest.json` replaced (temp file + rename). Readers use only the files the manifest lists, so a
+crash at any point leaves the previous store readable, and a failed load leaves it byte-identical. One writer at a
+time (a store is a local directory, not a database).
+
+Manifest shape (`store_format` 1)::
+
+    {"store_format": 1, "schema": "estate-focus/1", "updated_at": "...Z", "currencies": ["GBP"],
+     "fx_table": null | "fx-rates.csv",
+     "sources": {"<name>": {"kind": "export" | "query", "origin": "path or URL", "format": "focus-1.0",
+                            "fingerprint": "sha256:...", "loaded_at": "...Z", "rows": 12,
+                            "notes": ["..."],
+                            "partitions": {"2025-05": {"files": ["actuals/..."], "rows": 12, "written_at": "...Z",
+                                                       "totals": {"GBP": {"billed_cost": "1.50",
+                                                                          "effective_cost": "1.50"}}}}}}}
+
+API for other stages: `PartitionStager` + `commit` (many months at once), `write_partition` (one
+(source, month) table), `read_manifest`, `store_files`, `open_dataset` (pyarrow) and `relation` (DuckDB).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import threading
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from costing.actuals.schema import normalised_schema
+from estate.errors import InputError
+from estate.files import write_atomic
+
+DEFAULT_STORE = Path("out/cost-store")
+MANIFEST = "manifest.json"
+FX_TABLE = "fx-rates.csv"
+STORE_FORMAT = 1
+SCHEMA_NAME = "estate-focus/1"
+# Text columns repeat (services, regions, resource ids) and shrink with dictionaries; costs do not.
+DICTIONARY_COLUMNS = [f.name for f in normalised_schema() if pa.types.is_string(f.type)]
+# Min/max statistics only where queries filter (months, currency, scope); computing them everywhere costs time.
+STATISTICS_COLUMNS = ["ChargePeriodStart", "ChargePeriodEnd", "BillingPeriodStart", "BillingCurrency",
+                      "SubAccountId", "ServiceName", "RegionId", "x_SourceName"]
+
+
+def now_utc() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def read_manifest(store_dir: Path) -> dict[str, Any]:
+    """The store's manifest, or an empty one when the store does not exist yet."""
+    path = Path(store_dir) / MANIFEST
+    if not path.exists():
+        return {"store_format": STORE_FORMAT, "schema": SCHEMA_NAME, "updated_at": None, "currencies": [],
+                "fx_table": None, "sources": {}}
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise InputError(f"{path}: not a readable cost-store manifest ({exc}); point --store at a cost store",
+                         file=str(path)) from None
+    if manifest.get("store_format") != STORE_FORMAT:
+        raise InputError(f"{path}: cost-store format {manifest.get('store_format')!r} is not {STORE_FORMAT}; "
+                         "load the data into a new store", file=str(path))
+    return manifest
+
+
+@dataclass
+class StagedPartition:
+    """One month of one source written to staging files (one per writer thread), with rows and totals."""
+
+    month: str
+    paths: list[Path] = field(default_factory=list)
+    rows: int = 0
+    totals: dict[str, dict[str, Decimal]] = field(default_factory=dict)
+
+    def add_totals(self, rows: int, grouped: pa.Table) -> None:
+        self.rows += rows
+        for currency, billed, effective in zip(*(grouped.column(i).to_pylist() for i in range(3)), strict=True):
+            entry = self.totals.setdefault(currency or "", {"billed_cost": Decimal(0), "effective_cost": Decimal(0)})
+            entry["billed_cost"] += billed or Decimal(0)
+            entry["effective_cost"] += effective or Decimal(0)
+
+
+class PartitionStager:
+    """Stages normalised batches of one source into per-month Parquet files inside the store directory.
+
+    `add` may be called from several threads at once: each thread writes its own file per month, so a partition
+    is one or more files.
+    """
+
+    def __init__(self, store_dir: Path) -> None:
+        self.store_dir = Path(store_dir)
+        self.created_store = not self.store_dir.exists()
+        self.staging_dir = self.store_dir / f".staging-{uuid.uuid4().hex[:12]}"
+        self.staging_dir.mkdir(parents=True)
+        self.partitions: dict[str, StagedPartition] = {}
+        self._writers: dict[tuple[str, int], pq.ParquetWriter] = {}
+        self._lock = threading.Lock()
+
+    def add(self, batch: pa.RecordBatch) -> None:
+        """Route a normalised batch's rows to their charge month's staging file."""
+        if batch.num_rows == 0:
+            return
+        start = batch.column("ChargePeriodStart")
+        if start.null_count:
+            index = pc.index(pc.is_null(start), True).as_py()
+            row = batch.column("x_SourceRow")[index].as_py()
+            raise InputError(f"{batch.column('x_SourceFile')[index].as_py()}: data row {row}: ChargePeriodStart is "
+                             "empty; every cost row needs the start of its charge period")
+        # year * 100 + month: integer keys are ten times cheaper than formatting every timestamp.
+        keys = pc.add(pc.multiply(pc.year(start), 100), pc.month(start))
+        unique = pc.unique(keys).to_pylist()
+        for key in unique:
+            part = batch if len(unique) == 1 else batch.filter(pc.equal(keys, key))
+            self._write(f"{key // 100:04d}-{key % 100:02d}", part)
+
+    def _write(self, month: str, batch: pa.RecordBatch) -> None:
+        writer = self._writer(month)
+        writer.write_batch(batch)
+        grouped = pa.table(batch).group_by("BillingCurrency").aggregate(
+            [("BilledCost", "sum"), ("EffectiveCost", "sum")])
+        with self._lock:
+            self.partitions[month].add_totals(batch.num_rows, grouped)
+
+    def _writer(self, month: str) -> pq.ParquetWriter:
+        key = (month, threading.get_ident())
+        with self._lock:
+            if key not in self._writers:
+                staged = self.partitions.setdefault(month, StagedPartition(month))
+                path = self.staging_dir / f"{month}-{len(staged.paths)}.parquet"
+                staged.paths.append(path)
+                self._writers[key] = pq.ParquetWriter(path, normalised_schema(), compression="snappy",
+                                                      use_dictionary=DICTIONARY_COLUMNS,
+                                                      write_statistics=STATISTICS_COLUMNS)
+            return self._writers[key]
+
+    def finish(self) -> dict[str, StagedPartition]:
+        """Close the staging files and return the staged partitions by month."""
+        for writer in self._writers.values():
+            writer.close()
+        self._writers.clear()
+        return self.partitions
+
+    def abort(self) -> None:
+        """Remove everything staged; a store created for this load is removed too."""
+        for writer in self._writers.values():
+            writer.close()
+        self._writers.clear()
+        shutil.rmtree(self.staging_dir, ignore_errors=True)
+        if self.created_store and self.store_dir.exists() and not any(self.store_dir.iterdir()):
+            self.store_dir.rmdir()
+
+
+def source_slug(name: str) -> str:
+    """A directory-safe, collision-free name for a source."""
+    readable = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_")[:60] or "source"
+    return f"{readable}-{hashlib.sha256(name.encode()).hexdigest()[:8]}"
+
+
+def check_currencies(manifest: dict[str, Any], fx_configured: bool) -> list[str]:
+    """The store's currencies; more than one is an error unless an FX table is configured."""
+    currencies = sorted({currency for source in manifest["sources"].values()
+                         for part in source["partitions"].values() for currency in part["totals"]})
+    if len(currencies) > 1 and not fx_configured:
+        raise InputError(
+            f"the cost store would hold more than one billing currency ({', '.join(c or '(none)' for c in currencies)})"
+            "; totals across currencies mean nothing without exchange rates: pass --fx-table FILE (CSV with "
+            "from_currency,to_currency,month,rate) or load each currency into its own --store")
+    return currencies
+
+
+@dataclass
+class SourceChange:
+    """A source to (re)write: its manifest record, its staged partitions, and which months it replaces."""
+
+    name: str
+    record: dict[str, Any]
+    staged: dict[str, StagedPartition]
+    replace_months: set[str] | None = None  # None: the whole source is replaced
+
+
+def commit(store_dir: Path, changes: list[SourceChange], *, fx_table: bytes | None = None) -> dict[str, Any]:
+    """Move staged partitions into the store and record them in one manifest replacement (all or nothing)."""
+    store_dir = Path(store_dir)
+    manifest = read_manifest(store_dir)
+    superseded: list[str] = []
+    moves: list[tuple[Path, Path]] = []
+    for change in changes:
+        previous = manifest["sources"].get(change.name, {"partitions": {}})
+        partitions = {} if change.replace_months is None else {
+            month: part for month, part in previous["partitions"].items() if month not in change.replace_months}
+        for month, part in sorted(change.staged.items()):
+            folder = Path("actuals") / f"source={source_slug(change.name)}" / f"month={month}"
+            files = [(folder / f"{uuid.uuid4().hex}.parquet") for _ in part.paths]
+            moves += [(staged, store_dir / relative) for staged, relative in zip(part.paths, files, strict=True)]
+            partitions[month] = {"files": [f.as_posix() for f in files], "rows": part.rows, "written_at": now_utc(),
+                                 "totals": {c: {k: str(v) for k, v in t.items()} for c, t in part.totals.items()}}
+        live = {f for p in partitions.values() for f in p["files"]}
+        superseded += [f for p in previous["partitions"].values() for f in p["files"] if f not in live]
+        manifest["sources"][change.name] = dict(change.record, partitions=dict(sorted(partitions.items())),
+                                                rows=sum(p["rows"] for p in partitions.values()))
+    if fx_table is not None:
+        manifest["fx_table"] = FX_TABLE
+    # Checked before anything moves, so a refused load leaves the store as it was.
+    manifest["currencies"] = check_currencies(manifest, manifest.get("fx_table") is not None)
+    manifest["updated_at"] = now_utc()
+    done: list[Path] = []
+    try:
+        for staged_path, final_path in moves:
+            final_path.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staged_path, final_path)
+            done.append(final_path)
+        if fx_table is not None:
+            write_atomic(store_dir / FX_TABLE, fx_table)
+        write_atomic(store_dir / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    except BaseException:
+        for path in done:
+            _remove_file_and_empty_parents(store_dir, path)
+        raise
+    for relative in superseded:
+        _remove_file_and_empty_parents(store_dir, store_dir / relative)
+    return manifest
+
+
+def _remove_file_and_empty_parents(store_dir: Path, path: Path) -> None:
+    path.unlink(missing_ok=True)
+    for parent in path.parents:
+        if parent == store_dir or not parent.is_relative_to(store_dir):
+            break
+        if parent.exists() and not any(parent.iterdir()):
+            parent.rmdir()
+
+
+def write_partition(store_dir: Path, source: str, month: str, table: pa.Table, *, kind: str, origin: str,
+                    data_format: str, fingerprint: str | None = None) -> dict[str, Any]:
+    """Write one (source, month) partition of normalised rows atomically and record it in the manifest.
+
+    `table` must have `schema.normalised_schema()` and only rows whose ChargePeriodStart falls in `month`
+    (YYYY-MM). Other months of the same source are kept, so a puller can write month by month.
+    """
+    table = table.select(normalised_schema().names).cast(normalised_schema())
+    months = set(pc.unique(pc.strftime(table.column("ChargePeriodStart"), format="%Y-%m")).to_pylist())
+    if months - {month}:
+        raise ValueError(f"rows for {sorted(months - {month})} given for partition {month}")
+    stager = PartitionStager(store_dir)
+    try:
+        for batch in table.to_batches():
+            stager.add(batch)
+        staged = stager.finish()
+        record = {"kind": kind, "origin": origin, "format": data_format, "fingerprint": fingerprint,
+                  "loaded_at": now_utc(), "notes": []}
+        manifest = commit(store_dir, [SourceChange(source, record, staged, replace_months={month})])
+        return manifest["sources"][source]
+    finally:
+        stager.abort()
+
+
+def store_files(store_dir: Path) -> list[str]:
+    """Absolute paths of the live partition files the manifest lists."""
+    manifest = read_manifest(store_dir)
+    return [str(Path(store_dir).resolve() / file) for source in manifest["sources"].values()
+            for part in source["partitions"].values() for file in part["files"]]
+
+
+def open_dataset(store_dir: Path):
+    """The store as a pyarrow dataset (lazy; scan it with filters and column projections)."""
+    import pyarrow.dataset as ds
+
+    return ds.dataset(store_files(store_dir), schema=normalised_schema(), format="parquet")
+
+
+def relation(store_dir: Path, connection=None):
+    """The store as a DuckDB relation (lazy); an empty store gives an empty relation with the same columns."""
+    import duckdb
+
+    if connection is None:
+        connection = duckdb.connect()
+        connection.execute("SET TimeZone = 'UTC'")
+    files = store_files(store_dir)
+    if not files:
+        return connection.from_arrow(normalised_schema().empty_table())
+    return connection.read_parquet(files)

@@ -1,0 +1,117 @@
+"""The cost model's vocabulary: a resource as cost functions see it, and the cost components they return.
+
+Layer one (per type, in `costing/forecast/resources_*.py`) turns a resource's inputs into `CostComponent`s: a name, a
+unit, a monthly quantity and a `PriceQuery`. Layer two (`costing/forecast/pricing.py`) prices them. Quantities that no
+plan knows (egress GB, log GB a day, backup GB) come from the usage file through `Resource.usage`.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from costing.prices.catalogue import PriceQuery
+from estate.plan import UNKNOWN
+
+HOURS_PER_MONTH = Decimal(730)
+REFERENCE = Path(__file__).parent / "reference"
+
+
+@dataclass(frozen=True)
+class CostComponent:
+    """One priced thing a resource costs each month, e.g. 730 hours of compute or one E10 disk-month.
+
+    `monthly_quantity` is None when it depends on usage the plan does not know and the usage file does not say
+    (`usage_key` names the usage-file key that would give it); `problem` says why no query could be made.
+    """
+
+    name: str
+    unit: str
+    monthly_quantity: Decimal | None
+    query: PriceQuery | None
+    usage_key: str | None = None
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A plan resource as a cost function reads it: inputs by path, tags, region, and its usage figures."""
+
+    urn: str
+    type: str
+    name: str
+    inputs: Mapping[str, Any]
+    region: str | None
+    usage: Mapping[str, Decimal] = field(default_factory=dict)
+
+    def get(self, path: str, default: Any = None) -> Any:
+        """The input at a dotted path (`storageProfile.osDisk.diskSizeGB`); unknown values read as `default`."""
+        node: Any = self.inputs
+        for part in path.split("."):
+            if not isinstance(node, Mapping) or part not in node:
+                return default
+            node = node[part]
+        return default if node is None or node == UNKNOWN else node
+
+    @property
+    def tags(self) -> Mapping[str, str]:
+        tags = self.get("tags", {})
+        return tags if isinstance(tags, Mapping) else {}
+
+    def usage_quantity(self, key: str, default: Decimal | None = None) -> Decimal | None:
+        return self.usage.get(key, default)
+
+
+CostFunction = Callable[[Resource], list[CostComponent]]
+COST_FUNCTIONS: dict[str, CostFunction] = {}
+USAGE_KEYS: dict[str, tuple[str, ...]] = {}
+
+
+def costs(*type_tokens: str, usage: tuple[str, ...] = ()) -> Callable[[CostFunction], CostFunction]:
+    """Register a cost function for Pulumi type tokens (and the usage-file keys it reads)."""
+
+    def register(function: CostFunction) -> CostFunction:
+        for token in type_tokens:
+            COST_FUNCTIONS[token] = function
+            USAGE_KEYS[token] = usage
+        return function
+
+    return register
+
+
+def usage_component(resource: Resource, name: str, unit: str, key: str, query: PriceQuery,
+                    default: Decimal | None = None) -> CostComponent:
+    """A component whose quantity comes from the usage file (or `default`), else is left unknown."""
+    return CostComponent(name, unit, resource.usage_quantity(key, default), query, usage_key=key)
+
+
+def number(value: Any) -> Decimal | None:
+    """An input as a Decimal, or None when it is missing, unknown or not a number."""
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return None
+
+
+@cache
+def disk_tiers() -> dict[str, list[tuple[int, str]]]:
+    """Disk type family -> [(max size GiB, tier)], ascending (from reference/managed_disk_tiers.csv)."""
+    table: dict[str, list[tuple[int, str]]] = {}
+    with (REFERENCE / "managed_disk_tiers.csv").open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            table.setdefault(row["disk_type"], []).append((int(row["max_size_gib"]), row["tier"]))
+    return {family: sorted(rows) for family, rows in table.items()}
+
+
+@cache
+def os_disk_minimums() -> dict[str, int]:
+    """OS family (windows/linux) -> the smallest OS disk its images give, GiB."""
+    with (REFERENCE / "os_disk_minimums.csv").open(newline="", encoding="utf-8") as handle:
+        return {row["os_family"]: int(row["min_os_disk_gib"]) for row in csv.DictReader(handle)}

@@ -1,0 +1,1 @@
+"""Reference tables the cost model reads (see README.md beside this file for their sources)."""

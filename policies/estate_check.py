@@ -1,0 +1,111 @@
+"""Run the guardrails over the estate definition itself, before synthesis, pointing at YAML file:line.
+
+The same rules as over a plan, asked of what the definition will produce: every region it names is allowed
+(and UK), every resource it will tag carries the mandatory tags, and no server's OS is out of support when
+its wave goes live. Public IPs: the only one a definition can ask for is the ExpressRoute gateway's, which
+its SKU decides, so there is nothing else to find before synthesis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from estate.model import Estate, VirtualMachine
+from estate.reference import UK_REGIONS
+from estate.yamlfile import YamlDocument, format_loc, read_yaml, validate
+from policies.plan_check import CheckResult
+from policies.rules import required_tags, supported_os, uk_regions_only
+from policies.rules.base import MANDATORY, GuardrailSettings, Violation, go_live
+
+Loc = tuple[str | int, ...]
+_PLATFORM_GENERATED = ("business-case-line", "wave", "cost-centre")
+_SERVER_GENERATED = ("application", "migration-strategy", "reservation")
+
+
+def check_estate_file(path: str | Path, rules: set[str]) -> CheckResult:
+    """Read and schema-check the definition (bad input: exit 2), then run the selected rules over it."""
+    document = read_yaml(path, what="estate definition")
+    estate = validate(document, Estate)
+    checks = {uk_regions_only.NAME: _regions, required_tags.NAME: _tags, supported_os.NAME: _operating_systems}
+    violations: list[Violation] = []
+    for name, check in checks.items():
+        if name in rules:
+            violations.extend(_locate(document, name, kind, loc, value, enforcement, message)
+                              for kind, loc, value, enforcement, message in check(estate))
+    items = 2 + len(estate.waves) + sum(len(wave.vms) for wave in estate.waves)
+    return CheckResult(source=document.file, resources_checked=items, violations=violations)
+
+
+def _locate(document: YamlDocument, rule: str, kind: str, loc: Loc, value: object, enforcement: str,
+            message: str) -> Violation:
+    line, column = document.position(loc)
+    return Violation(rule, enforcement, None, kind, format_loc(loc), value, message, document.file, line, column)
+
+
+Finding = tuple[str, Loc, object, str, str]
+
+
+def _regions(estate: Estate) -> Iterator[Finding]:
+    allowed = estate.regions.allowed
+    for index, region in enumerate(allowed):
+        if region not in UK_REGIONS:
+            yield ("estate:regions", ("regions", "allowed", index), region, MANDATORY,
+                   f"{region!r} is not a UK region; allow only {' and '.join(UK_REGIONS)}")
+    named: list[tuple[str, Loc, str | None]] = [
+        ("estate:regions", ("regions", "primary"), estate.regions.primary),
+        ("estate:regions", ("regions", "secondary"), estate.regions.secondary),
+        ("estate:landing_zone", ("landing_zone", "region"), estate.landing_zone.region),
+    ]
+    for wave_index, wave in enumerate(estate.waves):
+        named.append(("estate:wave", ("waves", wave_index, "region"), wave.region))
+        named.extend(("estate:vm", ("waves", wave_index, "vms", vm_index, "region"), vm.region)
+                     for vm_index, vm in enumerate(wave.vms))
+    for kind, loc, region in named:
+        problem = uk_regions_only.region_problem(region, allowed) if region else None
+        if problem:
+            yield kind, loc, region, MANDATORY, f"{problem}; {uk_regions_only.REMEDIATION}"
+
+
+def _tags(estate: Estate) -> Iterator[Finding]:
+    settings = GuardrailSettings.from_estate(estate)
+    platform_tags = estate.tags_for(business_case_line="x", wave="x")
+    for index, tag in enumerate(estate.tags.mandatory):
+        server_tag = tag in settings.server_only_tags and tag in _SERVER_GENERATED
+        if tag not in _PLATFORM_GENERATED and tag not in estate.tags.common and not server_tag:
+            where = "servers" if tag in settings.server_only_tags else "resources"
+            yield ("estate:tags", ("tags", "mandatory", index), tag, MANDATORY,
+                   f"mandatory tag {tag!r} is set on no {where}: estate writes only business-case-line, wave, "
+                   f"cost-centre, the common tags and (on servers) application, migration-strategy, reservation; "
+                   f"add it to tags.common")
+    for tag, problem in required_tags.missing_tags(platform_tags, estate.tags.mandatory):
+        if tag in estate.tags.common:
+            yield "estate:tags", ("tags", "common", tag), estate.tags.common[tag], MANDATORY, problem
+    for wave_index, wave in enumerate(estate.waves):
+        for vm_index, vm in enumerate(wave.vms):
+            loc: Loc = ("waves", wave_index, "vms", vm_index)
+            yield from _vm_tags(estate, vm, loc)
+
+
+def _vm_tags(estate: Estate, vm: VirtualMachine, loc: Loc) -> Iterator[Finding]:
+    tags = estate.tags_for(business_case_line=vm.business_case_line, wave="x", application=vm.application,
+                           migration_strategy=vm.strategy, reservation=vm.reservation, cost_centre=vm.cost_centre)
+    tags.update(vm.tags)
+    for tag, problem in required_tags.missing_tags(tags, estate.tags.mandatory):
+        if tag in vm.tags:
+            yield "estate:vm", (*loc, "tags", tag), vm.tags[tag], MANDATORY, problem
+        elif tag == "cost-centre" and vm.cost_centre is not None:
+            yield "estate:vm", (*loc, "cost_centre"), vm.cost_centre, MANDATORY, problem
+
+
+def _operating_systems(estate: Estate) -> Iterator[Finding]:
+    for wave_index, wave in enumerate(estate.waves):
+        for vm_index, vm in enumerate(wave.vms):
+            system = vm.operating_system
+            if vm.strategy == "retire" or system is None or not system.has_azure_image:
+                continue  # retired servers never go live; unknown or image-less OSes are `estate validate`'s
+            problem = supported_os.support_problem(system, go_live(wave.planned_month))
+            if problem:
+                enforcement, message = problem
+                yield ("estate:vm", ("waves", wave_index, "vms", vm_index, "os_version"), vm.os_version, enforcement,
+                       f"{message} [wave {wave.name}, planned {wave.planned_month}]; {supported_os.REMEDIATION}")
