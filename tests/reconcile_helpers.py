@@ -164,29 +164,3 @@ def example_forecast(path: Path, estate_file: Path) -> Path:
     path.write_text(json.dumps({"currency": estate.organisation.billing_currency, "monthly_total": str(total),
                                 "annual_total": str(total * 12), "lines": lines, "unpriced": []}), encoding="utf-8")
     return path
-
-
-def load_focus_csvs(folder: Path, store: Path, *, provider: str | None = None) -> Path:
-    """A stand-in for `estate cost load` in tests: FOCUS CSVs (a folder or one file) -> a store in the documented
-    layout, keeping only `provider`'s rows when given (as the loader keeps Microsoft's)."""
-    import pyarrow.csv as pacsv
-
-    rows = []
-    files = sorted(folder.glob("*.csv")) if folder.is_dir() else [folder]
-    for csv_file in files:
-        table = pacsv.read_csv(csv_file, convert_options=pacsv.ConvertOptions(
-            column_types={name: pa.string() for name in ("BilledCost", "EffectiveCost", "ChargePeriodStart")},
-            null_values=["", "NULL"], strings_can_be_null=True))
-        for record in table.to_pylist():
-            if provider and record.get("ProviderName") != provider:
-                continue
-            tags = json.loads(record["Tags"]) if record.get("Tags") else {}
-            group = None
-            resource_id = record.get("ResourceId") or ""
-            if "/resourcegroups/" in resource_id.lower():
-                group = resource_id[resource_id.lower().index("/resourcegroups/") + 16:].split("/")[0]
-            rows.append(Row(month=record["ChargePeriodStart"][:7], effective=record["EffectiveCost"],
-                            billed=record["BilledCost"], line=None, service=record["ServiceName"],
-                            resource_group=group, subscription=record.get("SubAccountId"),
-                            currency=record["BillingCurrency"], tags=tags))
-    return write_store(store, rows, source=" ".join(path.name for path in files))

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from tests.conftest import EXAMPLE_ESTATE, run_cli
-from tests.reconcile_helpers import example_forecast, load_focus_csvs
+from tests.reconcile_helpers import example_forecast
 
 
 @pytest.fixture
@@ -85,7 +85,9 @@ def test_untagged_resources_unplaced_support_and_one_correction(forecast, tmp_pa
 def test_reconciled_synthetic_spend_is_placed_shown_and_labelled(forecast, tmp_path):
     _synthesise(forecast, tmp_path / "export")
     rows = _rows(tmp_path / "export")
-    store = load_focus_csvs(tmp_path / "export", tmp_path / "store")
+    store = tmp_path / "store"
+    loaded = run_cli("cost", "load", tmp_path / "export", "--store", store)
+    assert loaded.exit_code == 0, loaded.output
 
     result = run_cli("cost", "reconcile", "--case", "stacks/business-case.yaml", "--store", store, "--forecast",
                      forecast, "--estate", EXAMPLE_ESTATE, "--format", "json")

@@ -7,7 +7,7 @@ import json
 from decimal import Decimal
 
 from tests.conftest import run_cli
-from tests.reconcile_helpers import load_focus_csvs, write_case
+from tests.reconcile_helpers import write_case
 
 USD_CASE = """\
 name: FOCUS sample check
@@ -36,8 +36,11 @@ def _microsoft_sums(sample, column):
 
 
 def _store(shared_data, tmp_path):
+    """The sample loaded by `estate cost load`, which keeps its 51 Microsoft rows."""
     sample = shared_data / "focus-sample-data" / "focus_sample_1.0.csv"
-    return sample, load_focus_csvs(sample, tmp_path / "store", provider="Microsoft")
+    loaded = run_cli("cost", "load", sample, "--store", tmp_path / "store")
+    assert loaded.exit_code == 0, loaded.output
+    return sample, tmp_path / "store"
 
 
 def _period(line, label="2024-09"):

@@ -94,3 +94,37 @@ def test_a_file_that_is_not_a_forecast_exits_2(tmp_path):
     result = run_cli("cost", "reconcile", "--case", CASE, "--store", store, "--forecast", not_forecast)
 
     assert result.exit_code == 2 and "not a forecast" in result.stderr
+
+
+def test_three_way_with_a_forecast_written_by_estate_forecast(tmp_path):
+    from tests.plan_builders import plan, platform_plan, step, vm_inputs, write_plan
+
+    root = EXAMPLE_ESTATE.parents[1]
+    orchard = vm_inputs("vm-lcc-oh-01", wave="orchard-2008")
+    orchard["tags"]["business-case-line"] = "orchard-house-costs"
+    plans = [write_plan(tmp_path / "platform.json", platform_plan()),
+             write_plan(tmp_path / "wave-orchard-2008.json", plan("wave-orchard-2008", [
+                 step("wave-orchard-2008", "azure-native:compute:VirtualMachine", "vm-lcc-oh-01", orchard)]))]
+    forecast = tmp_path / "forecast.json"
+    priced = run_cli("forecast", *plans, "--prices", root / "stacks" / "rates.yaml", "--usage",
+                     root / "stacks" / "usage.yaml", "--estate", EXAMPLE_ESTATE, "--format", "json", "--out", forecast)
+    assert priced.exit_code == 0, priced.output
+    store = write_store(tmp_path / "store", [Row("2020-12", "500", line="orchard-house-costs"),
+                                             Row("2020-12", "4000", line="azure-costs-sungard")])
+
+    result = run_cli("cost", "reconcile", "--case", CASE, "--store", store, "--forecast", forecast,
+                     "--estate", EXAMPLE_ESTATE, "--format", "json")
+
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    orchard_monthly = _forecast_monthly(forecast, "orchard-house-costs")
+    platform_monthly = _forecast_monthly(forecast, "azure-costs-sungard")
+    assert orchard_monthly > 0 and platform_monthly > 0
+    # The orchard VM from its wave's planned month (2020-11), the platform from the month before the first wave.
+    assert Decimal(_period(_line(report, "orchard-house-costs"), "2020")["estimate"]) == (
+        orchard_monthly * 2).quantize(Decimal("1e-6"))
+    assert Decimal(_period(_line(report, "azure-costs-sungard"), "2019")["estimate"]) == (
+        platform_monthly * 2).quantize(Decimal("1e-6"))
+    sungard_2020 = _period(_line(report, "azure-costs-sungard"), "2020")
+    assert Decimal(sungard_2020["actual_vs_estimate"]) == (
+        Decimal(4000) - platform_monthly).quantize(Decimal("1e-6"))  # actuals cover December only
