@@ -5,23 +5,20 @@ into months here), billing currency, `business-case-line` tag, service, resource
 and name. Those groups are few (thousands) however many rows the store holds, so everything after this runs
 in Python on exact `Decimal`s without holding the rows in memory.
 
-The store layout is the cost store's (`costing.actuals.store`): `manifest.json` lists every live partition
-file under `sources.<name>.partitions.<YYYY-MM>.files`, and `fx_table` names an optional CSV
-`from_currency,to_currency,month,rate` beside it. (Read here from the documented manifest so that this
-module does not depend on the store's writer.)
+The files, the sources and the FX table come from the cost store's own API (`costing.actuals.store`,
+`costing.actuals.fx`).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
+from costing.actuals.fx import FxTable, parse_fx_table
+from costing.actuals.store import MANIFEST, read_manifest, store_files
 from costing.business_case.periods import Month
 from estate.errors import InputError
 
@@ -31,7 +28,6 @@ COST_COLUMNS: dict[str, str] = {
                      "months they cover",
     "BilledCost": "billed cost (BilledCost): what was invoiced, purchases in the month they were bought",
 }
-MANIFEST = "manifest.json"
 # Working memory for DuckDB: the GROUP BY keeps only a few hundred groups, so this is ample.
 DUCKDB_MEMORY_LIMIT = "256MB"
 MICROSECONDS_A_DAY = 86_400_000_000
@@ -60,76 +56,22 @@ class StoreSpend:
     store: str
     files: list[str]
     groups: list[SpendGroup]
-    fx: FxRates | None
+    fx: FxTable | None
     sources: list[str]
 
 
-@dataclass(frozen=True)
-class FxRates:
-    """Monthly rates into one reporting currency: units of `reporting_currency` per one `from_currency`."""
-
-    source: str
-    reporting_currency: str
-    rates: dict[tuple[str, str], Decimal]
-
-    def rate(self, currency: str, month: Month) -> Decimal:
-        if currency == self.reporting_currency:
-            return Decimal(1)
-        found = self.rates.get((currency, str(month)))
-        if found is None:
-            raise InputError(f"{self.source}: no {currency}->{self.reporting_currency} rate for {month}; add the "
-                             f"row '{currency},{self.reporting_currency},{month},RATE' and load the table again")
-        return found
-
-
-def store_files(store_dir: Path) -> tuple[list[str], list[str]]:
-    """The live Parquet files the store's manifest lists (absolute paths), and its sources' names and origins."""
-    manifest_path = Path(store_dir) / MANIFEST
-    if not manifest_path.is_file():
+def _store_contents(store_dir: Path) -> tuple[list[str], list[str], FxTable | None]:
+    """The live Parquet files, the sources' names and origins, and the FX table of a store."""
+    if not (Path(store_dir) / MANIFEST).is_file():
         raise InputError(f"{store_dir}: no cost store here (no {MANIFEST}); load spend into it first with "
-                         f"`estate cost load EXPORT --store {store_dir}`", file=str(manifest_path))
-    try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        parts = [file for source in manifest["sources"].values() for part in source["partitions"].values()
-                 for file in part.get("files", [part.get("file")]) if file]
-        sources = [f"{name} ({source.get('origin', '')})" for name, source in sorted(manifest["sources"].items())]
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise InputError(f"{manifest_path}: not a readable cost-store manifest ({exc}); point --store at a "
-                         "directory written by `estate cost load`", file=str(manifest_path)) from None
-    return [str((Path(store_dir) / part).resolve()) for part in parts], sources
-
-
-def read_fx_rates(store_dir: Path) -> FxRates | None:
-    """The store's FX table, if its manifest names one."""
-    manifest = json.loads((Path(store_dir) / MANIFEST).read_text(encoding="utf-8"))
-    if not manifest.get("fx_table"):
-        return None
-    path = Path(store_dir) / manifest["fx_table"]
-    return parse_fx_rates(path.read_text(encoding="utf-8-sig"), str(path))
-
-
-def parse_fx_rates(text: str, source: str) -> FxRates:
-    """Read `from_currency,to_currency,month,rate` rows; one reporting currency, positive rates."""
-    rows = list(csv.DictReader(io.StringIO(text)))
-    if not rows or not {"from_currency", "to_currency", "month", "rate"} <= set(rows[0]):
-        raise InputError(f"{source}: an FX table needs the header from_currency,to_currency,month,rate")
-    targets = {row["to_currency"].strip() for row in rows}
-    if len(targets) != 1:
-        raise InputError(f"{source}: every row must convert into one currency; found {', '.join(sorted(targets))}")
-    rates = {}
-    for number, row in enumerate(rows, start=2):
-        try:
-            rate = Decimal(row["rate"].strip())
-        except (InvalidOperation, AttributeError):
-            rate = Decimal(0)
-        if not rate.is_finite() or rate <= 0:
-            raise InputError(f"{source}:{number}: rate {row['rate']!r} is not a positive number")
-        rates[(row["from_currency"].strip(), row["month"].strip())] = rate
-    return FxRates(source, targets.pop(), rates)
-
-
-def _sql_text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
+                         f"`estate cost load EXPORT --store {store_dir}`", file=str(store_dir))
+    manifest = read_manifest(store_dir)
+    sources = [f"{name} ({source.get('origin', '')})" for name, source in sorted(manifest["sources"].items())]
+    fx = None
+    if manifest.get("fx_table"):
+        path = Path(store_dir) / manifest["fx_table"]
+        fx = parse_fx_table(path.read_bytes(), str(path))
+    return store_files(store_dir), sources, fx
 
 
 def spend_query(files: list[str], cost_column: CostColumn) -> str:
@@ -178,8 +120,7 @@ def read_store_spend(store_dir: Path, cost_column: CostColumn) -> StoreSpend:
 
     if cost_column not in COST_COLUMNS:
         raise InputError(f"--cost-column {cost_column!r}: choose EffectiveCost or BilledCost")
-    files, sources = store_files(store_dir)
-    fx = read_fx_rates(store_dir)
+    files, sources, fx = _store_contents(store_dir)
     if not files:
         return StoreSpend(str(store_dir), [], [], fx, sources)
     connection = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY_LIMIT})

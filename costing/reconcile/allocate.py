@@ -82,8 +82,7 @@ def allocate(case: BusinessCase, spend: StoreSpend) -> AllocatedSpend:
     how_found: dict[tuple[str, str], list] = defaultdict(lambda: [0, Decimal(0)])
     unallocated: dict[tuple[str, str, str, str], list] = defaultdict(lambda: [Decimal(0), 0])
     for group in spend.groups:
-        rate = spend.fx.rate(group.currency, group.month) if spend.fx else Decimal(1)
-        amount = group.amount * rate
+        amount = spend.fx.convert(group.amount, group.currency, str(group.month)) if spend.fx else group.amount
         result.rows += group.rows
         line, how = line_of_group(case, group, line_ids)
         if line is None:
@@ -107,8 +106,9 @@ def allocate(case: BusinessCase, spend: StoreSpend) -> AllocatedSpend:
 def _check_currency(case: BusinessCase, spend: StoreSpend, currencies: list[str]) -> None:
     if spend.fx is not None:
         if spend.fx.reporting_currency != case.currency:
-            raise InputError(f"{spend.fx.source} converts into {spend.fx.reporting_currency} but the business case "
-                             f"is in {case.currency}; give an FX table into {case.currency}")
+            raise InputError(f"the FX table of the cost store {spend.store} converts into "
+                             f"{spend.fx.reporting_currency} but the business case is in {case.currency}; load an FX "
+                             f"table into {case.currency} with `estate cost load ... --fx-table FILE`")
         return
     other = [currency for currency in currencies if currency != case.currency]
     if other:

@@ -33,7 +33,7 @@ def benefit_position(case: BusinessCase, derived: Derived, lines: list[LineFigur
     plan_cumulative = running_total(plan_net)
     reforecast_cumulative = running_total(reforecast_net)
     periods = [
-        BenefitPeriod(period=figures.period, basis=_basis(figures.status, figures.months_with_actuals),
+        BenefitPeriod(period=figures.period, basis=_basis(figures.status, figures.months_with_actuals, figures.months),
                       plan_net=plan, reforecast_net=actual, plan_cumulative=plan_total,
                       reforecast_cumulative=actual_total)
         for figures, plan, actual, plan_total, actual_total in zip(
@@ -49,7 +49,12 @@ def benefit_position(case: BusinessCase, derived: Derived, lines: list[LineFigur
                    reforecast_payback=payback(reforecast_net, derived.periods), convention=convention)
 
 
-def _basis(status: str, months_with_actuals: int) -> str:
+def _basis(status: str, months_with_actuals: int, months: int) -> str:
+    """What a period's re-forecast is made of, in words."""
+    if status == "future":
+        return "re-forecast (run rate)"
     if months_with_actuals == 0:
-        return "case" if status != "future" else "re-forecast"
-    return {"closed": "actual", "open": "actual to date + run rate"}.get(status, "re-forecast")
+        return "case (no actuals yet)"
+    if status == "open":
+        return f"actual {months_with_actuals} months + run rate"
+    return "actual" if months_with_actuals == months else f"actual {months_with_actuals} months + case"

@@ -94,7 +94,6 @@ def _period_figures(series: Series, period: Period, case: Decimal, window: Windo
     months = period.month_list()
     measured = series.actual is not None
     covered = [month for month in months if measured and window.has_actuals(month)]
-    before = [month for month in months if window.first is None or month < window.first]
     after = [month for month in months if month > window.as_of]
     case_to_date = actual = variance = percent = rag = None
     if covered:
@@ -103,7 +102,7 @@ def _period_figures(series: Series, period: Period, case: Decimal, window: Windo
         variance = actual - case_to_date
         percent = None if case_to_date == 0 else _CONTEXT.divide(variance * HUNDRED, case_to_date)
         rag = rag_of(percent, variance, thresholds)
-    outturn, basis = _outturn(series, period, case, covered, before, after, rate)
+    outturn, basis = _outturn(series, period, case, covered, after, rate)
     estimate = estimate_to_date = against_estimate = None
     if series.estimate is not None:
         estimate = _sum(series.estimate, months)
@@ -117,8 +116,8 @@ def _period_figures(series: Series, period: Period, case: Decimal, window: Windo
         estimate=estimate, estimate_to_date=estimate_to_date, actual_vs_estimate=against_estimate)
 
 
-def _outturn(series: Series, period: Period, case: Decimal, covered: list[Month], before: list[Month],
-             after: list[Month], rate: Decimal | None) -> tuple[Decimal, str]:
+def _outturn(series: Series, period: Period, case: Decimal, covered: list[Month], after: list[Month],
+             rate: Decimal | None) -> tuple[Decimal, str]:
     """Best estimate of the period's total and, in words, what it is made of."""
     if series.actual is None:
         return case, "case (no actuals for this line)"

@@ -168,7 +168,7 @@ def _provenance(request: ReconcileRequest, case: BusinessCase, spend, allocated:
                          f"a month at full deployment, {forecast.unpriced} unpriced items not counted; {phased}")
     fx = None
     if spend.fx is not None:
-        fx = f"{spend.fx.source}: monthly rates into {spend.fx.reporting_currency}"
+        fx = f"the store's FX table: monthly rates into {spend.fx.reporting_currency}"
     return Provenance(
         case_file=str(request.case_file), case_source=case.source, store=str(request.store),
         store_sources=spend.sources, files=len(spend.files), rows=allocated.rows,

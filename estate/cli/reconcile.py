@@ -1,7 +1,6 @@
 """`estate cost reconcile` (actual spend vs the business case) and `estate cost synthesise` (synthetic demo spend).
 
-Both live in the `estate cost` group beside `cost load`; the group is created here if `estate cost` is not
-registered yet, so this module works whichever is imported first.
+Both live in the `estate cost` group beside `cost load` and `cost summary`.
 """
 
 from __future__ import annotations
@@ -13,20 +12,8 @@ from typing import Annotated, Literal
 
 import typer
 
-from estate.cli.app import app
+from estate.cli.cost import group
 
-
-def _cost_group() -> typer.Typer:
-    for info in app.registered_groups:
-        if info.name == "cost" and info.typer_instance is not None:
-            return info.typer_instance
-    group = typer.Typer(help="Actual Azure spend: load exports into the cost store, reconcile it with the case.",
-                        no_args_is_help=True)
-    app.add_typer(group, name="cost")
-    return group
-
-
-group = _cost_group()
 ReportFormat = Literal["text", "json", "csv", "xlsx", "html"]
 BINARY_FORMATS = ("xlsx",)
 
