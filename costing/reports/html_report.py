@@ -7,6 +7,7 @@ period, months and rule it comes from; the notes at the end state every conventi
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from html import escape
 
 from costing.reconcile.model import LineFigures, PeriodFigures, Reconciliation
@@ -28,7 +29,7 @@ body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;marg
 max-width:1400px}
 h1{font-size:22px;margin:0 0 6px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}
 .synthetic{background:#b3261e;color:#fff;padding:8px 12px;font-weight:600;border-radius:4px;margin:8px 0}
-.facts{display:grid;grid-template-columns:repeat(4,minmax(0,1fr));gap:8px;margin:12px 0}
+.facts{display:grid;grid-template-columns:repeat(5,minmax(0,1fr));gap:8px;margin:12px 0}
 .fact{background:#f4f5f7;border-radius:6px;padding:8px 10px}.fact b{display:block;font-size:12px;color:#555}
 table{border-collapse:collapse;font-size:12.5px;margin:6px 0 12px}th,td{padding:4px 8px;border-bottom:1px solid #e5e5e5}
 th{background:#f4f5f7;text-align:left;vertical-align:bottom}td.n{text-align:right;font-variant-numeric:tabular-nums}
@@ -129,6 +130,9 @@ def _facts(result: Reconciliation) -> str:
              ("Open period", result.open_period or "none"),
              ("Azure spend, open period to date", f"{money(total.actual)} {result.currency}" if total else "—"),
              ("Azure outturn, open period", f"{money(total.outturn)} {result.currency}" if total else "—"),
+             ("Unallocated spend to date", f"{money(sum(result.unallocated.actual_monthly.values(), Decimal(0)))} "
+                                           f"{result.currency}"),
+             ("Cost rows reconciled", f"{result.provenance.rows:,}"),
              ("Payback, plan", f"{plan['period'] or 'never'} ({plan['months'] or '—'} months)"),
              ("Payback, re-forecast", f"{reforecast['period'] or 'never'} ({reforecast['months'] or '—'} months)")]
     return '<div class="facts">' + "".join(f'<div class="fact"><b>{escape(k)}</b>{escape(v)}</div>'
@@ -141,11 +145,13 @@ def _provenance(result: Reconciliation) -> str:
              f"Actual spend: cost store {source.store}, {source.rows} cost rows in {source.files} Parquet files, "
              f"billing currencies {', '.join(source.store_currencies) or 'none'}"
              + (f"; FX: {source.fx}" if source.fx else "")]
-    items += [f"Store source: {name}" for name in source.store_sources]
     items += [f"Line {line.id}: {found.how}, {found.rows} rows, {money(found.amount)} {result.currency}"
               for line in result.lines for found in line.found_by]
     items += conventions(result) + source.notes
-    return '<ul class="notes">' + "".join(f"<li>{escape(item)}</li>" for item in items) + "</ul>"
+    sources = "".join(f"<li>{escape(name)}</li>" for name in source.store_sources)
+    return ('<ul class="notes">' + "".join(f"<li>{escape(item)}</li>" for item in items)
+            + f"<li><details><summary>{len(source.store_sources)} store sources (export files loaded)</summary>"
+            + f'<ul class="notes">{sources}</ul></details></li></ul>')
 
 
 def _strip_metadata(svg: str) -> str:
