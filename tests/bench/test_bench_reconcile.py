@@ -3,9 +3,9 @@
 Target (issue 10): the whole reconciliation (a fresh `estate cost reconcile --format json` process: case,
 GROUP BY, allocation, figures, JSON) takes <= 1.5x a fresh process running a plain DuckDB GROUP BY (year and
 month, service, `business-case-line` tag; sum of EffectiveCost, count) over the same Parquet files, and its peak RSS is
-<= 500 MB. The store is written here in the cost store's layout: 18 monthly partitions, the stored types
-(decimal128(38, 24) costs, UTC timestamps, Tags as map<string, string>), 5,000 resources in 40 resource
-groups, 5 % of rows untagged. Run with `make bench`; ESTATE_BENCH_ROWS sets another size.
+<= 500 MB. The store is written here by the cost store's own writer: 18 monthly partitions of its full
+normalised schema (decimal128(38, 24) costs, UTC timestamps, Tags as map<string, string>), 5,000 resources
+in 40 resource groups, 5 % of rows untagged. Run with `make bench`; ESTATE_BENCH_ROWS sets another size.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 ROWS = int(os.environ.get("ESTATE_BENCH_ROWS", 10_000_000))
 MONTHS = 18
@@ -77,24 +76,27 @@ def _month_table(month_index: int, start: int, length: int) -> pa.Table:
         "Tags": tags,
         "RegionId": pa.array(["uksouth"] * length),
         "x_SourceName": pa.array(["bench"] * length),
+        "x_SourceType": pa.array(["focus-1.0"] * length),
+        "x_SourceFile": pa.array(["bench.parquet"] * length),
         "x_SourceRow": row,
     })
 
 
 def _write_store(store: Path) -> list[str]:
+    """The rows through the cost store's own writer (`write_partition`), padded to its full normalised schema."""
+    from costing.actuals.schema import empty_column, normalised_schema
+    from costing.actuals.store import store_files, write_partition
+
     per_month = ROWS // MONTHS
-    partitions, files = {}, []
     for index in range(MONTHS):
         length = per_month if index < MONTHS - 1 else ROWS - per_month * (MONTHS - 1)
-        relative = f"actuals/source=bench/month={index:02d}/part.parquet"
-        (store / relative).parent.mkdir(parents=True, exist_ok=True)
-        pq.write_table(_month_table(index, index * per_month, length), store / relative, compression="snappy")
-        partitions[f"m{index:02d}"] = {"files": [relative], "rows": length}
-        files.append(str(store / relative))
-    manifest = {"store_format": 1, "fx_table": None,
-                "sources": {"bench": {"origin": "benchmark", "partitions": partitions}}}
-    (store / "manifest.json").write_text(json.dumps(manifest))
-    return files
+        table = _month_table(index, index * per_month, length)
+        columns = {name: table.column(name) if name in table.column_names else empty_column(name, length)
+                   for name in normalised_schema().names}
+        year, month = 2024 + (3 + index) // 12, (3 + index) % 12 + 1
+        write_partition(store, "bench", f"{year}-{month:02d}", pa.table(columns), kind="export",
+                        origin="benchmark", data_format="focus-1.0")
+    return store_files(store)
 
 
 BASELINE = """
