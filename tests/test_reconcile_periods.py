@@ -85,3 +85,9 @@ def test_bad_as_of_is_a_usage_error(tmp_path):
 
     assert result.exit_code == 2
     assert "--as-of 'April' is not a month" in result.stderr
+
+
+def test_green_above_amber_is_a_usage_error(tmp_path):
+    result = _reconcile(tmp_path, [Row("2025-04", "1", line="azure-run")], "--green", "12", "--amber", "10")
+
+    assert result.exit_code == 2 and "green threshold must not be above the amber" in result.stderr

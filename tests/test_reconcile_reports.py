@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+import zipfile
 
 import openpyxl
 import pytest
@@ -37,7 +38,8 @@ def _run(example, output_format, *extra):
 
 
 def test_xlsx_opens_with_openpyxl_and_holds_its_charts(example):
-    book = openpyxl.load_workbook(_run(example, "xlsx"))
+    path = _run(example, "xlsx")
+    book = openpyxl.load_workbook(path)
 
     assert book.sheetnames == ["Summary", "Lines x periods", "Cumulative position", "Monthly", "Unallocated"]
     charts = {sheet.title: sheet._charts for sheet in book.worksheets if sheet._charts}
@@ -49,6 +51,14 @@ def test_xlsx_opens_with_openpyxl_and_holds_its_charts(example):
     row = next(r for r in lines.iter_rows(min_row=2) if r[0].value == "Azure Costs SunGard" and r[1].value == "2020")
     actual = row[headers.index("Actual (GBP)")]
     assert actual.value == 135000 and '"GBP"' in actual.number_format
+    with zipfile.ZipFile(path) as archive:
+        charts = [archive.read(name).decode() for name in archive.namelist() if name.startswith("xl/charts/chart")]
+    monthly = next(chart for chart in charts if "Monthly Azure spend vs case" in chart)
+    # Bars of actual spend with the case and the estimate drawn over them, from the Monthly sheet's cells.
+    assert "<barChart>" in monthly and "<lineChart>" in monthly
+    assert {"'Monthly'!$B$2:$B$5", "'Monthly'!$C$2:$C$5", "'Monthly'!$D$2:$D$5"} <= set(
+        re.findall(r"<f>([^<]*\$\d+)</f>", monthly))
+    assert all('<delete val="0" />' in chart for chart in charts)  # axes shown
     unallocated = book["Unallocated"]
     assert unallocated["A2"].value == "Azure Support" and float(unallocated["E2"].value) == pytest.approx(999.99)
 

@@ -114,6 +114,7 @@ def _benefit(sheet: Worksheet, result: Reconciliation, money_format: str) -> Non
     chart.x_axis.title = "Period"
     chart.add_data(Reference(sheet, min_col=5, max_col=6, min_row=1, max_row=last), titles_from_data=True)
     chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=last))
+    _show_axes(chart)
     chart.width, chart.height = 22, 11
     sheet.add_chart(chart, "H2")
     sheet.column_dimensions["B"].width = 26
@@ -123,32 +124,40 @@ def _benefit(sheet: Worksheet, result: Reconciliation, money_format: str) -> Non
 
 def _monthly(sheet: Worksheet, result: Reconciliation, money_format: str) -> None:
     cur = result.currency
-    headers = ["Month", f"Actual Azure spend ({cur})", f"Case, measured lines ({cur})", f"Unallocated ({cur})"]
-    if result.three_way:
-        headers.append(f"Estimate ({cur})")
-    _header(sheet, 1, headers)
     total = result.azure_total
+    columns = [(f"Actual Azure spend ({cur}, {result.cost_column})", total.actual_monthly),
+               (f"Case, measured lines ({cur})", total.case_monthly)]
+    if result.three_way:
+        columns.append((f"Estimate ({cur})", total.estimate_monthly))
+    columns.append((f"Unallocated ({cur})", result.unallocated.actual_monthly))
+    _header(sheet, 1, ["Month", *(name for name, _ in columns)])
     for row, month in enumerate(result.months, start=2):
-        values = [str(month), total.actual_monthly.get(month, 0), total.case_monthly.get(month, 0),
-                  result.unallocated.actual_monthly.get(month, 0)]
-        if result.three_way:
-            values.append(total.estimate_monthly.get(month, 0))
-        for column, value in enumerate(values, start=1):
-            sheet.cell(row=row, column=column, value=value).number_format = money_format
+        sheet.cell(row=row, column=1, value=str(month))
+        for column, (_, series) in enumerate(columns, start=2):
+            sheet.cell(row=row, column=column, value=series.get(month, 0)).number_format = money_format
     last = len(result.months) + 1
+    months = Reference(sheet, min_col=1, min_row=2, max_row=last)
     chart = BarChart()
     chart.title = f"Monthly Azure spend vs case ({cur}, {result.cost_column})"
     chart.y_axis.title = cur
     chart.add_data(Reference(sheet, min_col=2, min_row=1, max_row=last), titles_from_data=True)
-    chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=last))
-    case_line = LineChart()
-    case_line.add_data(Reference(sheet, min_col=3, max_col=5 if result.three_way else 3, min_row=1, max_row=last),
-                       titles_from_data=True)
-    chart += case_line
+    chart.set_categories(months)
+    planned = LineChart()  # the case (and the estimate) drawn over the bars, on the same axes
+    planned.add_data(Reference(sheet, min_col=3, max_col=4 if result.three_way else 3, min_row=1, max_row=last),
+                     titles_from_data=True)
+    planned.set_categories(months)
+    chart += planned
+    _show_axes(chart)
     chart.width, chart.height = 26, 12
     sheet.add_chart(chart, "H2")
     for column in "ABCDE":
         sheet.column_dimensions[column].width = 22
+
+
+def _show_axes(chart) -> None:
+    # openpyxl 3.1 leaves `delete` unset and recent Excel then hides both axes; say they are shown.
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
 
 
 def _unallocated(sheet: Worksheet, result: Reconciliation, money_format: str) -> None:

@@ -30,8 +30,8 @@ def reconcile(
         "--as-of", help="Reconcile up to this month, YYYY-MM (default: the store's latest month).")] = None,
     cost_column: Annotated[Literal["EffectiveCost", "BilledCost"], typer.Option(
         "--cost-column", help="EffectiveCost (amortised, default) or BilledCost (as invoiced).")] = "EffectiveCost",
-    green: Annotated[float, typer.Option("--green", help="Green up to this |variance| in % of the case.")] = 5.0,
-    amber: Annotated[float, typer.Option("--amber", help="Amber up to this |variance| in %; red beyond.")] = 10.0,
+    green: Annotated[float, typer.Option("--green", min=0, help="Green up to this |variance| in % of the case.")] = 5.0,
+    amber: Annotated[float, typer.Option("--amber", min=0, help="Amber up to this |variance| in %, red beyond.")] = 10,
     output_format: Annotated[ReportFormat, typer.Option(
         "--format", help="text (terminal tables), json, csv, xlsx or html.")] = "text",
     out: Annotated[Path | None, typer.Option("--out", help="Write the report to this file (atomically).")] = None,
