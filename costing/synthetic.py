@@ -108,7 +108,7 @@ class _Writer:
                        f"{arm_type.replace('microsoft.', 'Microsoft.', 1)}/{name}")
         tags = {} if name in self.untagged else self.estate.tags_for(
             business_case_line=line.line or None, wave=line.wave or None)
-        return self._base(month, month, cost) | {
+        return self.base_row(month, month, cost) | {
             "ChargeCategory": "Usage", "ChargeDescription": f"{line.component} ({line.service})",
             "ChargeFrequency": "Usage-Based", "RegionId": line.region, "RegionName": line.region,
             "ResourceId": resource_id, "ResourceName": name, "ResourceType": arm_type, "ServiceName": line.service,
@@ -116,7 +116,7 @@ class _Writer:
             "SubAccountId": self.subscription_id, "SubAccountName": self.subscription_name,
             "SubAccountType": "Subscription", "Tags": _json(tags), "x_ResourceGroupName": group}
 
-    def _base(self, charge: Month, billed: Month, cost: Decimal) -> dict[str, str]:
+    def base_row(self, charge: Month, billed: Month, cost: Decimal) -> dict[str, str]:
         amount = format(cost, "f")
         return {"BilledCost": amount, "EffectiveCost": amount, "ContractedCost": amount, "ListCost": amount,
                 "BillingAccountId": self.billing_account, "BillingAccountName": f"{self.estate.organisation.name} "
@@ -126,7 +126,7 @@ class _Writer:
                 "InvoiceIssuerName": "Microsoft", "ProviderName": "Microsoft", "PublisherName": "Microsoft"}
 
     def support_row(self, month: Month) -> dict[str, str]:
-        return self._base(month, month, SUPPORT_MONTHLY) | {
+        return self.base_row(month, month, SUPPORT_MONTHLY) | {
             "ChargeCategory": "Purchase", "ChargeDescription": "Support plan (billing-account level, no subscription)",
             "ChargeFrequency": "Recurring", "ServiceName": "Azure Support", "ServiceCategory": "Management and "
             "Governance", "Tags": "{}"}
@@ -182,7 +182,7 @@ def _add_correction(writer: _Writer, months: list[Month], rows: dict[Month, list
         return Decimal(0)
     original = candidates[len(candidates) // 2]
     credit = -(Decimal(original["EffectiveCost"]) * Decimal("0.4")).quantize(SIX_PLACES, rounding=ROUND_HALF_UP)
-    correction = dict(original) | writer._base(corrected, billed, credit) | {
+    correction = dict(original) | writer.base_row(corrected, billed, credit) | {
         "ChargeCategory": "Adjustment", "ChargeClass": "Correction",
         "ChargeDescription": f"Correction: service credit for {corrected} (outage), billed in {billed}"}
     rows[billed].append(correction)

@@ -14,12 +14,20 @@ from pathlib import Path
 
 from costing.business_case import derive, load_business_case
 from costing.business_case.model import RUN_KINDS, BusinessCase
-from costing.business_case.periods import Month
-from costing.reconcile.actuals import COST_COLUMNS, CostColumn, read_store_spend
-from costing.reconcile.allocate import UNALLOCATED, AllocatedSpend, allocate
+from costing.business_case.periods import Month, Period
+from costing.reconcile.actuals import COST_COLUMNS, CostColumn, StoreSpend, read_store_spend
+from costing.reconcile.allocate import UNALLOCATED, AllocatedSpend, Allocation, allocate
 from costing.reconcile.benefit import benefit_position
 from costing.reconcile.estimate import ForecastInput, estimate_monthly, read_forecast, wave_start_months
-from costing.reconcile.figures import RUN_RATE_MONTHS, Series, Window, add_monthly, line_periods, monthly_case
+from costing.reconcile.figures import (
+    RUN_RATE_MONTHS,
+    Series,
+    Window,
+    add_monthly,
+    line_periods,
+    monthly_case,
+    run_rate,
+)
 from costing.reconcile.model import LineFigures, Provenance, RagThresholds, Reconciliation
 from estate.errors import InputError, UsageError
 
@@ -131,9 +139,9 @@ def _line_figures(case: BusinessCase, allocated: AllocatedSpend, window: Window,
     return lines, unallocated, azure_total
 
 
-def _figures(line_id, label, kind, measured, in_totals, series, periods, window, thresholds, found_by) -> LineFigures:
-    from costing.reconcile.figures import run_rate
-
+def _figures(line_id: str, label: str, kind: str, measured: bool, in_totals: bool, series: Series,
+             periods: list[Period], window: Window, thresholds: RagThresholds, found_by: list[Allocation]
+             ) -> LineFigures:
     return LineFigures(
         id=line_id, label=label, kind=kind, measured=measured, in_totals=in_totals,
         periods=line_periods(series, periods, window, thresholds),
@@ -142,7 +150,7 @@ def _figures(line_id, label, kind, measured, in_totals, series, periods, window,
         case_monthly=monthly_case(series.case, periods), estimate_monthly=series.estimate or {}, found_by=found_by)
 
 
-def _provenance(request: ReconcileRequest, case: BusinessCase, spend, allocated: AllocatedSpend,
+def _provenance(request: ReconcileRequest, case: BusinessCase, spend: StoreSpend, allocated: AllocatedSpend,
                 forecast: ForecastInput | None, as_of: Month) -> Provenance:
     notes = []
     periods = case.period_list()
