@@ -91,3 +91,11 @@ def test_green_above_amber_is_a_usage_error(tmp_path):
     result = _reconcile(tmp_path, [Row("2025-04", "1", line="azure-run")], "--green", "12", "--amber", "10")
 
     assert result.exit_code == 2 and "green threshold must not be above the amber" in result.stderr
+
+
+def test_an_as_of_after_the_stores_last_month_says_those_months_have_no_spend(tmp_path):
+    result = _reconcile(tmp_path, [Row("2025-04", "100", line="azure-run")], "--as-of", "2025-06")
+
+    report = json.loads(result.stdout)
+    assert _azure_run(report, "2025/26")["case_to_date"] == "300"
+    assert any("no spend after 2025-04" in note for note in report["provenance"]["notes"])

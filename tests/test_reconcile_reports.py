@@ -51,6 +51,9 @@ def test_xlsx_opens_with_openpyxl_and_holds_its_charts(example):
     row = next(r for r in lines.iter_rows(min_row=2) if r[0].value == "Azure Costs SunGard" and r[1].value == "2020")
     actual = row[headers.index("Actual (GBP)")]
     assert actual.value == 135000 and '"GBP"' in actual.number_format
+    source = row[headers.index("Where the figures come from")].value
+    assert "line azure-costs-sungard, 2020" in source and "sum of EffectiveCost in cost store" in source
+    assert "3 months to 2021-01 (tag 4 rows)" in source and "estimate: forecast" in source
     with zipfile.ZipFile(path) as archive:
         charts = [archive.read(name).decode() for name in archive.namelist() if name.startswith("xl/charts/chart")]
     monthly = next(chart for chart in charts if "Monthly Azure spend vs case" in chart)

@@ -154,6 +154,10 @@ def _provenance(request: ReconcileRequest, case: BusinessCase, spend: StoreSpend
                 forecast: ForecastInput | None, as_of: Month) -> Provenance:
     notes = []
     periods = case.period_list()
+    last = max((group.month for group in spend.groups), default=None)
+    if last is not None and last < as_of:
+        notes.append(f"the cost store has no spend after {last}; the months {last.plus(1)} to {as_of} count as no "
+                     "spend (load the later exports, or give an earlier --as-of)")
     later = [group for group in spend.groups if group.month > as_of]
     if later:
         notes.append(f"{sum(group.rows for group in later)} cost rows charged after {as_of} are left out of this "

@@ -11,9 +11,10 @@ from typing import IO
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from costing.reconcile.model import Reconciliation
+from costing.reconcile.model import LineFigures, PeriodFigures, Reconciliation
 from costing.reports.display import SYNTHETIC_WARNING, conventions, reported_lines, title
 from costing.reports.json_report import payback_json
 
@@ -77,6 +78,7 @@ def _lines(sheet: Worksheet, result: Reconciliation, money_format: str) -> None:
                f"Variance ({cur})", "Variance %", "RAG", f"Outturn ({cur})", "Outturn basis"]
     if result.three_way:
         headers += [f"Estimate ({cur})", f"Estimate to date ({cur})", f"Actual - estimate ({cur})"]
+    headers.append("Where the figures come from")
     _header(sheet, 1, headers)
     row = 1
     for line in reported_lines(result) + [line for line in result.lines if not line.measured]:
@@ -87,6 +89,7 @@ def _lines(sheet: Worksheet, result: Reconciliation, money_format: str) -> None:
                       p.outturn_basis]
             if result.three_way:
                 values += [p.estimate, p.estimate_to_date, p.actual_vs_estimate]
+            values.append(_source(result, line, p))
             for column, value in enumerate(values, start=1):
                 cell = sheet.cell(row=row, column=column, value=value)
                 if column in (4, 5, 6, 7, 10, 12, 13, 14):
@@ -96,7 +99,22 @@ def _lines(sheet: Worksheet, result: Reconciliation, money_format: str) -> None:
                 sheet.cell(row=row, column=9).fill = PatternFill("solid", fgColor=RAG_FILLS[p.rag])
     for column, width in zip("ABCDEFGHIJKLMN", (34, 9, 8, 16, 16, 16, 16, 10, 7, 16, 40, 16, 16, 16), strict=True):
         sheet.column_dimensions[column].width = width
+    sheet.column_dimensions[get_column_letter(len(headers))].width = 100
     sheet.freeze_panes = "B2"
+
+
+def _source(result: Reconciliation, line: LineFigures, period: PeriodFigures) -> str:
+    """Where one row's figures come from, in words."""
+    source = result.provenance
+    text = f"case: {source.case_file}, line {line.id}, {period.period} (the case's {result.case_unit} x 1000)" \
+        if result.case_unit.endswith("thousands") else f"case: {source.case_file}, line {line.id}, {period.period}"
+    if line.measured and period.months_with_actuals:
+        found = ", ".join(f"{item.how} {item.rows} rows" for item in line.found_by)
+        text += (f"; actual: sum of {result.cost_column} in cost store {source.store}, {period.months_with_actuals} "
+                 f"months to {result.as_of}" + (f" ({found})" if found else ""))
+    if period.estimate is not None:
+        text += f"; estimate: forecast {source.forecast_file}"
+    return text
 
 
 def _benefit(sheet: Worksheet, result: Reconciliation, money_format: str) -> None:
