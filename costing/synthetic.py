@@ -202,7 +202,8 @@ def _readme(estate: Estate, forecast: ForecastInput, options: SyntheticOptions, 
         "# SYNTHETIC cost export: not real spend\n\n"
         f"Made by `estate cost synthesise` for {estate.organisation.name}, seed {options.seed}, {len(months)} months "
         f"({months[0]} to {months[-1]}), priced from the forecast {forecast.path} ({forecast.currency}) with "
-        f"{options.noise_percent}% noise; {options.untagged_percent}% of resources untagged; a billing-account "
+        f"{options.noise_percent}% noise ({forecast.unpriced} components the forecast left unpriced have no spend); "
+        f"{options.untagged_percent}% of resources untagged; a billing-account "
         "support charge with no subscription; one correction billed two months after the month it corrects.\n"
         "Load it with `estate cost load` and reconcile it with `estate cost reconcile`; every report made from it "
         "says SYNTHETIC.\n")

@@ -109,3 +109,14 @@ def test_reconciled_synthetic_spend_is_placed_shown_and_labelled(forecast, tmp_p
 def test_a_missing_forecast_exits_2(tmp_path):
     result = run_cli("cost", "synthesise", "--forecast", tmp_path / "none.json", "--out", tmp_path / "x")
     assert result.exit_code == 2 and "cannot read the forecast" in result.stderr
+
+
+def test_unpriced_forecast_components_are_named_not_invented(forecast, tmp_path):
+    document = json.loads(forecast.read_text())
+    document["unpriced"] = [{"urn": "urn:x", "reason": "no price"}] * 3
+    forecast.write_text(json.dumps(document))
+
+    result = _synthesise(forecast, tmp_path / "export")
+
+    assert "leaves 3 components unpriced; they have no synthetic spend" in result.stderr
+    assert "3 components the forecast left unpriced" in (tmp_path / "export" / "SYNTHETIC-README.md").read_text()

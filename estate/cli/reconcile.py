@@ -105,7 +105,11 @@ def synthesise(
 
     estate = load_estate(estate_file)
     options = SyntheticOptions(months=months, seed=seed, start=parse_month(start, "--start") if start else None)
-    result = write_synthetic(estate, read_forecast(forecast), out, options)
+    priced = read_forecast(forecast)
+    result = write_synthetic(estate, priced, out, options)
     typer.echo(f"{out}: SYNTHETIC FOCUS 1.0 export, {len(result.files)} files, {result.rows} rows, "
                f"{result.first_month} to {result.last_month}, {result.total:,.2f} {result.currency} in all "
                f"({result.untagged_resources} resources untagged); load it with `estate cost load {out}`")
+    if priced.unpriced:
+        typer.echo(f"note: {forecast} leaves {priced.unpriced} components unpriced; they have no synthetic spend "
+                   "(give `estate forecast` fuller prices, e.g. a snapshot from `estate prices refresh`)", err=True)
