@@ -128,3 +128,14 @@ def test_three_way_with_a_forecast_written_by_estate_forecast(tmp_path):
     sungard_2020 = _period(_line(report, "azure-costs-sungard"), "2020")
     assert Decimal(sungard_2020["actual_vs_estimate"]) == (
         Decimal(4000) - platform_monthly).quantize(Decimal("1e-6"))  # actuals cover December only
+
+
+def test_an_incomplete_forecast_is_flagged_at_the_top_of_the_report(tmp_path):
+    forecast = example_forecast(tmp_path / "forecast.json", EXAMPLE_ESTATE)
+    document = json.loads(forecast.read_text())
+    forecast.write_text(json.dumps(dict(document, unpriced=[{"urn": "urn:x", "reason": "no price"}] * 7)))
+    store = write_store(tmp_path / "store", [Row("2020-01", "1", line="azure-costs-sungard")])
+
+    result = run_cli("cost", "reconcile", "--case", CASE, "--store", store, "--forecast", forecast)
+
+    assert "leaves 7 components unpriced" in result.stdout.split("Case vs actual")[0]

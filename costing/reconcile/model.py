@@ -105,6 +105,7 @@ class Provenance:
     fx: str | None
     forecast_file: str | None
     forecast_note: str | None
+    forecast_unpriced: int
     synthetic: bool
     notes: list[str]
 

@@ -186,4 +186,5 @@ def _provenance(request: ReconcileRequest, case: BusinessCase, spend: StoreSpend
         store_sources=spend.sources, files=len(spend.files), rows=allocated.rows,
         store_currencies=allocated.store_currencies, fx=fx,
         forecast_file=str(request.forecast_file) if request.forecast_file else None, forecast_note=forecast_note,
+        forecast_unpriced=forecast.unpriced if forecast else 0,
         synthetic=synthetic, notes=notes)

@@ -25,6 +25,17 @@ def percent(value: Decimal | None) -> str:
     return f"{value.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP):+}%"
 
 
+def warnings(result: Reconciliation) -> list[str]:
+    """What a reader must know before trusting the figures, shown at the top of every report."""
+    found = []
+    if result.provenance.synthetic:
+        found.append(SYNTHETIC_WARNING)
+    if result.provenance.forecast_unpriced:
+        found.append(f"The estimate is incomplete: the forecast {result.provenance.forecast_file} leaves "
+                     f"{result.provenance.forecast_unpriced} components unpriced, and they are not in it")
+    return found
+
+
 def title(result: Reconciliation) -> str:
     prefix = "SYNTHETIC — " if result.provenance.synthetic else ""
     return f"{prefix}{result.case_name}: actual spend vs business case, as of {result.as_of}"

@@ -14,13 +14,13 @@ from costing.reconcile.model import LineFigures, PeriodFigures, Reconciliation
 from costing.reports.charts import cumulative_chart, monthly_chart
 from costing.reports.display import (
     RAG_COLOURS,
-    SYNTHETIC_WARNING,
     conventions,
     money,
     percent,
     reported_lines,
     title,
     unmeasured_lines,
+    warnings,
 )
 from costing.reports.json_report import payback_json
 
@@ -160,7 +160,7 @@ def _strip_metadata(svg: str) -> str:
 
 def to_html(result: Reconciliation) -> str:
     """The whole report as one HTML document."""
-    banner = f'<div class="synthetic">{escape(SYNTHETIC_WARNING)}</div>' if result.provenance.synthetic else ""
+    banner = "".join(f'<div class="synthetic">{escape(text)}</div>' for text in warnings(result))
     cur = result.currency
     body = [
         f"<h1>{escape(title(result))}</h1>", banner,

@@ -5,17 +5,18 @@ from __future__ import annotations
 import io
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from costing.reconcile.model import LineFigures, Reconciliation
 from costing.reports.display import (
-    SYNTHETIC_WARNING,
     conventions,
     money,
     percent,
     reported_lines,
     title,
     unmeasured_lines,
+    warnings,
 )
 from costing.reports.json_report import payback_json
 
@@ -26,8 +27,8 @@ def render_text(result: Reconciliation, width: int | None = 160) -> str:
     """Every table of the report as text."""
     buffer = io.StringIO()
     console = Console(file=buffer, width=width or 160, highlight=False, force_terminal=False)
-    if result.provenance.synthetic:
-        console.print(f"[bold red]{SYNTHETIC_WARNING}[/]")
+    for text in warnings(result):
+        console.print(f"[bold red]{escape(text)}[/]")
     console.print(f"[bold]{title(result)}[/]")
     console.print(f"Money in {result.currency}; actuals = {result.cost_column}; open period "
                   f"{result.open_period or '(none)'}; RAG green <= {result.thresholds.green_percent}%, amber <= "

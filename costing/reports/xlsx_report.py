@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from costing.reconcile.model import LineFigures, PeriodFigures, Reconciliation
-from costing.reports.display import SYNTHETIC_WARNING, conventions, reported_lines, title
+from costing.reports.display import conventions, reported_lines, title, warnings
 from costing.reports.json_report import payback_json
 
 BOLD = Font(bold=True)
@@ -46,8 +46,8 @@ def _summary(sheet: Worksheet, result: Reconciliation, money_format: str) -> Non
     sheet["A1"] = title(result)
     sheet["A1"].font = Font(bold=True, size=14)
     row = 2
-    if result.provenance.synthetic:
-        sheet.cell(row=row, column=1, value=SYNTHETIC_WARNING).font = Font(bold=True, color="B3261E")
+    for text in warnings(result):
+        sheet.cell(row=row, column=1, value=text).font = Font(bold=True, color="B3261E")
         row += 1
     plan, reforecast = payback_json(result.benefit.plan_payback), payback_json(result.benefit.reforecast_payback)
     facts = [("Organisation", result.organisation), ("Currency", result.currency),
