@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "estate.cli.costs",  # prices refresh, forecast, forecast diff
     "estate.cli.cost",  # cost load, cost summary
     "estate.cli.pull",  # cost pull
+    "estate.cli.reconcile",  # cost reconcile, cost synthesise (in the cost group)
 )
 for _module in COMMAND_MODULES:
     importlib.import_module(_module)

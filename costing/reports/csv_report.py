@@ -1,0 +1,30 @@
+"""The reconciliation as CSV (`--format csv`): one row per line and period, the currency on every row."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from costing.reconcile.model import Reconciliation
+from costing.reports.json_report import exact, percent
+
+HEADER = ["synthetic", "as_of", "currency", "cost_column", "line", "label", "kind", "measured", "period", "status",
+          "months_with_actuals", "case", "case_to_date", "actual", "variance", "variance_percent", "rag", "outturn",
+          "outturn_basis", "outturn_variance", "estimate", "estimate_to_date", "actual_vs_estimate"]
+
+
+def to_csv(result: Reconciliation) -> str:
+    """Every line (measured or not), the unallocated spend and the Azure total, by period."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(HEADER)
+    for line in [*result.lines, result.unallocated, result.azure_total]:
+        for p in line.periods:
+            writer.writerow([
+                "yes" if result.provenance.synthetic else "no", str(result.as_of), result.currency,
+                result.cost_column, line.id, line.label, line.kind, "yes" if line.measured else "no", p.period,
+                p.status, p.months_with_actuals, exact(p.case), exact(p.case_to_date), exact(p.actual),
+                exact(p.variance), percent(p.variance_percent), p.rag or "", exact(p.outturn), p.outturn_basis,
+                exact(p.outturn_variance), exact(p.estimate), exact(p.estimate_to_date),
+                exact(p.actual_vs_estimate)])
+    return out.getvalue()

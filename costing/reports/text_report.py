@@ -1,0 +1,128 @@
+"""The reconciliation as rich terminal tables (`--format text`)."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from costing.reconcile.model import LineFigures, Reconciliation
+from costing.reports.display import (
+    conventions,
+    money,
+    percent,
+    reported_lines,
+    title,
+    unmeasured_lines,
+    warnings,
+)
+from costing.reports.json_report import payback_json
+
+RAG_STYLES = {"green": "green", "amber": "yellow", "red": "bold red"}
+
+
+def render_text(result: Reconciliation, width: int | None = 160) -> str:
+    """Every table of the report as text."""
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width or 160, highlight=False, force_terminal=False)
+    for text in warnings(result):
+        console.print(f"[bold red]{escape(text)}[/]")
+    console.print(f"[bold]{title(result)}[/]")
+    console.print(f"Money in {result.currency}; actuals = {result.cost_column}; open period "
+                  f"{result.open_period or '(none)'}; RAG green <= {result.thresholds.green_percent}%, amber <= "
+                  f"{result.thresholds.amber_percent}%")
+    console.print(_lines_table(result))
+    console.print(_unmeasured_table(result))
+    console.print(_benefit_table(result))
+    if result.unallocated_detail:
+        console.print(_unallocated_table(result))
+    console.print(_provenance_table(result))
+    return buffer.getvalue()
+
+
+def _lines_table(result: Reconciliation) -> Table:
+    table = Table(title=f"Case vs actual by line and period ({result.currency})", title_justify="left")
+    headers = ["Line", "Period", "Status", f"Case ({result.currency})", f"Case to date ({result.currency})",
+               f"Actual ({result.currency})", f"Variance ({result.currency})", "Var %", "RAG",
+               f"Outturn ({result.currency})"]
+    if result.three_way:
+        headers += [f"Estimate to date ({result.currency})", f"Actual - estimate ({result.currency})"]
+    for index, header in enumerate(headers):
+        table.add_column(header, justify="left" if index < 3 or header == "RAG" else "right")
+    for line in reported_lines(result):
+        _add_line_rows(table, line, result.three_way)
+    return table
+
+
+def _add_line_rows(table: Table, line: LineFigures, three_way: bool) -> None:
+    for index, period in enumerate(line.periods):
+        if period.status == "future" and index and line.periods[index - 1].status == "future":
+            continue  # one future period is enough to show the re-forecast
+        rag = f"[{RAG_STYLES[period.rag]}]{period.rag.upper()}[/]" if period.rag else "—"
+        row = [line.label if index == 0 else "", period.period, period.status, money(period.case),
+               money(period.case_to_date), money(period.actual), money(period.variance),
+               percent(period.variance_percent), rag, money(period.outturn)]
+        if three_way:
+            row += [money(period.estimate_to_date), money(period.actual_vs_estimate)]
+        table.add_row(*row, end_section=index == len(line.periods) - 1)
+
+
+def _unmeasured_table(result: Reconciliation) -> Table:
+    table = Table(title=f"Lines with no actuals in the cost store (taken at the case, {result.currency})",
+                  title_justify="left")
+    table.add_column("Line")
+    table.add_column("Kind")
+    for period in result.periods:
+        table.add_column(f"{period} ({result.currency})", justify="right")
+    for line in unmeasured_lines(result):
+        table.add_row(line.label, line.kind + ("" if line.in_totals else " (not in totals)"),
+                      *(money(period.case) for period in line.periods))
+    return table
+
+
+def _benefit_table(result: Reconciliation) -> Table:
+    benefit = result.benefit
+    plan, reforecast = payback_json(benefit.plan_payback), payback_json(benefit.reforecast_payback)
+    table = Table(title=f"Cumulative benefit: plan vs actual/re-forecast ({result.currency}); payback plan "
+                        f"{plan['period'] or 'never'} ({plan['months'] or '—'} months), re-forecast "
+                        f"{reforecast['period'] or 'never'} ({reforecast['months'] or '—'} months)",
+                  title_justify="left")
+    for header in ("Period", "Basis", f"Plan net ({result.currency})", f"Re-forecast net ({result.currency})",
+                   f"Plan cumulative ({result.currency})", f"Re-forecast cumulative ({result.currency})"):
+        table.add_column(header, justify="left" if header in ("Period", "Basis") else "right")
+    for period in benefit.periods:
+        table.add_row(period.period, period.basis, money(period.plan_net), money(period.reforecast_net),
+                      money(period.plan_cumulative), money(period.reforecast_cumulative))
+    return table
+
+
+def _unallocated_table(result: Reconciliation) -> Table:
+    table = Table(title=f"Unallocated spend: no business-case-line tag and no rule matched ({result.currency})",
+                  title_justify="left")
+    for header in ("Service", "Resource group", "Subscription", "Tag value", f"Amount ({result.currency})", "Rows"):
+        table.add_column(header, justify="right" if header.startswith(("Amount", "Rows")) else "left")
+    for item in result.unallocated_detail:
+        table.add_row(item.service or "—", item.resource_group or "—", item.subscription or "—",
+                      item.line_tag or "—", money(item.amount), str(item.rows))
+    return table
+
+
+def _provenance_table(result: Reconciliation) -> Table:
+    source = result.provenance
+    table = Table(title="Where the figures come from", title_justify="left", show_header=False)
+    table.add_column("What")
+    table.add_column("Source")
+    table.add_row("Business case", f"{source.case_file} ({source.case_source or 'no source given'})")
+    table.add_row("Actual spend", f"cost store {source.store}: {source.rows} rows in {source.files} files, "
+                                  f"currencies {', '.join(source.store_currencies) or 'none'}"
+                                  + (f"; FX {source.fx}" if source.fx else ""))
+    for name in source.store_sources:
+        table.add_row("  store source", name)
+    for line in result.lines:
+        for found in line.found_by:
+            table.add_row(f"  {line.id}", f"{found.how}: {found.rows} rows, {money(found.amount)} {result.currency}")
+    for note in conventions(result) + source.notes:
+        table.add_row("Note", note)
+    return table

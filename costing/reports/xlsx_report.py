@@ -1,0 +1,191 @@
+"""The reconciliation as an XLSX workbook (openpyxl): summary, lines x periods, monthly, unallocated, native charts.
+
+Cells hold exact decimals as numbers with a number format naming the currency; charts are Excel's own
+(openpyxl.chart), drawn from the workbook's cells, so a finance officer can restyle or extend them.
+"""
+
+from __future__ import annotations
+
+from typing import IO
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from costing.reconcile.model import LineFigures, PeriodFigures, Reconciliation
+from costing.reports.display import conventions, reported_lines, title, warnings
+from costing.reports.json_report import payback_json
+
+BOLD = Font(bold=True)
+RAG_FILLS = {"green": "C6EFCE", "amber": "FFEB9C", "red": "FFC7CE"}
+
+
+def write_xlsx(result: Reconciliation, handle: IO[bytes]) -> None:
+    """Write the workbook to an open binary file."""
+    book = Workbook()
+    money_format = f'#,##0.00 "{result.currency}";-#,##0.00 "{result.currency}"'
+    _summary(book.active, result, money_format)
+    _lines(book.create_sheet("Lines x periods"), result, money_format)
+    _benefit(book.create_sheet("Cumulative position"), result, money_format)
+    _monthly(book.create_sheet("Monthly"), result, money_format)
+    _unallocated(book.create_sheet("Unallocated"), result, money_format)
+    book.save(handle)
+
+
+def _header(sheet: Worksheet, row: int, headers: list[str]) -> None:
+    for column, text in enumerate(headers, start=1):
+        cell = sheet.cell(row=row, column=column, value=text)
+        cell.font = BOLD
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _summary(sheet: Worksheet, result: Reconciliation, money_format: str) -> None:
+    sheet.title = "Summary"
+    sheet["A1"] = title(result)
+    sheet["A1"].font = Font(bold=True, size=14)
+    row = 2
+    for text in warnings(result):
+        sheet.cell(row=row, column=1, value=text).font = Font(bold=True, color="B3261E")
+        row += 1
+    plan, reforecast = payback_json(result.benefit.plan_payback), payback_json(result.benefit.reforecast_payback)
+    facts = [("Organisation", result.organisation), ("Currency", result.currency),
+             ("Actual cost column", f"{result.cost_column}: {result.cost_column_meaning}"),
+             ("As of", str(result.as_of)), ("Open period", result.open_period or "(none)"),
+             ("Payback (plan)", f"{plan['period'] or 'never'} ({plan['months'] or '-'} months)"),
+             ("Payback (re-forecast)", f"{reforecast['period'] or 'never'} ({reforecast['months'] or '-'} months)")]
+    for label, value in facts:
+        row += 1
+        sheet.cell(row=row, column=1, value=label).font = BOLD
+        sheet.cell(row=row, column=2, value=value)
+    row += 2
+    sheet.cell(row=row, column=1, value="How the figures are made").font = BOLD
+    source = result.provenance
+    notes = [*conventions(result), f"Business case: {source.case_file} ({source.case_source})",
+             f"Cost store: {source.store}, {source.rows} rows in {source.files} files; sources: "
+             + "; ".join(source.store_sources), *source.notes]
+    for note in notes:
+        row += 1
+        sheet.cell(row=row, column=1, value=note)
+    sheet.column_dimensions["A"].width = 24
+    sheet.column_dimensions["B"].width = 90
+
+
+def _lines(sheet: Worksheet, result: Reconciliation, money_format: str) -> None:
+    cur = result.currency
+    headers = ["Line", "Period", "Status", f"Case ({cur})", f"Case to date ({cur})", f"Actual ({cur})",
+               f"Variance ({cur})", "Variance %", "RAG", f"Outturn ({cur})", "Outturn basis"]
+    if result.three_way:
+        headers += [f"Estimate ({cur})", f"Estimate to date ({cur})", f"Actual - estimate ({cur})"]
+    headers.append("Where the figures come from")
+    _header(sheet, 1, headers)
+    row = 1
+    for line in reported_lines(result) + [line for line in result.lines if not line.measured]:
+        for p in line.periods:
+            row += 1
+            values = [line.label, p.period, p.status, p.case, p.case_to_date, p.actual, p.variance,
+                      None if p.variance_percent is None else p.variance_percent / 100, p.rag or "", p.outturn,
+                      p.outturn_basis]
+            if result.three_way:
+                values += [p.estimate, p.estimate_to_date, p.actual_vs_estimate]
+            values.append(_source(result, line, p))
+            for column, value in enumerate(values, start=1):
+                cell = sheet.cell(row=row, column=column, value=value)
+                if column in (4, 5, 6, 7, 10, 12, 13, 14):
+                    cell.number_format = money_format
+            sheet.cell(row=row, column=8).number_format = "0.0%"
+            if p.rag:
+                sheet.cell(row=row, column=9).fill = PatternFill("solid", fgColor=RAG_FILLS[p.rag])
+    for column, width in zip("ABCDEFGHIJKLMN", (34, 9, 8, 16, 16, 16, 16, 10, 7, 16, 40, 16, 16, 16), strict=True):
+        sheet.column_dimensions[column].width = width
+    sheet.column_dimensions[get_column_letter(len(headers))].width = 100
+    sheet.freeze_panes = "B2"
+
+
+def _source(result: Reconciliation, line: LineFigures, period: PeriodFigures) -> str:
+    """Where one row's figures come from, in words."""
+    source = result.provenance
+    text = f"case: {source.case_file}, line {line.id}, {period.period} (the case's {result.case_unit} x 1000)" \
+        if result.case_unit.endswith("thousands") else f"case: {source.case_file}, line {line.id}, {period.period}"
+    if line.measured and period.months_with_actuals:
+        found = ", ".join(f"{item.how} {item.rows} rows" for item in line.found_by)
+        text += (f"; actual: sum of {result.cost_column} in cost store {source.store}, {period.months_with_actuals} "
+                 f"months to {result.as_of}" + (f" ({found})" if found else ""))
+    if period.estimate is not None:
+        text += f"; estimate: forecast {source.forecast_file}"
+    return text
+
+
+def _benefit(sheet: Worksheet, result: Reconciliation, money_format: str) -> None:
+    cur = result.currency
+    _header(sheet, 1, ["Period", "Basis", f"Plan net ({cur})", f"Re-forecast net ({cur})",
+                       f"Plan cumulative ({cur})", f"Re-forecast cumulative ({cur})"])
+    for row, p in enumerate(result.benefit.periods, start=2):
+        for column, value in enumerate([p.period, p.basis, p.plan_net, p.reforecast_net, p.plan_cumulative,
+                                        p.reforecast_cumulative], start=1):
+            sheet.cell(row=row, column=column, value=value).number_format = money_format
+    last = len(result.benefit.periods) + 1
+    chart = LineChart()
+    chart.title = f"Cumulative position: case vs actual/re-forecast ({cur})"
+    chart.y_axis.title = cur
+    chart.x_axis.title = "Period"
+    chart.add_data(Reference(sheet, min_col=5, max_col=6, min_row=1, max_row=last), titles_from_data=True)
+    chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=last))
+    _show_axes(chart)
+    chart.width, chart.height = 22, 11
+    sheet.add_chart(chart, "H2")
+    sheet.column_dimensions["B"].width = 26
+    for column in "CDEF":
+        sheet.column_dimensions[column].width = 20
+
+
+def _monthly(sheet: Worksheet, result: Reconciliation, money_format: str) -> None:
+    cur = result.currency
+    total = result.azure_total
+    columns = [(f"Actual Azure spend ({cur}, {result.cost_column})", total.actual_monthly),
+               (f"Case, measured lines ({cur})", total.case_monthly)]
+    if result.three_way:
+        columns.append((f"Estimate ({cur})", total.estimate_monthly))
+    columns.append((f"Unallocated ({cur})", result.unallocated.actual_monthly))
+    _header(sheet, 1, ["Month", *(name for name, _ in columns)])
+    for row, month in enumerate(result.months, start=2):
+        sheet.cell(row=row, column=1, value=str(month))
+        for column, (_, series) in enumerate(columns, start=2):
+            sheet.cell(row=row, column=column, value=series.get(month, 0)).number_format = money_format
+    last = len(result.months) + 1
+    months = Reference(sheet, min_col=1, min_row=2, max_row=last)
+    chart = BarChart()
+    chart.title = f"Monthly Azure spend vs case ({cur}, {result.cost_column})"
+    chart.y_axis.title = cur
+    chart.add_data(Reference(sheet, min_col=2, min_row=1, max_row=last), titles_from_data=True)
+    chart.set_categories(months)
+    planned = LineChart()  # the case (and the estimate) drawn over the bars, on the same axes
+    planned.add_data(Reference(sheet, min_col=3, max_col=4 if result.three_way else 3, min_row=1, max_row=last),
+                     titles_from_data=True)
+    planned.set_categories(months)
+    chart += planned
+    _show_axes(chart)
+    chart.width, chart.height = 26, 12
+    sheet.add_chart(chart, "H2")
+    for column in "ABCDE":
+        sheet.column_dimensions[column].width = 22
+
+
+def _show_axes(chart) -> None:
+    # openpyxl 3.1 leaves `delete` unset and recent Excel then hides both axes; say they are shown.
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+
+
+def _unallocated(sheet: Worksheet, result: Reconciliation, money_format: str) -> None:
+    _header(sheet, 1, ["Service", "Resource group", "Subscription", "business-case-line tag",
+                       f"Amount ({result.currency})", "Rows"])
+    for row, item in enumerate(result.unallocated_detail, start=2):
+        for column, value in enumerate([item.service, item.resource_group, item.subscription, item.line_tag,
+                                        item.amount, item.rows], start=1):
+            cell = sheet.cell(row=row, column=column, value=value)
+            if column == 5:
+                cell.number_format = money_format
+    for column in "ABCDE":
+        sheet.column_dimensions[column].width = 26
