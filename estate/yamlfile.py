@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import types
 import typing
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -237,6 +237,17 @@ def _element_type(annotation: Any) -> Any:
     annotation = _strip_optional(annotation)
     args = typing.get_args(annotation)
     return _strip_optional(args[-1]) if args else annotation
+
+
+def load_checked(path: str | Path, model: type[ModelT], check: Callable[[ModelT], Iterable[Any]], *,
+                 what: str) -> ModelT:
+    """Read a YAML file, validate it against `model`, run the cross-field `check`, and raise every problem located."""
+    document = read_yaml(path, what=what)
+    value = validate(document, model)
+    problems = locate(document, check(value))
+    if problems:
+        raise ValidationError(document.file, problems)
+    return value
 
 
 def locate(document: YamlDocument, findings: Iterable[Any]) -> list[Problem]:

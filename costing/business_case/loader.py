@@ -6,8 +6,8 @@ from pathlib import Path
 
 from costing.business_case.model import BusinessCase
 from costing.business_case.validation import check_case
-from estate.errors import InputError, ValidationError
-from estate.yamlfile import locate, read_yaml, validate
+from estate.errors import InputError
+from estate.yamlfile import load_checked
 
 DEFAULT_CASE_FILE = Path("stacks/business-case.yaml")
 
@@ -17,9 +17,4 @@ def load_business_case(path: str | Path = DEFAULT_CASE_FILE) -> BusinessCase:
     if not Path(path).exists():
         raise InputError(f"{path}: no such file; give the path to the business-case file "
                          f"(e.g. {DEFAULT_CASE_FILE})", file=str(path))
-    document = read_yaml(path, what="business case")
-    case = validate(document, BusinessCase)
-    problems = locate(document, check_case(case))
-    if problems:
-        raise ValidationError(document.file, problems)
-    return case
+    return load_checked(path, BusinessCase, check_case, what="business case")
