@@ -21,7 +21,7 @@ from costing.actuals.convert import BadCell, to_decimal, to_region, to_string, t
 from costing.actuals.formats import ExportFormat
 from costing.actuals.normalise import Lineage, assemble, constant, convert_column, located, row_numbers
 from costing.actuals.schema import COST_DECIMAL, REFERENCE_DIR, normalised_column_types
-from estate.reference import REFERENCE_DIR as ESTATE_REFERENCE_DIR
+from estate.reference import reference_rows
 
 COST_TYPES = ("actual", "amortized")
 CHARGE_CATEGORY = {"usage": "Usage", "purchase": "Purchase", "refund": "Credit", "unusedreservation": "Usage",
@@ -43,12 +43,11 @@ def column_map() -> dict[str, str]:
 def services() -> dict[str, tuple[str, str]]:
     """`consumedservice|resourcetype` and `|resourcetype` (lower case) -> (ServiceName, ServiceCategory)."""
     table: dict[str, tuple[str, str]] = {}
-    with (ESTATE_REFERENCE_DIR / "Services.csv").open(newline="", encoding="utf-8-sig") as handle:
-        for row in csv.DictReader(handle):
-            value = (row["ServiceName"], row["ServiceCategory"])
-            resource_type = row["ResourceType"].lower()
-            table[f"{row['ConsumedService'].lower()}|{resource_type}"] = value
-            table.setdefault(f"|{resource_type}", value)
+    for row in reference_rows("Services.csv"):
+        value = (row["ServiceName"], row["ServiceCategory"])
+        resource_type = row["ResourceType"].lower()
+        table[f"{row['ConsumedService'].lower()}|{resource_type}"] = value
+        table.setdefault(f"|{resource_type}", value)
     return table
 
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 from functools import cache
 
-from estate.reference import REFERENCE_DIR
+from estate.reference import reference_rows
 
 # ARM type (lower case) -> azure-native token, for the types whose names do not follow the plain rule
 # (namespace `Microsoft.<module>`, resource type = the token's name in lower case plus "s").
@@ -49,10 +48,8 @@ def token_of(arm_type: str) -> str | None:
 
 @cache
 def _services() -> dict[str, str]:
-    with (REFERENCE_DIR / "Services.csv").open(newline="", encoding="utf-8-sig") as handle:
-        rows = list(csv.DictReader(handle))
     table: dict[str, str] = {}
-    for row in rows:
+    for row in reference_rows("Services.csv"):
         # Prefer the row whose consumed service is the type's own namespace.
         resource_type = row["ResourceType"].lower()
         if resource_type not in table or row["ConsumedService"].lower() == resource_type.split("/")[0]:

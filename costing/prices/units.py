@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
-from estate.reference import REFERENCE_DIR
+from estate.reference import reference_rows
 
 _LEADING_NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KM]?)\s*(.*)$")
 
@@ -32,10 +32,8 @@ class PricingUnit:
 
 @cache
 def _table() -> dict[str, PricingUnit]:
-    with (REFERENCE_DIR / "PricingUnits.csv").open(newline="", encoding="utf-8-sig") as handle:
-        rows = list(csv.DictReader(handle))
     table: dict[str, PricingUnit] = {}
-    for row in rows:
+    for row in reference_rows("PricingUnits.csv"):
         unit = PricingUnit(row["UnitOfMeasure"], Decimal(row["PricingBlockSize"]), row["DistinctUnits"])
         table.setdefault(row["UnitOfMeasure"].strip().lower(), unit)
     return table

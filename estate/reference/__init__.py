@@ -12,7 +12,8 @@ REFERENCE_DIR = Path(__file__).parent
 UK_REGIONS = ("uksouth", "ukwest")
 
 
-def _rows(name: str) -> list[dict[str, str]]:
+def reference_rows(name: str) -> list[dict[str, str]]:
+    """The rows of one reference table beside this module (e.g. `Services.csv`), as dicts."""
     with (REFERENCE_DIR / name).open(newline="", encoding="utf-8-sig") as handle:
         return list(csv.DictReader(handle))
 
@@ -25,7 +26,7 @@ def _squash(text: str) -> str:
 def region_aliases() -> dict[str, str]:
     """Every known spelling of a region, lower-cased with spaces removed, mapped to its ARM region id."""
     aliases: dict[str, str] = {}
-    for row in _rows("Regions.csv"):
+    for row in reference_rows("Regions.csv"):
         region_id = row["RegionId"].strip().lower()
         aliases[_squash(row["OriginalValue"])] = region_id
         aliases[_squash(row["RegionId"])] = region_id
@@ -36,7 +37,7 @@ def region_aliases() -> dict[str, str]:
 @cache
 def region_names() -> dict[str, str]:
     """ARM region id -> display name (`uksouth` -> `UK South`)."""
-    return {row["RegionId"].strip().lower(): row["RegionName"].strip() for row in _rows("Regions.csv")}
+    return {row["RegionId"].strip().lower(): row["RegionName"].strip() for row in reference_rows("Regions.csv")}
 
 
 def normalise_region(value: str) -> str | None:
@@ -76,7 +77,7 @@ class OperatingSystem:
 def operating_systems() -> dict[tuple[str, str], OperatingSystem]:
     """(os, version) -> OperatingSystem, from operating_systems.csv."""
     table: dict[tuple[str, str], OperatingSystem] = {}
-    for row in _rows("operating_systems.csv"):
+    for row in reference_rows("operating_systems.csv"):
         extended = row["azure_extended_end"].strip()
         entry = OperatingSystem(
             os=row["os"],
@@ -114,5 +115,5 @@ def vm_sizes() -> dict[str, VmSize]:
             family=row["family"],
             premium_storage=row["premium_storage"] == "true",
         )
-        for row in _rows("vm_sizes.csv")
+        for row in reference_rows("vm_sizes.csv")
     }
