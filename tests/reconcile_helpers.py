@@ -22,7 +22,7 @@ STORE_COLUMNS = pa.schema([
     ("ResourceId", pa.string()),
     ("SubAccountId", pa.string()),
     ("SubAccountName", pa.string()),
-    ("Tags", pa.map_(pa.string(), pa.string())),
+    ("Tags", pa.string()),
     ("x_SourceName", pa.string()),
     ("x_SourceRow", pa.int64()),
 ])
@@ -55,7 +55,7 @@ def write_store(store: Path, rows: list[Row], *, source: str = "test-export", fx
         (store / relative).parent.mkdir(parents=True, exist_ok=True)
         pq.write_table(_table(month_rows, source), store / relative)
         partitions[month] = {"files": [relative], "rows": len(month_rows)}
-    manifest = {"store_format": 1, "schema": "estate-focus/1", "currencies": sorted({r.currency for r in rows}),
+    manifest = {"store_format": 2, "schema": "estate-focus/2", "currencies": sorted({r.currency for r in rows}),
                 "fx_table": "fx-rates.csv" if fx_csv else None,
                 "sources": {source: {"kind": "export", "origin": f"tests/{source}.csv", "format": "focus-1.0",
                                      "partitions": partitions}}}
@@ -70,11 +70,11 @@ def _table(rows: list[Row], source: str) -> pa.Table:
         year, number = month.split("-")
         return datetime(int(year), int(number), 1, tzinfo=UTC)
 
-    def tags(row: Row) -> list[tuple[str, str]]:
+    def tags(row: Row) -> str:
         merged = dict(row.tags)
         if row.line:
             merged["business-case-line"] = row.line
-        return list(merged.items())
+        return json.dumps(merged)
 
     def resource(row: Row) -> str | None:
         if row.subscription is None:

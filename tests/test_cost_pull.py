@@ -32,9 +32,9 @@ def _pull(server, store, *extra):
 def _totals(store):
     """Rows and exact cost per month and business-case line, read back through DuckDB."""
     rows = relation(store).aggregate(
-        "strftime(ChargePeriodStart, '%Y-%m') AS month, Tags['business-case-line'] AS line, "
+        "strftime(ChargePeriodStart, '%Y-%m') AS month, Tags->>'business-case-line' AS line, "
         "count(*) AS n, sum(BilledCost) AS billed, sum(EffectiveCost) AS effective",
-        "strftime(ChargePeriodStart, '%Y-%m'), Tags['business-case-line']").fetchall()
+        "strftime(ChargePeriodStart, '%Y-%m'), Tags->>'business-case-line'").fetchall()
     return sorted((month, line, n, Decimal(billed), Decimal(effective)) for month, line, n, billed, effective in rows)
 
 

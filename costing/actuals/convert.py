@@ -1,8 +1,10 @@
 """Vectorised conversions of export columns to the stored types, naming the first bad cell when one fails.
 
 Each function takes an Arrow array (strings from CSV, or whatever a parquet file holds) and returns an array of
-the stored type. Per-row Python runs only on the distinct values of repetitive columns (tags, regions) and, when a
-conversion fails, to find the first bad cell for the error message.
+the stored type. Text columns stay dictionary-encoded end to end when the file is read so (parquet exports write
+them so): regions and tags are then worked out once per distinct value and the writer does not hash them again.
+Per-row Python runs only on distinct values and, when a conversion fails, to find the first bad cell for the
+error message.
 """
 
 from __future__ import annotations
@@ -11,11 +13,13 @@ import json
 from collections import Counter
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from costing.actuals.schema import COST_DECIMAL, TAGS_MAP, TIMESTAMP_UTC
+from costing.actuals.schema import COST_DECIMAL, TEXT_DICTIONARY, TIMESTAMP_UTC
 from estate.reference import normalise_region, region_names
 
 DECIMAL_PLACES = COST_DECIMAL.scale
@@ -38,8 +42,13 @@ def to_decimal(array: pa.Array, column: str, rounded: Counter[str] | None = None
 
     Values with more than 24 decimal places are rounded half-even to 24 and counted in `rounded[column]`.
     """
+    array = decoded(array)
     if pa.types.is_decimal(array.type) and array.type == COST_DECIMAL:
         return array
+    if pa.types.is_decimal128(array.type) and array.type.scale < DECIMAL_PLACES:
+        rescaled = _rescaled(array)
+        if rescaled is not None:
+            return rescaled
     source = array
     if pa.types.is_floating(array.type):
         # The shortest repr of a float is the number the export wrote; casting the binary value would not be.
@@ -59,6 +68,50 @@ def to_decimal(array: pa.Array, column: str, rounded: Counter[str] | None = None
     return result
 
 
+# Scale-ups by at most 10^9 keep every partial product below 2^64 (see `_rescaled`).
+MAX_FAST_PLACES = 9
+LOW_BITS = np.uint64(0xFFFFFFFF)
+HALF = np.uint64(32)
+
+
+def _rescaled(array: pa.Array) -> pa.Array | None:
+    """A decimal128 array of a smaller scale (parquet exports use 18) at scale 24, by exact integer arithmetic.
+
+    Arrow's own cast checks every value for overflow one at a time; here one look at the high 64-bit words shows
+    no value can overflow, and the 128-bit multiplication by 10^places runs on whole columns in NumPy (two's
+    complement, so negatives need nothing special). None when the shortcut does not apply (too many places, or a
+    value near the limit): the caller then uses Arrow's cast, which checks and reports.
+    """
+    places = DECIMAL_PLACES - array.type.scale
+    if places > MAX_FAST_PLACES or array.type.precision > 38:
+        return None
+    words = np.frombuffer(array.buffers()[1], dtype=np.uint64, count=2 * (array.offset + len(array)))
+    low, high = words[0::2], words[1::2]
+    # |x| < 2^64 * limit (limit = floor(10^(38 - places) / 2^64)) ensures x * 10^places stays below 10^38, the
+    # most decimal128(38, 24) holds. Slots under nulls count too: a false alarm only means the slower cast.
+    limit = 10 ** (COST_DECIMAL.precision - places) >> 64
+    signed_high = high.view(np.int64)
+    if len(array) and (signed_high.max() >= limit or signed_high.min() < -limit):
+        return None
+    factor = np.uint64(10 ** places)
+    # x * f = high * f * 2^64 + low_hi * f * 2^32 + low_lo * f with low = low_hi * 2^32 + low_lo; every partial
+    # product is below 2^64 because both of its factors are below 2^32.
+    low_lo = low & LOW_BITS
+    low_lo *= factor
+    low_hi = low >> HALF
+    low_hi *= factor
+    result = np.empty_like(words)
+    new_low, new_high = result[0::2], result[1::2]
+    np.left_shift(low_hi, HALF, out=new_low)
+    new_low += low_lo
+    np.multiply(high, factor, out=new_high)
+    low_hi >>= HALF
+    new_high += low_hi
+    new_high += new_low < low_lo  # the carry out of the low word
+    return pa.Array.from_buffers(COST_DECIMAL, len(array), [array.buffers()[0], pa.py_buffer(result)],
+                                 null_count=array.null_count, offset=array.offset)
+
+
 def _first_bad_decimal(array: pa.Array, column: str) -> BadCell:
     for index, value in enumerate(array.to_pylist()):
         if value is None:
@@ -76,6 +129,7 @@ def _first_bad_decimal(array: pa.Array, column: str) -> BadCell:
 
 def to_timestamp(array: pa.Array, column: str, us_date_format: bool = False) -> pa.Array:
     """UTC timestamps from ISO 8601 (`2025-05-01T00:00:00Z`, `2024-09-18 22:00:00`) or `MM/DD/YYYY` text."""
+    array = decoded(array)
     if pa.types.is_timestamp(array.type):
         if array.type.tz is None:
             return pc.assume_timezone(array.cast(pa.timestamp("us")), "UTC").cast(TIMESTAMP_UTC)
@@ -114,6 +168,7 @@ def _first_bad_timestamp(array: pa.Array, column: str, us_date_format: bool) -> 
 
 def to_bool(array: pa.Array, column: str) -> pa.Array:
     """Booleans from `true`/`false` text (any case) or a boolean column."""
+    array = decoded(array)
     if pa.types.is_boolean(array.type):
         return array
     lowered = pc.utf8_lower(array.cast(pa.string()))
@@ -124,31 +179,54 @@ def to_bool(array: pa.Array, column: str) -> pa.Array:
     return pc.equal(lowered, "true")
 
 
+def decoded(array: pa.Array) -> pa.Array:
+    """A dictionary-encoded array as a plain one (other arrays as they are)."""
+    return array.dictionary_decode() if pa.types.is_dictionary(array.type) else array
+
+
 def to_string(array: pa.Array) -> pa.Array:
-    """Any column as text (a parquet export may type ids as integers)."""
+    """Any column as plain text (a parquet export may type ids as integers)."""
+    array = decoded(array)
     return array if pa.types.is_string(array.type) else array.cast(pa.string())
 
 
-def to_tags(array: pa.Array, column: str = "Tags") -> pa.Array:
-    """A map<string, string> from JSON object text; also accepts the legacy `"k": "v","k2": "v2"` (no braces)."""
-    text = to_string(array)
-    encoded = pc.dictionary_encode(text)
-    parsed = []
-    for value in encoded.dictionary.to_pylist():
-        parsed.append(_parse_tags(value))
-    bad = [i for i, tags in enumerate(parsed) if tags is None]
-    if bad:
-        bad_value = encoded.dictionary[bad[0]].as_py()
-        index = pc.index(text, bad_value).as_py()
-        raise BadCell(column, index, bad_value, "a JSON object of tags")
-    dictionary = pa.array(parsed, type=TAGS_MAP)
-    return dictionary.take(encoded.indices)
+def to_text_dictionary(array: pa.Array) -> pa.DictionaryArray:
+    """Any column as dictionary-encoded text; a dictionary of text read from parquet passes through untouched."""
+    if array.type == TEXT_DICTIONARY:
+        return array
+    if pa.types.is_dictionary(array.type):
+        return pa.DictionaryArray.from_arrays(array.indices.cast(pa.int32()), to_string(array.dictionary))
+    return pc.dictionary_encode(to_string(array))
 
 
-def _parse_tags(value: str) -> list[tuple[str, str]] | None:
+def with_dictionary(encoded: pa.DictionaryArray, values: list[str | None]) -> pa.DictionaryArray:
+    """`encoded` with dictionary entry i replaced by values[i]; equal values merge, None becomes null."""
+    unique: dict[str, int] = {}
+    positions = [None if value is None else unique.setdefault(value, len(unique)) for value in values]
+    dictionary = pa.array(list(unique), pa.string())
+    if len(unique) == len(values):
+        return pa.DictionaryArray.from_arrays(encoded.indices, dictionary)
+    # Parquet wants a dictionary without repeats: point every row at the merged entry instead.
+    return pa.DictionaryArray.from_arrays(pa.array(positions, pa.int32()).take(encoded.indices), dictionary)
+
+
+def to_tags(array: pa.Array, column: str = "Tags") -> pa.DictionaryArray:
+    """Compact JSON object text from JSON text; also accepts the legacy `"k": "v","k2": "v2"` (no braces)."""
+    encoded = to_text_dictionary(array)
+    texts = encoded.dictionary.to_pylist()
+    canonical = [None if text is None else _canonical_tags(text) for text in texts]
+    for position, (text, tags) in enumerate(zip(texts, canonical, strict=True)):
+        if text is not None and tags is None:
+            index = pc.index(encoded.indices, position).as_py()
+            raise BadCell(column, index, text, "a JSON object of tags")
+    return with_dictionary(encoded, canonical)
+
+
+@lru_cache(maxsize=1 << 16)  # a file repeats its tag sets batch after batch
+def _canonical_tags(value: str) -> str | None:
     stripped = value.strip()
     if not stripped:
-        return []
+        return "{}"
     if not stripped.startswith("{"):
         stripped = "{" + stripped + "}"
     try:
@@ -157,19 +235,21 @@ def _parse_tags(value: str) -> list[tuple[str, str]] | None:
         return None
     if not isinstance(document, dict):
         return None
-    return [(str(key), val if isinstance(val, str) or val is None else json.dumps(val))
-            for key, val in document.items()]
+    return tags_json(document)
 
 
-def to_region(array: pa.Array) -> tuple[pa.Array, pa.Array]:
+def tags_json(tags: dict[str, object]) -> str:
+    """Tags as the store writes them: compact JSON object text, keys in the order given, non-ASCII as is."""
+    return json.dumps(tags, ensure_ascii=False, separators=(",", ":"))
+
+
+def to_region(array: pa.Array) -> tuple[pa.DictionaryArray, pa.DictionaryArray]:
     """(RegionId, RegionName) from any spelling Cost Management uses; unknown spellings are kept as written."""
-    text = to_string(array)
-    encoded = pc.dictionary_encode(text)
+    encoded = to_text_dictionary(array)
     names = region_names()
     ids, display = [], []
     for value in encoded.dictionary.to_pylist():
         region_id = normalise_region(value) if value else None
         ids.append(region_id or value)
         display.append(names.get(region_id) if region_id else None)
-    return (pa.array(ids, pa.string()).take(encoded.indices),
-            pa.array(display, pa.string()).take(encoded.indices))
+    return with_dictionary(encoded, ids), with_dictionary(encoded, display)

@@ -17,7 +17,7 @@ from functools import cache
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from costing.actuals.convert import BadCell, to_decimal, to_region, to_string, to_tags, to_timestamp
+from costing.actuals.convert import BadCell, decoded, to_decimal, to_region, to_string, to_tags, to_timestamp
 from costing.actuals.formats import ExportFormat
 from costing.actuals.normalise import Lineage, assemble, constant, convert_column, located, row_numbers
 from costing.actuals.schema import COST_DECIMAL, REFERENCE_DIR, normalised_column_types
@@ -117,7 +117,7 @@ def _add_derived(columns: dict[str, pa.Array], source: dict[str, pa.Array], leng
     microsoft = constant("Microsoft", length)
     columns["ProviderName"] = microsoft
     columns["InvoiceIssuerName"] = microsoft
-    columns["PublisherName"] = pc.coalesce(columns.get("PublisherName", microsoft), microsoft)
+    columns["PublisherName"] = pc.coalesce(decoded(columns.get("PublisherName", microsoft)), "Microsoft")
     for written, focus, values in (("chargetype", "ChargeCategory", CHARGE_CATEGORY),
                                    ("frequency", "ChargeFrequency", CHARGE_FREQUENCY),
                                    ("pricingmodel", "PricingCategory", PRICING_CATEGORY)):
@@ -129,7 +129,7 @@ def _add_derived(columns: dict[str, pa.Array], source: dict[str, pa.Array], leng
         columns["x_AccountId"] = subscription
     for fallback, focus in (("reservationid", "CommitmentDiscountId"), ("reservationname", "CommitmentDiscountName")):
         if fallback in source:
-            columns[focus] = pc.coalesce(columns.get(focus, pa.nulls(length, pa.string())),
+            columns[focus] = pc.coalesce(decoded(columns.get(focus, pa.nulls(length, pa.string()))),
                                          to_string(source[fallback]))
     if "resourcelocation" in source:
         columns["RegionId"], columns["RegionName"] = to_region(source["resourcelocation"])
@@ -156,7 +156,7 @@ def _add_service(columns: dict[str, pa.Array], source: dict[str, pa.Array], leng
         found = table.get(value) or table.get("|" + value.split("|", 1)[1])
         names.append(found[0] if found else None)
         categories.append(found[1] if found else None)
-    meter_category = columns.get("x_SkuMeterCategory", pa.nulls(length, pa.string()))
+    meter_category = decoded(columns.get("x_SkuMeterCategory", pa.nulls(length, pa.string())))
     columns["ServiceName"] = pc.coalesce(pa.array(names, pa.string()).take(encoded.indices), meter_category)
     columns["ServiceCategory"] = pa.array(categories, pa.string()).take(encoded.indices)
     if "ResourceType" not in columns:

@@ -7,11 +7,16 @@ a source loaded before with different content (a newer run of the same export) r
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections import Counter, deque
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+
+import pyarrow as pa
 
 from costing.actuals.cost_details import COST_TYPES, normalise_cost_details
 from costing.actuals.formats import ExportFormat, detect_format
@@ -50,28 +55,62 @@ class LoadOptions:
     fx_table: bytes | None = None
 
 
+class AlreadyLoaded(Exception):
+    """Staging stopped early: the source's fingerprint, worked out meanwhile, is one the store already has."""
+
+
+def use_retaining_allocator() -> None:
+    """Have Arrow allocate with jemalloc for the load, unless the user chose (ARROW_DEFAULT_MEMORY_POOL).
+
+    Arrow's default here, mimalloc, gives memory back to the system after every batch and faults it in again for
+    the next; jemalloc keeps it. Measured on a 10-million-row load: system time 1.1-1.7 s -> 0.7-0.8 s, peak RSS
+    470 MB -> 350 MB, wall time about 0.3 s less. Buffers free into the pool that made them, so switching is safe.
+    """
+    if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+        return
+    with contextlib.suppress(NotImplementedError):  # a pyarrow built without jemalloc keeps its default
+        pa.set_memory_pool(pa.jemalloc_memory_pool())
+
+
 def load_sources(sources: list[ExportSource], store_dir: Path, options: LoadOptions) -> list[SourceResult]:
-    """Stage every new source, then commit them together; return what happened to each."""
+    """Stage every new source, then commit them together; return what happened to each.
+
+    A source's fingerprint (sha256 of its bytes) is worked out on its own thread while the source is staged, so
+    the hashing costs no waiting; when it turns out to be a source the store has, staging stops and is dropped.
+    """
+    use_retaining_allocator()
     manifest = read_manifest(store_dir)
     loaded = {entry.get("fingerprint"): name for name, entry in manifest["sources"].items()}
     results: list[SourceResult] = []
     stagers: list[PartitionStager] = []
     changes: list[SourceChange] = []
     try:
-        for source in sources:
-            fingerprint = source.fingerprint()
-            if fingerprint in loaded:
-                results.append(SourceResult(source.name, "unchanged",
-                                            notes=[f"already in the store as {loaded[fingerprint]!r}"]))
-                continue
-            stager = PartitionStager(store_dir)
-            stagers.append(stager)
-            result = _stage_source(source, stager, options)
-            record = {"kind": "export", "origin": source.origin, "format": result.data_format,
-                      "fingerprint": fingerprint, "loaded_at": now_utc(), "notes": result.notes}
-            changes.append(SourceChange(source.name, record, stager.finish()))
-            loaded[fingerprint] = source.name
-            results.append(result)
+        with ThreadPoolExecutor(1, thread_name_prefix="estate-fingerprint") as hashing:
+            for source in sources:
+                stager = PartitionStager(store_dir)
+                stagers.append(stager)
+                hashed = hashing.submit(source.fingerprint)
+                try:
+                    result = _stage_source(source, stager, options, partial(_is_loaded, hashed, loaded))
+                except (AlreadyLoaded, InputError):
+                    # A source the store already has is skipped as before, even if these options cannot read it.
+                    if hashed.result() not in loaded:
+                        raise
+                    result = None
+                except BaseException:
+                    hashed.cancel()
+                    raise
+                fingerprint = hashed.result()
+                if result is None or fingerprint in loaded:
+                    stager.abort()
+                    results.append(SourceResult(source.name, "unchanged",
+                                                notes=[f"already in the store as {loaded[fingerprint]!r}"]))
+                    continue
+                record = {"kind": "export", "origin": source.origin, "format": result.data_format,
+                          "fingerprint": fingerprint, "loaded_at": now_utc(), "notes": result.notes}
+                changes.append(SourceChange(source.name, record, stager.finish()))
+                loaded[fingerprint] = source.name
+                results.append(result)
         if changes or options.fx_table is not None:
             commit(store_dir, changes, fx_table=options.fx_table)
     finally:
@@ -80,7 +119,12 @@ def load_sources(sources: list[ExportSource], store_dir: Path, options: LoadOpti
     return results
 
 
-def _stage_source(source: ExportSource, stager: PartitionStager, options: LoadOptions) -> SourceResult:
+def _is_loaded(hashed: Future, loaded: dict[str, str]) -> bool:
+    return hashed.done() and hashed.result() in loaded
+
+
+def _stage_source(source: ExportSource, stager: PartitionStager, options: LoadOptions,
+                  unchanged: Callable[[], bool]) -> SourceResult:
     result = SourceResult(source.name, "loaded", notes=list(source.notes))
     for export in source.files:
         header = read_header(export)
@@ -90,7 +134,7 @@ def _stage_source(source: ExportSource, stager: PartitionStager, options: LoadOp
             result.notes.append(f"{export.display_name}: columns not in the FOCUS catalogue, not stored: "
                                 f"{', '.join(export_format.ignored_columns)}")
         read, stored = _stage_file(export, header, export_format, source, stager, options, result.data_format,
-                                   result.notes)
+                                   result.notes, unchanged)
         expected = source.expected_rows.get(export.path)
         if expected is not None and expected != read:
             raise InputError(f"{export.display_name}: {read} data rows, but the export manifest says {expected}; "
@@ -127,7 +171,8 @@ def _cost_type(source: ExportSource, options: LoadOptions) -> str:
 
 
 def _stage_file(export: ExportFile, header: list[str], export_format: ExportFormat, source: ExportSource,
-                stager: PartitionStager, options: LoadOptions, source_type: str, notes: list[str]) -> tuple[int, int]:
+                stager: PartitionStager, options: LoadOptions, source_type: str, notes: list[str],
+                unchanged: Callable[[], bool]) -> tuple[int, int]:
     """Read one file batch by batch; normalise and stage the batches on a few threads (Arrow releases the GIL)."""
     read = stored = 0
     rounded: Counter[str] = Counter()
@@ -135,6 +180,8 @@ def _stage_file(export: ExportFile, header: list[str], export_format: ExportForm
     with ThreadPoolExecutor(STAGING_THREADS, thread_name_prefix="estate-stage") as pool:
         try:
             for batch in iter_batches(export, header, export_format.null_values):
+                if unchanged():
+                    raise AlreadyLoaded
                 lineage = Lineage(source.name, source_type, export.display_name, read + 1, Counter())
                 pending.append(pool.submit(_stage_batch, batch, export_format, lineage, stager, options))
                 read += batch.num_rows

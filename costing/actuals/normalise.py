@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -19,12 +20,17 @@ from costing.actuals.convert import (
     to_bool,
     to_decimal,
     to_region,
-    to_string,
     to_tags,
+    to_text_dictionary,
     to_timestamp,
 )
 from costing.actuals.formats import ExportFormat
-from costing.actuals.schema import normalised_column_types, normalised_schema
+from costing.actuals.schema import (
+    TEXT_DICTIONARY,
+    normalised_column_types,
+    storage_schema,
+    stored_names,
+)
 from estate.errors import InputError
 
 MICROSOFT = "Microsoft"
@@ -44,19 +50,25 @@ class Lineage:
 
 @lru_cache(maxsize=1)
 def _counting(length: int) -> pa.Array:
-    return pa.array(range(length), pa.int64())
+    return pa.array(np.arange(length, dtype=np.int64))
 
 
 def row_numbers(lineage: Lineage, length: int) -> pa.Array:
     """The 1-based data row numbers of a batch of `length` rows."""
     if length > NULL_ROWS:
-        return pa.array(range(lineage.first_row, lineage.first_row + length), pa.int64())
+        return pa.array(np.arange(lineage.first_row, lineage.first_row + length, dtype=np.int64))
     return pc.add(_counting(NULL_ROWS).slice(0, length), lineage.first_row)
 
 
-def constant(value: str, length: int) -> pa.Array:
-    """A text column holding one value on every row."""
-    return pa.repeat(pa.scalar(value, pa.string()), length)
+@lru_cache(maxsize=1)
+def _zeros(length: int) -> pa.Array:
+    return pa.array(np.zeros(length, dtype=np.int32))
+
+
+def constant(value: str, length: int) -> pa.DictionaryArray:
+    """A text column holding one value on every row (a one-entry dictionary: nothing to hash or copy per row)."""
+    indices = _zeros(NULL_ROWS).slice(0, length) if length <= NULL_ROWS else pa.array(np.zeros(length, np.int32))
+    return pa.DictionaryArray.from_arrays(indices, pa.array([value], pa.string()))
 
 
 def located(lineage: Lineage, rows: pa.Array, cell: BadCell) -> InputError:
@@ -72,7 +84,7 @@ def located(lineage: Lineage, rows: pa.Array, cell: BadCell) -> InputError:
 def convert_column(name: str, data_type: str, array: pa.Array, rounded: Counter[str] | None = None) -> pa.Array:
     """One export column in its stored type (raises BadCell)."""
     if pa.types.is_null(array.type):
-        return pa.nulls(len(array), normalised_schema().field(name).type)
+        return pa.nulls(len(array), storage_schema().field(name).type)
     if data_type in ("Decimal", "Number"):
         return to_decimal(array, name, rounded)
     if data_type == "DateTime":
@@ -81,7 +93,7 @@ def convert_column(name: str, data_type: str, array: pa.Array, rounded: Counter[
         return to_bool(array, name)
     if data_type == "JSON" and name == "Tags":
         return to_tags(array, name)
-    return to_string(array)
+    return to_text_dictionary(array)
 
 
 @lru_cache(maxsize=16)
@@ -97,26 +109,34 @@ def _nulls(data_type: pa.DataType, length: int) -> pa.Array:
 
 
 def assemble(columns: dict[str, pa.Array], length: int, lineage: Lineage, rows: pa.Array) -> pa.RecordBatch:
-    """A record batch in the store schema: given columns, nulls for the rest, lineage filled in."""
-    schema = normalised_schema()
-    arrays = [columns[f.name] if f.name in columns else _nulls(f.type, length) for f in schema]
-    batch = pa.RecordBatch.from_arrays(arrays, schema=schema)
-    lineage_columns = {
+    """A record batch in the storage schema of the columns given (plus the core ones, null if not given).
+
+    The columns a batch has depend only on the file's header, so every batch of a file has the same schema.
+    """
+    columns = dict(columns)
+    columns.update({
         "x_SourceName": constant(lineage.source_name, length),
         "x_SourceType": constant(lineage.source_type, length),
         "x_SourceFile": constant(lineage.file, length),
         "x_SourceRow": rows,
-    }
-    for name, array in lineage_columns.items():
-        batch = batch.set_column(schema.get_field_index(name), name, array)
-    return batch
+    })
+    schema = storage_schema(stored_names(columns))
+    arrays = [_nulls(f.type, length) if f.name not in columns
+              else to_text_dictionary(columns[f.name]) if f.type == TEXT_DICTIONARY else columns[f.name]
+              for f in schema]
+    return pa.RecordBatch.from_arrays(arrays, schema=schema)
 
 
 def microsoft_rows(batch: pa.RecordBatch) -> pa.Array | None:
     """A mask of Microsoft rows when the batch says which provider each row is from, else None (keep all)."""
     if "ProviderName" not in batch.schema.names:
         return None
-    return pc.fill_null(pc.equal(to_string(batch.column("ProviderName")), MICROSOFT), False)
+    provider = to_text_dictionary(batch.column("ProviderName"))
+    # Worked out on the distinct names, then spread over the rows; a Microsoft-only export needs no filter.
+    is_microsoft = pc.fill_null(pc.equal(provider.dictionary, MICROSOFT), False)
+    if provider.null_count == 0 and pc.all(is_microsoft).as_py():
+        return None
+    return pc.fill_null(is_microsoft.take(provider.indices), False)
 
 
 def normalise_focus(batch: pa.RecordBatch, export_format: ExportFormat, lineage: Lineage,
@@ -138,8 +158,9 @@ def normalise_focus(batch: pa.RecordBatch, export_format: ExportFormat, lineage:
     if "RegionId" in columns:
         region_id, region_name = to_region(columns["RegionId"])
         columns["RegionId"] = region_id
-        if "RegionName" in columns:
-            region_name = pc.coalesce(region_name, columns["RegionName"])
+        if "RegionName" in columns and region_name.null_count:
+            # Our name for a known region, the export's for one we do not know.
+            region_name = pc.coalesce(region_name.dictionary_decode(), columns["RegionName"].dictionary_decode())
         columns["RegionName"] = region_name
     if "BillingCurrency" not in columns and currency:
         columns["BillingCurrency"] = constant(currency, batch.num_rows)

@@ -78,13 +78,20 @@ def iter_batches(export: ExportFile, header: list[str], null_values: list[str]) 
     """Stream the file's rows in batches; CSV cells arrive as text (null where a null literal was written)."""
     try:
         if export.kind == "parquet":
-            # pre_buffer holds every row group's bytes until the file is closed: memory would grow with the file.
-            parquet = pq.ParquetFile(export.path, pre_buffer=False, buffer_size=1 << 20)
-            yield from parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS)
+            yield from _parquet_batches(export)
             return
         yield from _csv_batches(export, header, null_values)
     except (pa.ArrowException, OSError, EOFError, zlib.error) as exc:
         raise _unreadable(export, exc) from None
+
+
+def _parquet_batches(export: ExportFile) -> Iterator[pa.RecordBatch]:
+    # pre_buffer holds every row group's bytes until the file is closed: memory would grow with the file.
+    schema = pq.ParquetFile(export.path).schema_arrow
+    # Text read as dictionaries: exports write text dictionary-encoded, so this skips expanding every value.
+    text = [f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
+    parquet = pq.ParquetFile(export.path, pre_buffer=False, buffer_size=1 << 20, read_dictionary=text)
+    yield from parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS)
 
 
 def _csv_batches(export: ExportFile, header: list[str], null_values: list[str]) -> Iterator[pa.RecordBatch]:

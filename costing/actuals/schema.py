@@ -10,9 +10,12 @@ lineage columns below. Types follow the catalogue's `DataType`:
 | Decimal, Number | `decimal128(38, 24)`, exact: 14 + 24 digits | BilledCost, EffectiveCost, ConsumedQuantity |
 | DateTime | `timestamp[us, tz=UTC]` | ChargePeriodStart, ChargePeriodEnd, BillingPeriodStart |
 | String | `string` | BillingCurrency, RegionId (ARM region id, e.g. `uksouth`), ResourceId, ServiceName |
-| JSON (`Tags`) | `map<string, string>` | Tags (`{"business-case-line": "azure-run"}`) |
-| JSON (other) | `string` (the JSON text) | x_SkuDetails |
+| JSON | `string` (the JSON text) | Tags (`{"business-case-line":"azure-run"}`), x_SkuDetails |
 | Boolean | `bool` | x_SkuIsCreditEligible |
+
+Tags are stored as compact JSON object text, as FOCUS specifies the column and as Cost Management writes it; the
+load checks every distinct value is a JSON object and rewrites the legacy brace-less form
+(`"k": "v","k2": "v2"`) with its braces. In DuckDB, `Tags->>'business-case-line'` reads one tag.
 
 Real exports write up to 22 decimal places (`0.0001188669167459011366` in Microsoft's own EA sample), hence 24.
 A value with more places is rounded half-even to 24 and the load reports how many were (never silently).
@@ -33,7 +36,7 @@ Lineage columns (FinOps-toolkit style), filled by the loader:
 from __future__ import annotations
 
 import json
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import pyarrow as pa
@@ -43,7 +46,7 @@ FOCUS_CATALOGUES = {"1.0": "FocusCost_1.0.json", "1.2": "FocusCost_1.2-preview.j
 
 COST_DECIMAL = pa.decimal128(38, 24)
 TIMESTAMP_UTC = pa.timestamp("us", tz="UTC")
-TAGS_MAP = pa.map_(pa.string(), pa.string())
+TEXT_DICTIONARY = pa.dictionary(pa.int32(), pa.string())
 
 # Columns whose catalogue type is wrong (see the module docstring).
 TYPE_CORRECTIONS = {"ConsumedUnit": "String"}
@@ -65,7 +68,7 @@ def focus_catalogue(version: str) -> dict[str, str]:
     return columns
 
 
-def arrow_type(name: str, data_type: str) -> pa.DataType:
+def arrow_type(data_type: str) -> pa.DataType:
     """The Arrow type a catalogue column is stored as."""
     if data_type in ("Decimal", "Number"):
         return COST_DECIMAL
@@ -73,8 +76,6 @@ def arrow_type(name: str, data_type: str) -> pa.DataType:
         return TIMESTAMP_UTC
     if data_type == "Boolean":
         return pa.bool_()
-    if data_type == "JSON" and name == "Tags":
-        return TAGS_MAP
     return pa.string()
 
 
@@ -91,9 +92,39 @@ def normalised_column_types() -> dict[str, str]:
 @cache
 def normalised_schema() -> pa.Schema:
     """The Arrow schema of the cost store: FOCUS columns, Microsoft `x_` extras, then lineage."""
-    fields = [pa.field(name, arrow_type(name, kind)) for name, kind in normalised_column_types().items()]
+    fields = [pa.field(name, arrow_type(kind)) for name, kind in normalised_column_types().items()]
     fields += [pa.field(name, kind) for name, kind in LINEAGE_COLUMNS.items()]
     return pa.schema(fields)
+
+
+# Written to every partition file, even when a source has no value for them: the FOCUS columns every reader of
+# the store groups or sums by. Other columns are written only where the source carries them (see `stored_names`).
+CORE_COLUMNS = ("BilledCost", "EffectiveCost", "BillingCurrency", "BillingPeriodStart", "ChargeCategory",
+                "ChargePeriodStart", "ChargePeriodEnd", "RegionId", "RegionName", "ResourceId", "ServiceName",
+                "SubAccountId", "SubAccountName", "Tags", *LINEAGE_COLUMNS)
+
+
+def stored_names(carried) -> tuple[str, ...]:
+    """The columns a partition file holds: the core ones and those its source carries, in the store's order.
+
+    An export with 20 of the schema's 110 columns is stored as about 25; the rest would be nulls on every row, and
+    writing those costs as much time as writing real data (Parquet still encodes a level per row). Readers see
+    the full schema either way: `relation` and `open_dataset` put back the missing columns as nulls.
+    """
+    wanted = set(carried).union(CORE_COLUMNS)
+    return tuple(name for name in normalised_schema().names if name in wanted)
+
+
+@lru_cache(maxsize=64)
+def storage_schema(names: tuple[str, ...] | None = None) -> pa.Schema:
+    """The schema batches are written with (all columns, or `names`): text columns dictionary-encoded.
+
+    Parquet stores a dictionary-encoded text column the same way whichever form Arrow hands it over in; handing it
+    over as a dictionary saves the writer hashing every value again, and read back the column is plain text.
+    """
+    schema = normalised_schema()
+    fields = schema if names is None else [schema.field(name) for name in names]
+    return pa.schema([pa.field(f.name, TEXT_DICTIONARY) if pa.types.is_string(f.type) else f for f in fields])
 
 
 def empty_column(name: str, length: int) -> pa.Array:

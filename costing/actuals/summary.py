@@ -17,7 +17,7 @@ from estate.errors import InputError
 
 GROUPINGS = {
     "month": "strftime(ChargePeriodStart, '%Y-%m')",
-    "business-case-line": "coalesce(Tags['business-case-line'], '(untagged)')",
+    "business-case-line": "coalesce(Tags->>'business-case-line', '(untagged)')",
     "service": "coalesce(ServiceName, '(unknown)')",
 }
 

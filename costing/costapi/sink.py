@@ -7,6 +7,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from costing.actuals.convert import tags_json
 from costing.actuals.schema import normalised_schema
 from costing.actuals.store import read_manifest, write_partition
 
@@ -46,8 +47,8 @@ def records_to_table(records: list[dict[str, Any]], source: str, lineage: dict[s
     for field in schema:
         if field.name in filled:
             values = filled[field.name]
-        elif pa.types.is_map(field.type):
-            values = [list((record.get(field.name) or {}).items()) for record in records]
+        elif field.name == "Tags":
+            values = [tags_json(record.get("Tags") or {}) for record in records]
         else:
             values = [record.get(field.name) for record in records]
         columns.append(pa.array(values, type=field.type))

@@ -32,7 +32,7 @@ COST_COLUMNS: dict[str, str] = {
 # Working memory for DuckDB: the GROUP BY keeps only a few hundred groups, so this is ample.
 DUCKDB_MEMORY_LIMIT = "256MB"
 MANIFEST = "manifest.json"
-STORE_FORMAT = 1
+STORE_FORMAT = 2  # costing.actuals.store.STORE_FORMAT, not imported (see above); a test keeps them equal
 MICROSECONDS_A_DAY = 86_400_000_000
 EPOCH = date(1970, 1, 1)
 
@@ -89,18 +89,24 @@ def _store_contents(store_dir: Path) -> tuple[list[str], list[str], FxTable | No
 def spend_query(files: list[str], cost_column: CostColumn) -> str:
     """The one GROUP BY the reconciliation runs over the store.
 
+    Partition files hold different subsets of the schema's columns, all of them the ones read here
+    (`costing.actuals.schema.CORE_COLUMNS`), so the files are read by name.
+
     It groups by the UTC day number of ChargePeriodStart (integer arithmetic on the stored microseconds) rather
     than computing a calendar month on every row: time-zone-aware year()/month() cost more than the rest of the
     query, and a month has at most 31 days, which Python folds into months afterwards.
     """
     file_list = ", ".join(_sql_text(name) for name in files)
     # Tag keys arrive as written ("Business-Case-Line" too); the exact key is the cheap common case.
-    line_tag = ("coalesce(Tags['business-case-line'], CASE WHEN cardinality(Tags) > 0 THEN "
-                "list_filter(map_entries(Tags), lambda e: lower(e.key) = 'business-case-line')[1].value END)")
+    # Tags are JSON object text; another spelling of the key ("Business-Case-Line") takes the slow path, only
+    # on rows whose text holds it in some case.
+    line_tag = ("coalesce(Tags->>'business-case-line', CASE WHEN contains(lower(Tags), '\"business-case-line\"') "
+                "THEN list_filter(map_entries(CAST(Tags AS JSON)::MAP(VARCHAR, VARCHAR)), "
+                "lambda e: lower(e.key) = 'business-case-line')[1].value END)")
     resource_group = "nullif(regexp_extract(ResourceId, '/resourcegroups/([^/]+)', 1, 'i'), '')"
     return (f"SELECT epoch_us(ChargePeriodStart) // {MICROSECONDS_A_DAY} AS day, BillingCurrency, {line_tag}, "
             f"ServiceName, {resource_group}, SubAccountId, SubAccountName, sum({cost_column}), count(*) "
-            f"FROM read_parquet([{file_list}]) GROUP BY ALL")
+            f"FROM read_parquet([{file_list}], union_by_name = true) GROUP BY ALL")
 
 
 def _sql_text(value: str) -> str:

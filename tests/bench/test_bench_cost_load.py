@@ -25,6 +25,7 @@ ROWS = int(os.environ.get("ESTATE_BENCH_ROWS", 10_000_000))
 CHUNK_ROWS = 500_000
 RESOURCES = 5_000
 TARGET_RATIO = 2.0
+RUNS = int(os.environ.get("ESTATE_BENCH_RUNS", 3))
 TARGET_RSS_BYTES = 1 << 30
 ROOT = Path(__file__).resolve().parents[2]
 EXPORT_DECIMAL = pa.decimal128(38, 18)
@@ -134,17 +135,30 @@ def test_bench_load_10m_focus_rows_within_2x_duckdb_and_1gb(tmp_path):
     _generate(source)
     print(f"\ngenerated {ROWS:,} rows, {source.stat().st_size / 1e6:,.0f} MB parquet in "
           f"{time.perf_counter() - began:.1f}s")
-    duckdb_seconds, duckdb_rows = _duckdb_read_seconds(source)
-    load_seconds, peak_rss, output = _load(source, tmp_path / "store")
+    # Each side runs RUNS times, alternating, and its best time counts: on a shared 2-core machine single timings
+    # of either side wander by a second or more.
+    duckdb_times, load_times, peaks = [], [], []
+    for run in range(RUNS):
+        duckdb_seconds, duckdb_rows = _duckdb_read_seconds(source)
+        duckdb_times.append(duckdb_seconds)
+        store = tmp_path / f"store-{run}"
+        load_seconds, peak_rss, output = _load(source, store)
+        load_times.append(load_seconds)
+        peaks.append(peak_rss)
+        assert duckdb_rows == ROWS and json.loads(output)["sources"][0]["rows_stored"] == ROWS
     copy_seconds = _duckdb_copy_seconds(source, tmp_path / "duckdb-copy.parquet")
     loaded = json.loads(output)["sources"][0]
-    store_bytes = sum(p.stat().st_size for p in (tmp_path / "store").rglob("*.parquet"))
-    ratio = load_seconds / duckdb_seconds
-    print(f"duckdb read (all columns to Arrow): {duckdb_seconds:.2f}s for {duckdb_rows:,} rows")
-    print(f"estate cost load (read, normalise, write store): {load_seconds:.2f}s, {ratio:.2f}x duckdb; "
-          f"peak RSS {peak_rss / 2**20:,.0f} MiB; store {store_bytes / 1e6:,.0f} MB; months {loaded['months']}")
+    store_bytes = sum(p.stat().st_size for p in store.rglob("*.parquet"))
+    ratio = min(load_times) / min(duckdb_times)
+    print(f"duckdb read (all columns to Arrow), {RUNS} runs: {_seconds(duckdb_times)} for {duckdb_rows:,} rows")
+    print(f"estate cost load (a fresh process: read, normalise, write store), {RUNS} runs: {_seconds(load_times)}; "
+          f"best {ratio:.2f}x duckdb's best; peak RSS {max(peaks) / 2**20:,.0f} MiB; store {store_bytes / 1e6:,.0f} MB;"
+          f" months {loaded['months']}")
     print(f"context: duckdb copy of the same file to parquet (read + write, no normalisation): {copy_seconds:.2f}s; "
-          f"load is {load_seconds / copy_seconds:.2f}x that")
-    assert duckdb_rows == ROWS and loaded["rows_stored"] == ROWS
+          f"load is {min(load_times) / copy_seconds:.2f}x that")
     assert ratio <= TARGET_RATIO, f"load took {ratio:.2f}x DuckDB's read (target {TARGET_RATIO}x)"
-    assert peak_rss <= TARGET_RSS_BYTES, f"peak RSS {peak_rss / 2**20:.0f} MiB (target 1024 MiB)"
+    assert max(peaks) <= TARGET_RSS_BYTES, f"peak RSS {max(peaks) / 2**20:.0f} MiB (target 1024 MiB)"
+
+
+def _seconds(times: list[float]) -> str:
+    return " / ".join(f"{t:.2f}s" for t in times)

@@ -56,10 +56,10 @@ def _month_table(month_index: int, start: int, length: int) -> pa.Table:
     start_us = pc.add(pc.multiply(pc.min_element_wise(day, 27), 86_400_000_000),
                       calendar.timegm((year, month, 1, 0, 0, 0)) * 1_000_000)
     lines = ["azure-run", "platform", "management", "azure-run"]
-    tag_sets = [[("business-case-line", lines[i % 4]), ("wave", f"wave-{i % 7}"), ("cost-centre", f"IT{i % 13}")]
+    tag_sets = [json.dumps({"business-case-line": lines[i % 4], "wave": f"wave-{i % 7}", "cost-centre": f"IT{i % 13}"})
                 for i in range(512)]
-    tag_sets[::20] = [[]] * len(tag_sets[::20])  # 5 % untagged
-    tags = pa.array(tag_sets, pa.map_(pa.string(), pa.string())).take(pc.bit_wise_and(resource, 511))
+    tag_sets[::20] = ["{}"] * len(tag_sets[::20])  # 5 % untagged
+    tags = pa.array(tag_sets, pa.string()).take(pc.bit_wise_and(resource, 511))
     services = pa.array(["Virtual Machines", "Storage Accounts", "Azure SQL Database", "Bandwidth", "Log Analytics"])
     resource_ids = pa.array([f"/subscriptions/0000-{i % 8}/resourceGroups/rg-{i % 40}/providers/"
                              f"Microsoft.Compute/virtualMachines/vm-{i:05d}" for i in range(RESOURCES)])
@@ -105,7 +105,7 @@ files = sys.argv[1:]
 connection = duckdb.connect(config={"memory_limit": "256MB"})  # the same setting estate uses
 connection.execute("SET TimeZone = 'UTC'")
 rows = connection.execute("SELECT year(ChargePeriodStart), month(ChargePeriodStart), ServiceName, "
-                          "Tags['business-case-line'], "
+                          "Tags->>'business-case-line', "
                           "sum(EffectiveCost), count(*) FROM read_parquet($files) GROUP BY ALL",
                           {"files": files}).fetchall()
 print(len(rows))
