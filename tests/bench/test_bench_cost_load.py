@@ -5,6 +5,9 @@ rows, into Arrow), and peak RSS of the loading process <= 1 GB. The file is gene
 the shape of a Cost Management FOCUS parquet export (costs and quantities as DECIMAL(38, 18), as Azure writes
 them: FOCUS_Spec issue #1077 reports Azure parquet exports use DECIMAL(38) where AWS uses DOUBLE; timestamps;
 JSON tag text), with the repetition real exports have (resources, tag sets and regions repeat across days).
+Each side runs three times (ESTATE_BENCH_RUNS), alternating, and the best of each is compared; the load is a
+fresh `estate` process each time, so its figure includes starting Python and importing the CLI (~0.3 s), while
+DuckDB's is timed inside an already-running process.
 Run with `make bench` (or `pytest tests/bench -s -o addopts=""`); set ESTATE_BENCH_ROWS to try other sizes.
 """
 
