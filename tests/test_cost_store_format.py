@@ -95,7 +95,7 @@ def test_tags_are_stored_as_compact_json_text_whatever_form_the_export_wrote(tmp
     export.write_text(header + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
     assert load(export, tmp_path / "store").exit_code == 0
 
-    stored = relation(tmp_path / "store").order("x_SourceRow").aggregate("x_SourceRow, Tags").fetchall()
+    stored = relation(tmp_path / "store").select("x_SourceRow, Tags").order("x_SourceRow").fetchall()
     assert [tags for _, tags in stored] == [
         '{"business-case-line":"azure-run"}',
         '{"business-case-line":"azure-run"}',
@@ -137,8 +137,8 @@ def test_parquet_exports_with_dictionary_text_and_decimal_18_costs_load_like_the
     for export, store in ((csv_export, "store-csv"), (parquet_export, "store-parquet")):
         assert load(export, tmp_path / store).exit_code == 0
     columns = "ChargePeriodStart, RegionId, RegionName, Tags, ServiceName, BilledCost, EffectiveCost, x_SourceRow"
-    from_csv = relation(tmp_path / "store-csv").order("x_SourceRow").select(columns).to_arrow_table()
-    from_parquet = relation(tmp_path / "store-parquet").order("x_SourceRow").select(columns).to_arrow_table()
+    from_csv = relation(tmp_path / "store-csv").select(columns).order("x_SourceRow").to_arrow_table()
+    from_parquet = relation(tmp_path / "store-parquet").select(columns).order("x_SourceRow").to_arrow_table()
     assert from_parquet.equals(from_csv)
     assert set(from_csv.column("RegionId").to_pylist()) == {"uksouth", "ukwest"}
 
@@ -204,3 +204,26 @@ def test_the_fast_rescale_steps_aside_near_the_limit_and_the_checked_cast_report
         to_decimal(too_big, "BilledCost")
     assert _rescaled(_decimal_array([Decimal(1)], 2)) is None  # 22 places: more than the shortcut handles
     assert _rescaled(_decimal_array([None, None], 18)).null_count == 2
+
+
+@pytest.mark.parametrize(("written", "stored"), [
+    (["2025-05-01T00:00:00Z", "2025-05-31T23:00:00+00:00"], ["2025-05-01T00:00:00+00:00", "2025-05-31T23:00:00+00:00"]),
+    # An offset is converted to UTC: 00:30 in UK summer time on 1 June is still a May charge.
+    (["2025-06-01T00:30:00+01:00"], ["2025-05-31T23:30:00+00:00"]),
+    # Zone-less values (the FOCUS sample's form) are UTC, also mixed with zoned ones.
+    (["2024-09-18 22:00:00", "2024-09-18T23:00:00Z"], ["2024-09-18T22:00:00+00:00", "2024-09-18T23:00:00+00:00"]),
+    ([None, "2025-05-01"], [None, "2025-05-01T00:00:00+00:00"]),
+])
+def test_timestamps_become_utc_whatever_zone_form_the_export_wrote(written, stored):
+    from costing.actuals.convert import to_timestamp
+
+    result = to_timestamp(pa.array(written, pa.string()), "ChargePeriodStart")
+    assert [None if value is None else value.isoformat() for value in result.to_pylist()] == stored
+
+
+def test_a_timestamp_that_is_not_one_is_named():
+    from costing.actuals.convert import BadCell, to_timestamp
+
+    with pytest.raises(BadCell) as raised:
+        to_timestamp(pa.array(["2025-05-01T00:00:00Z", "yesterday"]), "ChargePeriodStart")
+    assert raised.value.index == 1 and raised.value.value == "yesterday"
