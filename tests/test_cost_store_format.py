@@ -227,3 +227,40 @@ def test_a_timestamp_that_is_not_one_is_named():
     with pytest.raises(BadCell) as raised:
         to_timestamp(pa.array(["2025-05-01T00:00:00Z", "yesterday"]), "ChargePeriodStart")
     assert raised.value.index == 1 and raised.value.value == "yesterday"
+
+
+def test_a_load_reports_its_progress_file_by_file(tmp_path):
+    from costing.actuals.load import LoadOptions, load_sources
+    from costing.actuals.sources.local import discover
+
+    csv_export = tmp_path / "exports" / "a.csv"
+    csv_export.parent.mkdir()
+    csv_export.write_text(FOCUS_HEADER + "\n" + focus_row("1.50", "2025-05-03") + focus_row("2", "2025-05-04"))
+    rows = 300_000  # three parquet batches
+    table = pa.table({"BilledCost": pa.array([Decimal("0.5")] * rows, pa.decimal128(38, 18)),
+                      "EffectiveCost": pa.array([Decimal("0.5")] * rows, pa.decimal128(38, 18)),
+                      "BillingCurrency": ["GBP"] * rows, "ChargeCategory": ["Usage"] * rows,
+                      "ChargePeriodStart": pa.array([0] * rows, pa.timestamp("us", tz="UTC")),
+                      "ChargePeriodEnd": pa.array([86_400_000_000] * rows, pa.timestamp("us", tz="UTC"))})
+    pq.write_table(table, tmp_path / "exports" / "b.parquet")
+    sources = discover(tmp_path / "exports", str)
+    steps = []
+
+    load_sources(sources, tmp_path / "store", LoadOptions(), progress=steps.append)
+
+    by_file = {}
+    for step in steps:
+        by_file.setdefault(step.file.rsplit("/", 1)[-1], []).append(step)
+    assert set(by_file) == {"a.csv", "b.parquet"}
+    parquet = by_file["b.parquet"]
+    assert [s.rows for s in parquet] == sorted(s.rows for s in parquet) and parquet[-1].rows == rows
+    assert [s.fraction for s in parquet] == sorted(s.fraction for s in parquet) and len(parquet) >= 3
+    assert parquet[-1].done and parquet[-1].fraction == 1.0 and not any(s.done for s in parquet[:-1])
+    csv = by_file["a.csv"]
+    assert csv[0].fraction == 1.0 and csv[-1].done and csv[-1].rows == 2  # the whole small file read at once
+    assert all(s.size == (tmp_path / "exports" / name).stat().st_size for name, ss in by_file.items() for s in ss)
+
+    # Loading them again reads nothing new; each file is reported done.
+    again = []
+    load_sources(discover(tmp_path / "exports", str), tmp_path / "store", LoadOptions(), progress=again.append)
+    assert {s.file.rsplit("/", 1)[-1] for s in again if s.done} == {"a.csv", "b.parquet"}

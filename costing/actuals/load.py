@@ -21,7 +21,7 @@ import pyarrow as pa
 from costing.actuals.cost_details import COST_TYPES, normalise_cost_details
 from costing.actuals.formats import ExportFormat, detect_format
 from costing.actuals.normalise import Lineage, normalise_focus
-from costing.actuals.reading import ExportFile, iter_batches, read_header
+from costing.actuals.reading import ExportFile, ReadMeter, iter_batches, read_header
 from costing.actuals.sources.local import ExportSource
 from costing.actuals.store import PartitionStager, SourceChange, commit, now_utc, read_manifest
 from estate.errors import InputError
@@ -44,6 +44,24 @@ class SourceResult:
     def as_json(self) -> dict[str, object]:
         return {"source": self.name, "status": self.status, "format": self.data_format, "rows_read": self.rows_read,
                 "rows_stored": self.rows_stored, "months": self.months, "notes": self.notes}
+
+
+@dataclass(frozen=True)
+class FileProgress:
+    """How far a load has got through one export file, for a progress display."""
+
+    file: str  # the name shown (a path or a blob URL)
+    size: int  # bytes on disk
+    rows: int  # data rows read so far
+    fraction: float  # share of the file read: by rows for parquet, by (compressed) bytes for CSV
+    done: bool
+
+
+ProgressCallback = Callable[[FileProgress], None]
+
+
+def _no_progress(_: FileProgress) -> None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -72,8 +90,11 @@ def use_retaining_allocator() -> None:
         pa.set_memory_pool(pa.jemalloc_memory_pool())
 
 
-def load_sources(sources: list[ExportSource], store_dir: Path, options: LoadOptions) -> list[SourceResult]:
+def load_sources(sources: list[ExportSource], store_dir: Path, options: LoadOptions,
+                 progress: ProgressCallback = _no_progress) -> list[SourceResult]:
     """Stage every new source, then commit them together; return what happened to each.
+
+    `progress` hears about every batch read and every file finished (or skipped), from this thread.
 
     A source's fingerprint (sha256 of its bytes) is worked out on its own thread while the source is staged, so
     the hashing costs no waiting; when it turns out to be a source the store has, staging stops and is dropped.
@@ -90,8 +111,9 @@ def load_sources(sources: list[ExportSource], store_dir: Path, options: LoadOpti
                 stager = PartitionStager(store_dir)
                 stagers.append(stager)
                 hashed = hashing.submit(source.fingerprint)
+                run = _SourceRun(source, stager, options, partial(_is_loaded, hashed, loaded), progress)
                 try:
-                    result = _stage_source(source, stager, options, partial(_is_loaded, hashed, loaded))
+                    result = _stage_source(run)
                 except (AlreadyLoaded, InputError):
                     # A source the store already has is skipped as before, even if these options cannot read it.
                     if hashed.result() not in loaded:
@@ -103,6 +125,8 @@ def load_sources(sources: list[ExportSource], store_dir: Path, options: LoadOpti
                 fingerprint = hashed.result()
                 if result is None or fingerprint in loaded:
                     stager.abort()
+                    for export in source.files:
+                        progress(FileProgress(export.display_name, export.path.stat().st_size, 0, 1.0, True))
                     results.append(SourceResult(source.name, "unchanged",
                                                 notes=[f"already in the store as {loaded[fingerprint]!r}"]))
                     continue
@@ -123,8 +147,19 @@ def _is_loaded(hashed: Future, loaded: dict[str, str]) -> bool:
     return hashed.done() and hashed.result() in loaded
 
 
-def _stage_source(source: ExportSource, stager: PartitionStager, options: LoadOptions,
-                  unchanged: Callable[[], bool]) -> SourceResult:
+@dataclass(frozen=True)
+class _SourceRun:
+    """One source being staged: where its rows go, and who wants to know how it is going."""
+
+    source: ExportSource
+    stager: PartitionStager
+    options: LoadOptions
+    unchanged: Callable[[], bool]  # true once the source turns out to be in the store already
+    progress: ProgressCallback
+
+
+def _stage_source(run: _SourceRun) -> SourceResult:
+    source, options = run.source, run.options
     result = SourceResult(source.name, "loaded", notes=list(source.notes))
     for export in source.files:
         header = read_header(export)
@@ -133,8 +168,7 @@ def _stage_source(source: ExportSource, stager: PartitionStager, options: LoadOp
         if export_format.ignored_columns:
             result.notes.append(f"{export.display_name}: columns not in the FOCUS catalogue, not stored: "
                                 f"{', '.join(export_format.ignored_columns)}")
-        read, stored = _stage_file(export, header, export_format, source, stager, options, result.data_format,
-                                   result.notes, unchanged)
+        read, stored = _stage_file(run, export, header, export_format, result.data_format, result.notes)
         expected = source.expected_rows.get(export.path)
         if expected is not None and expected != read:
             raise InputError(f"{export.display_name}: {read} data rows, but the export manifest says {expected}; "
@@ -150,7 +184,7 @@ def _stage_source(source: ExportSource, stager: PartitionStager, options: LoadOp
     if result.rows_stored < result.rows_read:
         result.notes.append(f"kept {result.rows_stored} Microsoft rows of {result.rows_read}; other providers' "
                             "rows are not Azure spend")
-    result.months = {month: part.rows for month, part in sorted(stager.partitions.items())}
+    result.months = {month: part.rows for month, part in sorted(run.stager.partitions.items())}
     return result
 
 
@@ -170,21 +204,22 @@ def _cost_type(source: ExportSource, options: LoadOptions) -> str:
     return "amortized" if "amorti" in names else "actual"
 
 
-def _stage_file(export: ExportFile, header: list[str], export_format: ExportFormat, source: ExportSource,
-                stager: PartitionStager, options: LoadOptions, source_type: str, notes: list[str],
-                unchanged: Callable[[], bool]) -> tuple[int, int]:
+def _stage_file(run: _SourceRun, export: ExportFile, header: list[str], export_format: ExportFormat,
+                source_type: str, notes: list[str]) -> tuple[int, int]:
     """Read one file batch by batch; normalise and stage the batches on a few threads (Arrow releases the GIL)."""
     read = stored = 0
     rounded: Counter[str] = Counter()
     pending: deque[Future] = deque()
+    size, meter = export.path.stat().st_size, ReadMeter()
     with ThreadPoolExecutor(STAGING_THREADS, thread_name_prefix="estate-stage") as pool:
         try:
-            for batch in iter_batches(export, header, export_format.null_values):
-                if unchanged():
+            for batch in iter_batches(export, header, export_format.null_values, meter):
+                if run.unchanged():
                     raise AlreadyLoaded
-                lineage = Lineage(source.name, source_type, export.display_name, read + 1, Counter())
-                pending.append(pool.submit(_stage_batch, batch, export_format, lineage, stager, options))
+                lineage = Lineage(run.source.name, source_type, export.display_name, read + 1, Counter())
+                pending.append(pool.submit(_stage_batch, batch, export_format, lineage, run.stager, run.options))
                 read += batch.num_rows
+                run.progress(FileProgress(export.display_name, size, read, meter.fraction, False))
                 # Waiting in order keeps memory bounded and reports the first bad row of the file first.
                 while len(pending) > STAGING_THREADS:
                     stored += _collect(pending.popleft(), rounded)
@@ -193,6 +228,7 @@ def _stage_file(export: ExportFile, header: list[str], export_format: ExportForm
         finally:
             for future in pending:
                 future.cancel()
+    run.progress(FileProgress(export.display_name, size, read, 1.0, True))
     for column, count in sorted(rounded.items()):
         if count:
             notes.append(f"{export.display_name}: {column}: {count} value(s) had more than 24 decimal places and "

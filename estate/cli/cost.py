@@ -40,7 +40,7 @@ def load(
 ) -> None:
     """Load FOCUS or EA/MCA cost exports into the cost store (Parquet, one partition per source and month)."""
     from costing.actuals.fx import read_fx_file
-    from costing.actuals.load import LoadOptions, check_cost_type, load_sources
+    from costing.actuals.load import LoadOptions, check_cost_type
     from costing.actuals.sources.blob import download_exports, is_blob_url
     from costing.actuals.sources.local import discover
 
@@ -52,11 +52,11 @@ def load(
             location = download_exports(source, Path(temp), connection_string)
             sources = discover(Path(temp), lambda relative: location.url(
                 f"{location.prefix.rstrip('/')}/{relative}".lstrip("/") if relative else ""))
-            results = load_sources(sources, store, options)
+            results = _load_showing_progress(sources, store, options)
     else:
         root = Path(source)
         sources = discover(root, lambda relative: str(root / relative) if relative else str(root))
-        results = load_sources(sources, store, options)
+        results = _load_showing_progress(sources, store, options)
     if output_format == "json":
         json.dump({"store": str(store), "sources": [r.as_json() for r in results]}, sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -70,6 +70,31 @@ def load(
         for note in result.notes:
             typer.echo(f"  note: {note}")
     typer.echo(f"store: {store}")
+
+
+def _load_showing_progress(sources, store: Path, options):
+    """load_sources with a progress bar on stderr when it is a terminal (bytes of the export files done)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+    from costing.actuals.load import FileProgress, load_sources
+
+    console = Console(stderr=True)
+    columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn())
+    total = sum(export.path.stat().st_size for source in sources for export in source.files)
+    with Progress(*columns, console=console, disable=not console.is_terminal, transient=True) as progress:
+        task = progress.add_task("loading", total=total or None)
+        finished: dict[str, int] = {}
+
+        def show(step: FileProgress) -> None:
+            if step.done:
+                finished[step.file] = step.size
+            reading = 0 if step.done else step.fraction * step.size
+            name = step.file.rstrip("/").rsplit("/", 1)[-1]
+            progress.update(task, completed=sum(finished.values()) + reading,
+                            description=f"{name}: {step.rows:,} rows")
+
+        return load_sources(sources, store, options, progress=show)
 
 
 @group.command("summary")
