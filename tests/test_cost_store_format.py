@@ -264,3 +264,11 @@ def test_a_load_reports_its_progress_file_by_file(tmp_path):
     again = []
     load_sources(discover(tmp_path / "exports", str), tmp_path / "store", LoadOptions(), progress=again.append)
     assert {s.file.rsplit("/", 1)[-1] for s in again if s.done} == {"a.csv", "b.parquet"}
+
+
+def test_the_reconciliation_reads_the_same_store_format_the_store_writes():
+    # costing.reconcile.actuals reads the manifest itself (without importing pyarrow), so it keeps its own copy.
+    from costing.actuals import store
+    from costing.reconcile import actuals
+
+    assert actuals.STORE_FORMAT == store.STORE_FORMAT and actuals.MANIFEST == store.MANIFEST
