@@ -90,6 +90,12 @@ def use_retaining_allocator() -> None:
         pa.set_memory_pool(pa.jemalloc_memory_pool())
 
 
+def loaded_blob_etags(store_dir: Path) -> dict[str, str]:
+    """Blob URL -> ETag of every blob the store's sources were loaded from (none for local files)."""
+    return {url: etag for entry in read_manifest(store_dir)["sources"].values()
+            for url, etag in (entry.get("blobs") or {}).items()}
+
+
 def load_sources(sources: list[ExportSource], store_dir: Path, options: LoadOptions,
                  progress: ProgressCallback = _no_progress) -> list[SourceResult]:
     """Stage every new source, then commit them together; return what happened to each.
@@ -132,6 +138,8 @@ def load_sources(sources: list[ExportSource], store_dir: Path, options: LoadOpti
                     continue
                 record = {"kind": "export", "origin": source.origin, "format": result.data_format,
                           "fingerprint": fingerprint, "loaded_at": now_utc(), "notes": result.notes}
+                if source.blob_etags:  # read from Blob: a later load skips downloading these if unchanged
+                    record["blobs"] = dict(sorted(source.blob_etags.items()))
                 changes.append(SourceChange(source.name, record, stager.finish()))
                 loaded[fingerprint] = source.name
                 results.append(result)

@@ -21,7 +21,7 @@ Manifest shape (`store_format` 2; format 1 stored Tags as a map)::
      "fx_table": null | "fx-rates.csv",
      "sources": {"<name>": {"kind": "export" | "query", "origin": "path or URL", "format": "focus-1.0",
                             "fingerprint": "sha256:...", "loaded_at": "...Z", "rows": 12,
-                            "notes": ["..."],
+                            "notes": ["..."], "blobs": {"https://...blob URL": "ETag"} (read from Blob),
                             "partitions": {"2025-05": {"files": ["actuals/..."], "rows": 12, "written_at": "...Z",
                                                        "totals": {"GBP": {"billed_cost": "1.50",
                                                                           "effective_cost": "1.50"}}}}}}}

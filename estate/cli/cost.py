@@ -40,7 +40,7 @@ def load(
 ) -> None:
     """Load FOCUS or EA/MCA cost exports into the cost store (Parquet, one partition per source and month)."""
     from costing.actuals.fx import read_fx_file
-    from costing.actuals.load import LoadOptions, check_cost_type
+    from costing.actuals.load import LoadOptions, SourceResult, check_cost_type, loaded_blob_etags
     from costing.actuals.sources.blob import download_exports, is_blob_url
     from costing.actuals.sources.local import discover
 
@@ -49,10 +49,9 @@ def load(
                           fx_table=read_fx_file(fx_table) if fx_table else None)
     if is_blob_url(source):
         with tempfile.TemporaryDirectory(prefix="estate-blobs-") as temp:
-            location = download_exports(source, Path(temp), connection_string)
-            sources = discover(Path(temp), lambda relative: location.url(
-                f"{location.prefix.rstrip('/')}/{relative}".lstrip("/") if relative else ""))
-            results = _load_showing_progress(sources, store, options)
+            download = download_exports(source, Path(temp), connection_string, loaded_blob_etags(store))
+            results = [SourceResult(name, "unchanged", notes=[why]) for name, why in download.unchanged]
+            results += _load_showing_progress(download.sources(Path(temp)), store, options)
     else:
         root = Path(source)
         sources = discover(root, lambda relative: str(root / relative) if relative else str(root))

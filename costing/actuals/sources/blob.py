@@ -7,18 +7,22 @@ login` session, a managed identity, or a service principal in `AZURE_CLIENT_ID` 
 (`http://127.0.0.1:10000/ACCOUNT/CONTAINER/PREFIX`, as Azurite serves) work the same way.
 
 Blobs are streamed to a temporary folder with the same relative paths, then read like a local folder, so a
-Blob export and a downloaded copy of it are the same source with the same fingerprint.
+Blob export and a downloaded copy of it are the same source with the same fingerprint. Not every blob is
+fetched: the run manifests come first, and of several runs of one export and period (a month-to-date export runs
+daily, each run in its own folder) only the latest run's data is downloaded; a run or loose file whose blobs
+have the ETags recorded in the store when it was loaded is not downloaded at all (it is unchanged). A container
+that has collected years of daily runs therefore costs one download of what is new, not of everything.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 from costing.actuals.reading import is_data_file
-from costing.actuals.sources.local import MANIFEST_NAMES
+from costing.actuals.sources.local import MANIFEST_NAMES, ExportSource, RunManifest, discover, read_run_manifest
 from estate.errors import InputError
 
 MAX_BLOBS = 100_000
@@ -72,28 +76,112 @@ def container_client(location: BlobLocation, connection_string: str | None):
     return service.get_container_client(location.container)
 
 
-def download_exports(url: str, target_dir: Path, connection_string: str | None = None) -> BlobLocation:
-    """Download every export blob (data files and manifests) under the URL's prefix into `target_dir`."""
+@dataclass
+class BlobDownload:
+    """What `download_exports` fetched, and what it left in the container because the store has it already."""
+
+    location: BlobLocation
+    etags: dict[str, str] = field(default_factory=dict)  # blob URL -> ETag, of every blob considered
+    downloaded: int = 0  # data blobs fetched
+    unchanged: list[tuple[str, str]] = field(default_factory=list)  # (source name, why) not fetched
+    notes: dict[str, list[str]] = field(default_factory=dict)  # source name -> notes (earlier runs ignored)
+
+    def sources(self, folder: Path) -> list[ExportSource]:
+        """The sources in the download folder (none when nothing was left to fetch), named by their blob URLs,
+        each with the ETags of its blobs and the notes about runs of it that were not fetched."""
+        if not any(path.is_file() for path in folder.rglob("*")):
+            return []
+        base = self.location.prefix.rstrip("/")
+        found = discover(folder, lambda relative: self.location.url(f"{base}/{relative}".lstrip("/") if relative
+                                                                    else ""))
+        for source in found:
+            urls = [source.origin] + [export.display_name for export in source.files]
+            source.blob_etags = {url: self.etags[url] for url in urls if url in self.etags}
+            source.notes.extend(self.notes.get(source.name, []))
+        return found
+
+
+def download_exports(url: str, target_dir: Path, connection_string: str | None = None,
+                     loaded_etags: dict[str, str] | None = None) -> BlobDownload:
+    """Download the export blobs under the URL's prefix that a load needs into `target_dir`.
+
+    `loaded_etags` (blob URL -> ETag, from the store) marks blobs loaded before: a run or file whose blobs all
+    still have those ETags is left in the container and reported unchanged.
+    """
     from azure.core.exceptions import AzureError
 
     location = parse_blob_url(url)
     prefix = location.prefix.rstrip("/") + "/" if location.prefix else ""
+    download = BlobDownload(location)
     try:
         client = container_client(location, connection_string)
-        names = [blob.name for blob in client.list_blobs(name_starts_with=prefix or None)]
-        wanted = [n for n in names if is_data_file(Path(n)) or Path(n).name in MANIFEST_NAMES]
-        if len(wanted) > MAX_BLOBS:
-            raise InputError(f"{url}: {len(wanted)} export blobs; narrow the prefix to one export folder")
-        for name in wanted:
+        listed = {blob.name: blob.etag for blob in client.list_blobs(name_starts_with=prefix or None)
+                  if is_data_file(Path(blob.name)) or PurePosixPath(blob.name).name in MANIFEST_NAMES}
+        if len(listed) > MAX_BLOBS:
+            raise InputError(f"{url}: {len(listed)} export blobs; narrow the prefix to one export folder")
+        if not listed:
+            raise InputError(f"{url}: no export files (.csv, .csv.gz, .parquet, manifest.json) under this prefix")
+        download.etags = {location.url(name): etag for name, etag in listed.items()}
+
+        def fetch(name: str) -> Path:
             local = target_dir.joinpath(*name[len(prefix):].split("/"))
             local.parent.mkdir(parents=True, exist_ok=True)
             with local.open("wb") as handle:
                 client.download_blob(name).readinto(handle)
+            return local
+
+        wanted = _choose(listed, prefix, location, {name: fetch(name) for name in listed
+                                                      if PurePosixPath(name).name in MANIFEST_NAMES},
+                         loaded_etags or {}, download)
+        for name in wanted:
+            fetch(name)
+        download.downloaded = len(wanted)
     except AzureError as exc:
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise InputError(f"{url}: cannot read the container: {message}; check the URL, that you are signed in "
                          "(az login) or gave --connection-string, and that the identity has Storage Blob Data "
                          "Reader on the container") from None
-    if not wanted:
-        raise InputError(f"{url}: no export files (.csv, .csv.gz, .parquet, manifest.json) under this prefix")
-    return location
+    return download
+
+
+def _choose(listed: dict[str, str], prefix: str, location: BlobLocation, manifests: dict[str, Path],
+            loaded: dict[str, str], download: BlobDownload) -> list[str]:
+    """The data blobs to download; manifests of runs not loaded now are removed from the download folder."""
+    runs: dict[str, list[tuple[RunManifest, str, list[str], bool]]] = {}
+    claimed: set[str] = set()
+    for name, local in sorted(manifests.items()):
+        relative = name[len(prefix):]
+        run = read_run_manifest(local, relative, location.url(name))
+        data = [_listed_name(str(blob.get("blobName", "")), name, listed) for blob in run.blobs]
+        found = [blob for blob in data if blob is not None]
+        claimed.update(found)
+        # A run whose manifest lists a blob the container lacks is downloaded as it is, for discovery to report.
+        runs.setdefault(run.name, []).append((run, name, found, len(found) == len(data)))
+    wanted: list[str] = []
+    for source, candidates in runs.items():
+        latest = max(candidates, key=lambda candidate: candidate[0].submitted)  # the first of equals, as on disk
+        _, manifest, data, complete = latest
+        for candidate in candidates:
+            if candidate is not latest:
+                manifests[candidate[1]].unlink()
+                download.notes.setdefault(source, []).append(
+                    f"ignored an earlier run of the same export: {location.url(candidate[1])}")
+        if complete and all(loaded.get(location.url(blob)) == listed[blob] for blob in [manifest, *data]):
+            manifests[manifest].unlink()
+            download.unchanged.append((source, "already in the store: the run's blobs are unchanged"))
+        else:
+            wanted += data
+    for name in sorted(set(listed) - claimed - set(manifests)):
+        if loaded.get(location.url(name)) == listed[name]:
+            download.unchanged.append((name[len(prefix):], "already in the store: the blob is unchanged"))
+        else:
+            wanted.append(name)
+    return wanted
+
+
+def _listed_name(blob_name: str, manifest: str, listed: dict[str, str]) -> str | None:
+    """The container path of a blob a manifest lists: as written, or beside the manifest."""
+    if blob_name in listed:
+        return blob_name
+    beside = str(PurePosixPath(manifest).parent / PurePosixPath(blob_name).name)
+    return beside if beside in listed else None

@@ -33,6 +33,7 @@ class ExportSource:
     expected_rows: dict[Path, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     run_submitted: str = ""  # the manifest's runInfo.submittedTime, to pick the latest run
+    blob_etags: dict[str, str] = field(default_factory=dict)  # blob URL -> ETag, for a source read from Blob
 
     def fingerprint(self) -> str:
         """sha256 over the data files' names and bytes: the same export loaded twice has the same fingerprint."""
@@ -81,22 +82,37 @@ def _latest_runs(runs: list[ExportSource]) -> list[ExportSource]:
     return list(latest.values())
 
 
-def _manifest_source(path: Path, root: Path, display: Callable[[str], str]) -> ExportSource:
-    relative = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
+@dataclass(frozen=True)
+class RunManifest:
+    """What an export run's manifest says: the source it is, when it ran, and its data blobs (container paths)."""
+
+    name: str
+    submitted: str
+    cost_type: str | None
+    blobs: tuple[dict, ...]
+
+
+def read_run_manifest(path: Path, relative: str, shown: str) -> RunManifest:
+    """Parse an export run's manifest (`relative`: its path under the folder or prefix given; `shown`: its name)."""
     try:
         manifest = json.loads(path.read_text(encoding="utf-8-sig"))
-        blobs = manifest["blobs"]
+        blobs = tuple(blob for blob in manifest["blobs"] if isinstance(blob, dict))
     except (OSError, json.JSONDecodeError, KeyError, TypeError) as exc:
-        raise InputError(f"{display(relative)}: not a Cost Management export manifest ({exc}); "
-                         "remove it or re-run the export", file=display(relative)) from None
+        raise InputError(f"{shown}: not a Cost Management export manifest ({exc}); "
+                         "remove it or re-run the export", file=shown) from None
     config = manifest.get("exportConfig") or {}
     run = manifest.get("runInfo") or {}
     period = f"{str(run.get('startDate', ''))[:10]}..{str(run.get('endDate', ''))[:10]}"
     name = f"{config['exportName']}/{period}" if config.get("exportName") else str(PurePosixPath(relative).parent)
-    source = ExportSource(name, [], display(relative),
-                          cost_type=DATASET_COST_TYPES.get(str(config.get("type", "")).lower()),
-                          run_submitted=str(run.get("submittedTime") or ""))
-    for blob in blobs:
+    return RunManifest(name, str(run.get("submittedTime") or ""),
+                       DATASET_COST_TYPES.get(str(config.get("type", "")).lower()), blobs)
+
+
+def _manifest_source(path: Path, root: Path, display: Callable[[str], str]) -> ExportSource:
+    relative = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
+    run = read_run_manifest(path, relative, display(relative))
+    source = ExportSource(run.name, [], display(relative), cost_type=run.cost_type, run_submitted=run.submitted)
+    for blob in run.blobs:
         data_path = _find_blob(path.parent, root, str(blob.get("blobName", "")))
         if data_path is None:
             raise InputError(f"{display(relative)}: lists {blob.get('blobName')!r}, which is not there; the export "
