@@ -84,7 +84,7 @@ def _rescaled(array: pa.Array) -> pa.Array | None:
     value near the limit): the caller then uses Arrow's cast, which checks and reports.
     """
     places = DECIMAL_PLACES - array.type.scale
-    if places > MAX_FAST_PLACES or array.type.precision > 38:
+    if places > MAX_FAST_PLACES:
         return None
     words = np.frombuffer(array.buffers()[1], dtype=np.uint64, count=2 * (array.offset + len(array)))
     low, high = words[0::2], words[1::2]
