@@ -25,12 +25,7 @@ from costing.actuals.convert import (
     to_timestamp,
 )
 from costing.actuals.formats import ExportFormat
-from costing.actuals.schema import (
-    TEXT_DICTIONARY,
-    normalised_column_types,
-    storage_schema,
-    stored_names,
-)
+from costing.actuals.schema import normalised_column_types, storage_schema, stored_names
 from estate.errors import InputError
 
 MICROSOFT = "Microsoft"
@@ -102,7 +97,7 @@ def _nulls(data_type: pa.DataType, length: int) -> pa.Array:
 
 
 def assemble(columns: dict[str, pa.Array], length: int, lineage: Lineage, rows: pa.Array) -> pa.RecordBatch:
-    """A record batch in the storage schema of the columns given (plus the core ones, null if not given).
+    """A record batch of the columns given (plus the core ones, null if not given), in the store's order.
 
     The columns a batch has depend only on the file's header, so every batch of a file has the same schema.
     """
@@ -113,11 +108,10 @@ def assemble(columns: dict[str, pa.Array], length: int, lineage: Lineage, rows: 
         "x_SourceFile": constant(lineage.file, length),
         "x_SourceRow": rows,
     })
+    # Text may still be plain here (CSV, derived columns); the stager hands every text column over as a dictionary.
     schema = storage_schema(stored_names(columns))
-    arrays = [_nulls(f.type, length) if f.name not in columns
-              else to_text_dictionary(columns[f.name]) if f.type == TEXT_DICTIONARY else columns[f.name]
-              for f in schema]
-    return pa.RecordBatch.from_arrays(arrays, schema=schema)
+    return pa.RecordBatch.from_arrays([columns[f.name] if f.name in columns else _nulls(f.type, length)
+                                       for f in schema], names=schema.names)
 
 
 def microsoft_rows(batch: pa.RecordBatch) -> pa.Array | None:

@@ -52,6 +52,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from costing.actuals.convert import to_text_dictionary
 from costing.actuals.schema import TEXT_DICTIONARY, normalised_schema, storage_schema, stored_names
 from estate.errors import InputError
 from estate.files import write_atomic
@@ -201,12 +202,13 @@ def _currency_totals(batch: pa.RecordBatch) -> list[tuple[str | None, Decimal | 
 
 
 def _in_storage_types(batch: pa.RecordBatch) -> pa.RecordBatch:
-    """A batch of normalised columns in the storage schema's types (text dictionary-encoded)."""
+    """A batch of normalised columns in the storage schema's types: every text column dictionary-encoded (one
+    read from a parquet export already is, and passes through untouched)."""
     schema = storage_schema(tuple(batch.schema.names))
     if batch.schema.equals(schema):
         return batch
-    arrays = [pc.dictionary_encode(column) if field.type == TEXT_DICTIONARY and column.type != TEXT_DICTIONARY
-              else column for field, column in zip(schema, batch.columns, strict=True)]
+    arrays = [to_text_dictionary(column) if field.type == TEXT_DICTIONARY else column
+              for field, column in zip(schema, batch.columns, strict=True)]
     return pa.RecordBatch.from_arrays(arrays, schema=schema)
 
 
