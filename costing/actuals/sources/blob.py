@@ -22,7 +22,15 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 from costing.actuals.reading import is_data_file
-from costing.actuals.sources.local import MANIFEST_NAMES, ExportSource, RunManifest, discover, read_run_manifest
+from costing.actuals.sources.local import (
+    EARLIER_RUN,
+    MANIFEST_NAMES,
+    ExportSource,
+    RunManifest,
+    discover,
+    latest_runs,
+    read_run_manifest,
+)
 from estate.errors import InputError
 
 MAX_BLOBS = 100_000
@@ -147,7 +155,7 @@ def download_exports(url: str, target_dir: Path, connection_string: str | None =
 def _choose(listed: dict[str, str], prefix: str, location: BlobLocation, manifests: dict[str, Path],
             loaded: dict[str, str], download: BlobDownload) -> list[str]:
     """The data blobs to download; manifests of runs not loaded now are removed from the download folder."""
-    runs: dict[str, list[tuple[RunManifest, str, list[str], bool]]] = {}
+    runs: list[tuple[RunManifest, str, list[str], bool]] = []
     claimed: set[str] = set()
     for name, local in sorted(manifests.items()):
         relative = name[len(prefix):]
@@ -156,19 +164,15 @@ def _choose(listed: dict[str, str], prefix: str, location: BlobLocation, manifes
         found = [blob for blob in data if blob is not None]
         claimed.update(found)
         # A run whose manifest lists a blob the container lacks is downloaded as it is, for discovery to report.
-        runs.setdefault(run.name, []).append((run, name, found, len(found) == len(data)))
+        runs.append((run, name, found, len(found) == len(data)))
     wanted: list[str] = []
-    for source, candidates in runs.items():
-        latest = max(candidates, key=lambda candidate: candidate[0].submitted)  # the first of equals, as on disk
-        _, manifest, data, complete = latest
-        for candidate in candidates:
-            if candidate is not latest:
-                manifests[candidate[1]].unlink()
-                download.notes.setdefault(source, []).append(
-                    f"ignored an earlier run of the same export: {location.url(candidate[1])}")
+    for (run, manifest, data, complete), earlier in latest_runs(runs, lambda c: c[0].name, lambda c: c[0].submitted):
+        for _, older, _, _ in earlier:
+            manifests[older].unlink()
+            download.notes.setdefault(run.name, []).append(EARLIER_RUN + location.url(older))
         if complete and all(loaded.get(location.url(blob)) == listed[blob] for blob in [manifest, *data]):
             manifests[manifest].unlink()
-            download.unchanged.append((source, "already in the store: the run's blobs are unchanged"))
+            download.unchanged.append((run.name, "already in the store: the run's blobs are unchanged"))
         else:
             wanted += data
     for name in sorted(set(listed) - claimed - set(manifests)):

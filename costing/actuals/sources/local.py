@@ -14,11 +14,13 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import TypeVar
 
 from costing.actuals.reading import ExportFile, is_data_file
 from estate.errors import InputError
 
 MANIFEST_NAMES = ("manifest.json", "_manifest.json")
+Run = TypeVar("Run")
 DATASET_COST_TYPES = {"actualcost": "actual", "amortizedcost": "amortized", "focuscost": None}
 
 
@@ -69,17 +71,24 @@ def discover(root: Path, display: Callable[[str], str]) -> list[ExportSource]:
     return sources
 
 
-def _latest_runs(runs: list[ExportSource]) -> list[ExportSource]:
-    latest: dict[str, ExportSource] = {}
+EARLIER_RUN = "ignored an earlier run of the same export: "
+
+
+def latest_runs(runs: list[Run], name: Callable[[Run], str],
+                submitted: Callable[[Run], str]) -> list[tuple[Run, list[Run]]]:
+    """Each export and period's latest run (the first of equally late ones) with its other runs, by first seen."""
+    groups: dict[str, list[Run]] = {}
     for run in runs:
-        kept = latest.get(run.name)
-        if kept is None or run.run_submitted > kept.run_submitted:
-            if kept is not None:
-                run.notes.append(f"superseded an earlier run of the same export: {kept.origin}")
-            latest[run.name] = run
-        else:
-            kept.notes.append(f"ignored an earlier run of the same export: {run.origin}")
-    return list(latest.values())
+        groups.setdefault(name(run), []).append(run)
+    chosen = [(max(group, key=submitted), group) for group in groups.values()]
+    return [(latest, [run for run in group if run is not latest]) for latest, group in chosen]
+
+
+def _latest_runs(runs: list[ExportSource]) -> list[ExportSource]:
+    latest = latest_runs(runs, lambda run: run.name, lambda run: run.run_submitted)
+    for run, earlier in latest:
+        run.notes.extend(EARLIER_RUN + other.origin for other in earlier)
+    return [run for run, _ in latest]
 
 
 @dataclass(frozen=True)
