@@ -29,8 +29,8 @@ from pathlib import Path
 
 from costing.business_case.periods import Month
 from costing.reconcile.estimate import EstimateLine, ForecastInput, line_start
-from estate.files import write_atomic
-from estate.model import Estate
+from estate.definition.model import Estate
+from estate.foundation.files import write_atomic
 
 FOCUS_COLUMNS = [
     "BilledCost", "BillingAccountId", "BillingAccountName", "BillingAccountType", "BillingCurrency",

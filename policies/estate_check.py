@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from estate.model import Estate, VirtualMachine
-from estate.reference import UK_REGIONS
-from estate.yamlfile import YamlDocument, format_loc, read_yaml, validate
+from estate.definition.model import Estate, VirtualMachine
+from estate.foundation.reference import UK_REGIONS
+from estate.foundation.yamlfile import YamlDocument, format_loc, read_yaml, validate
 from policies.plan_check import CheckResult
 from policies.rules import required_tags, supported_os, uk_regions_only
 from policies.rules.base import MANDATORY, GuardrailSettings, Violation, go_live

@@ -28,9 +28,9 @@ from pulumi_policy import (
 from pulumi_policy.deserialize import serialize_properties
 from pulumi_policy.proxy import _is_unknown
 
-from estate.errors import EstateError
-from estate.loader import DEFAULT_ESTATE_FILE, load_estate
-from estate.plan import UNKNOWN
+from estate.definition.loader import DEFAULT_ESTATE_FILE, load_estate
+from estate.foundation.errors import EstateError
+from estate.foundation.plan import UNKNOWN
 from policies.rules import RULES, Rule
 from policies.rules.base import ADVISORY, MANDATORY, GuardrailSettings, PlanContext, Resource, Violation
 from policies.rules.no_public_ip import NAME as NO_PUBLIC_IP

@@ -11,7 +11,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
-from estate.plan import Plan, PlanResource
+from estate.foundation.plan import Plan, PlanResource
 from policies.rules import Rule, check_resource
 from policies.rules.base import GuardrailSettings, PlanContext, Resource, Violation
 from policies.rules.no_public_ip import expressroute_gateway_ips

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from estate.plan import UNKNOWN, Plan, parse_plan
+from estate.foundation.plan import UNKNOWN, Plan, parse_plan
 
 PROJECT = "estate"
 PLATFORM_TAGS = {"business-case-line": "azure-costs-sungard", "wave": "platform", "cost-centre": "IMT",

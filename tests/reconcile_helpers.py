@@ -133,7 +133,7 @@ PLATFORM_LINES_GBP = [("ExpressRoute", "azure-native:network:ExpressRouteCircuit
 
 def example_forecast(path: Path, estate_file: Path) -> Path:
     """A forecast JSON of the example estate in the shape `estate forecast --format json` prints."""
-    from estate.loader import load_estate
+    from estate.definition.loader import load_estate
 
     estate = load_estate(estate_file)
     lines = []

@@ -9,7 +9,7 @@ import pytest
 
 from costing.business_case import load_business_case
 from costing.business_case.budgets import BudgetAlert, budget_specs
-from estate.errors import UsageError
+from estate.foundation.errors import UsageError
 from tests.conftest import ROOT
 
 EMAILS = ("imt-cloud@example.gov.uk",)

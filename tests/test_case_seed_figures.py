@@ -8,7 +8,7 @@ from fractions import Fraction
 import pytest
 
 from costing.business_case import check_stated, derive, load_business_case
-from estate.loader import load_estate
+from estate.definition.loader import load_estate
 from tests.conftest import EXAMPLE_ESTATE, ROOT
 
 EXAMPLE_CASE = ROOT / "stacks" / "business-case.yaml"

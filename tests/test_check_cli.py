@@ -199,7 +199,7 @@ def test_read_steps_of_resources_the_stack_does_not_manage_are_not_checked(tmp_p
 
 
 def test_the_council_examples_plans_pass(tmp_path):
-    from estate.loader import load_estate
+    from estate.definition.loader import load_estate
     from tests.guardrail_plans import example_wave_steps
 
     estate = load_estate(EXAMPLE_ESTATE)
@@ -214,7 +214,7 @@ def test_the_council_examples_plans_pass(tmp_path):
 
 
 def test_the_council_example_fails_once_one_resource_leaves_the_uk(tmp_path):
-    from estate.loader import load_estate
+    from estate.definition.loader import load_estate
     from tests.guardrail_plans import example_wave_steps
 
     estate = load_estate(EXAMPLE_ESTATE)

@@ -95,7 +95,7 @@ def test_exemptions_must_name_an_exemptible_rule_and_give_a_reason(write_estate)
 
 
 def test_a_declared_exemption_loads(write_estate):
-    from estate.loader import load_estate
+    from estate.definition.loader import load_estate
 
     path = write_estate(MINIMAL_ESTATE + "exemptions:\n  - rule: no-public-ip\n    resources: [pip-bastion]\n"
                                          "    reason: Azure Bastion needs a public IP\n")

@@ -18,7 +18,7 @@ from costing.costapi.query import (
     query_pages,
 )
 from costing.costapi.throttle import CostManagementRetryPolicy, SlidingWindowLimiter
-from estate.errors import UsageError
+from estate.foundation.errors import UsageError
 from tests.support.cost_api_server import QPU_RETRY_HEADER, CostApiServer, Fault
 
 pytestmark = pytest.mark.integration

@@ -125,7 +125,7 @@ def test_latest_effective_price_of_a_meter_wins() -> None:
 
 
 def test_snapshot_in_several_currencies_is_refused(tmp_path: Path) -> None:
-    from estate.errors import InputError
+    from estate.foundation.errors import InputError
 
     path = tmp_path / "mixed.json"
     path.write_text(json.dumps([item(), item(currencyCode="GBP")]))

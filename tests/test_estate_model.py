@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from ruamel.yaml import YAML
 
-from estate.loader import load_estate
-from estate.summary import summarise
+from estate.definition.loader import load_estate
+from estate.definition.summary import summarise
 from tests.conftest import EXAMPLE_ESTATE, run_cli
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from estate.model import Exemption
-from estate.plan import UNKNOWN
+from estate.definition.model import Exemption
+from estate.foundation.plan import UNKNOWN
 from policies.plan_check import check_plan
 from policies.rules import RULES
 from policies.rules.base import GuardrailSettings

@@ -21,7 +21,7 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import unknown_checking_proxy
 
-from estate.plan import UNKNOWN
+from estate.foundation.plan import UNKNOWN
 from policies import pack
 from tests.conftest import EXAMPLE_ESTATE, ROOT
 from tests.guardrail_plans import PLATFORM_TAGS, SERVER_TAGS

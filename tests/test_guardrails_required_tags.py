@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from estate.plan import UNKNOWN
+from estate.foundation.plan import UNKNOWN
 from policies.plan_check import check_plan
 from policies.rules import RULES
 from policies.rules.base import GuardrailSettings
@@ -91,7 +91,7 @@ def test_delete_steps_are_not_checked():
 
 
 def test_exempted_resources_are_not_checked():
-    from estate.model import Exemption
+    from estate.definition.model import Exemption
 
     settings = GuardrailSettings(exemptions=(Exemption(rule="required-tags", resources=["rg-legacy-*"],
                                                        reason="imported, tagged by the owning team"),))

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from estate.reference import operating_systems
+from estate.foundation.reference import operating_systems
 from policies.plan_check import check_plan
 from policies.rules import RULES
 from policies.rules.base import GuardrailSettings
@@ -90,7 +90,7 @@ def test_a_vm_whose_wave_is_not_in_the_estate_is_judged_at_today():
 
 
 def test_the_council_example_waves_pass():
-    from estate.loader import load_estate
+    from estate.definition.loader import load_estate
     from tests.conftest import EXAMPLE_ESTATE
 
     settings = GuardrailSettings.from_estate(load_estate(EXAMPLE_ESTATE))

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from estate.errors import InputError
-from estate.plan import UNKNOWN, load_plan, parse_plan, urn_parts
+from estate.foundation.errors import InputError
+from estate.foundation.plan import UNKNOWN, load_plan, parse_plan, urn_parts
 
 URN = "urn:pulumi:wave-pilot::estate::estate:wave:MigrationWave$azure-native:compute:VirtualMachine::vm-lcc-web-01"
 

@@ -11,8 +11,8 @@ import pytest
 from pulumi.runtime import set_all_config, set_mocks
 from pulumi.runtime.settings import set_root_resource
 
-from estate.errors import EstateError
-from estate.loader import load_estate
+from estate.definition.loader import load_estate
+from estate.foundation.errors import EstateError
 from estate.synth.recorder import EstateMocks, RecordingMonitor
 from estate.synth.stack_config import SECRET_STAND_IN
 from estate.synth.synthesis import synthesise

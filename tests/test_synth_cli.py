@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from estate.plan import load_plan
+from estate.foundation.plan import load_plan
 from tests.conftest import MINIMAL_ESTATE, run_cli
 
 MINIMAL_STACKS = ["platform", "wave-one", "retained"]

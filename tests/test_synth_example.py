@@ -8,9 +8,9 @@ from collections import Counter
 
 import pytest
 
-from estate.loader import load_estate
-from estate.model import Estate
-from estate.plan import Plan, PlanResource, load_plan
+from estate.definition.loader import load_estate
+from estate.definition.model import Estate
+from estate.foundation.plan import Plan, PlanResource, load_plan
 from estate.synth.arm import arm_id
 from estate.synth.stack_config import SECRET_STAND_IN
 from tests.conftest import EXAMPLE_ESTATE, run_cli

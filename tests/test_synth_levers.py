@@ -12,7 +12,7 @@ import pulumi.runtime.resource as sdk_runtime
 import pytest
 from pulumi.runtime.settings import Settings, configure
 
-from estate.loader import load_estate
+from estate.definition.loader import load_estate
 from estate.synth import levers
 from estate.synth.synthesis import synthesise
 

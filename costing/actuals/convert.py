@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from costing.actuals.schema import COST_DECIMAL, TEXT_DICTIONARY, TIMESTAMP_UTC
-from estate.reference import normalise_region, region_names
+from estate.foundation.reference import normalise_region, region_names
 
 DECIMAL_PLACES = COST_DECIMAL.scale
 WIDE_DECIMAL = pa.decimal256(76, 38)

@@ -21,7 +21,7 @@ from costing.actuals.convert import BadCell, decoded, to_decimal, to_region, to_
 from costing.actuals.formats import ExportFormat
 from costing.actuals.normalise import Lineage, assemble, constant, convert_column, located, row_numbers
 from costing.actuals.schema import COST_DECIMAL, REFERENCE_DIR, normalised_column_types
-from estate.reference import reference_rows
+from estate.foundation.reference import reference_rows
 
 COST_TYPES = ("actual", "amortized")
 CHARGE_CATEGORY = {"usage": "Usage", "purchase": "Purchase", "refund": "Credit", "unusedreservation": "Usage",

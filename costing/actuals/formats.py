@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from costing.actuals.schema import focus_catalogue
-from estate.errors import InputError
+from estate.foundation.errors import InputError
 
 FOCUS_REQUIRED = ("ChargePeriodStart", "ChargePeriodEnd", "BilledCost", "EffectiveCost", "ChargeCategory")
 # Legacy cost details (EA and MCA, schema 2021-10-01 and 2023-05-01): names differ by agreement and case.

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from estate.errors import InputError
+from estate.foundation.errors import InputError
 
 FX_HEADER = ("from_currency", "to_currency", "month", "rate")
 

@@ -24,7 +24,7 @@ from costing.actuals.normalise import Lineage, normalise_focus
 from costing.actuals.reading import ExportFile, ReadMeter, iter_batches, read_header
 from costing.actuals.sources.local import ExportSource
 from costing.actuals.store import PartitionStager, SourceChange, commit, now_utc, read_manifest
-from estate.errors import InputError
+from estate.foundation.errors import InputError
 
 STAGING_THREADS = max(1, min(4, os.cpu_count() or 1))
 

@@ -26,7 +26,7 @@ from costing.actuals.convert import (
 )
 from costing.actuals.formats import ExportFormat
 from costing.actuals.schema import normalised_column_types, storage_schema, stored_names
-from estate.errors import InputError
+from estate.foundation.errors import InputError
 
 MICROSOFT = "Microsoft"
 NULL_ROWS = 1 << 17  # at least the rows of one batch (reading.PARQUET_BATCH_ROWS), usually

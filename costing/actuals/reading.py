@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from estate.errors import InputError
+from estate.foundation.errors import InputError
 
 # Arrow's CSV reader held ~50 bytes of memory per byte of block and parsed big blocks slower: reading a 2M-row
 # export took 2.0 s and 430 MB with 8 MB blocks, 1.35 s and 125 MB with 1 MB ones. Blocks are gathered into

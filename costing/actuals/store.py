@@ -54,8 +54,8 @@ import pyarrow.parquet as pq
 
 from costing.actuals.convert import to_text_dictionary
 from costing.actuals.schema import TEXT_DICTIONARY, normalised_schema, storage_schema, stored_names
-from estate.errors import InputError
-from estate.files import write_atomic
+from estate.foundation.errors import InputError
+from estate.foundation.files import write_atomic
 
 DEFAULT_STORE = Path("out/cost-store")
 MANIFEST = "manifest.json"

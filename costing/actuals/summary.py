@@ -13,7 +13,7 @@ from pathlib import Path
 
 from costing.actuals.fx import FxTable, parse_fx_table
 from costing.actuals.store import MANIFEST, read_manifest, relation
-from estate.errors import InputError
+from estate.foundation.errors import InputError
 
 GROUPINGS = {
     "month": "strftime(ChargePeriodStart, '%Y-%m')",

@@ -19,7 +19,7 @@ from typing import Literal
 
 from costing.business_case.model import BusinessCase, Line
 from costing.business_case.periods import Month, Period, parse_period
-from estate.errors import UsageError
+from estate.foundation.errors import UsageError
 
 ThresholdType = Literal["Actual", "Forecasted"]
 BeyondHorizon = Literal["error", "carry-forward"]

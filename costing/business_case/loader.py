@@ -6,8 +6,8 @@ from pathlib import Path
 
 from costing.business_case.model import BusinessCase
 from costing.business_case.validation import check_case
-from estate.errors import InputError
-from estate.yamlfile import load_checked
+from estate.foundation.errors import InputError
+from estate.foundation.yamlfile import load_checked
 
 DEFAULT_CASE_FILE = Path("stacks/business-case.yaml")
 

@@ -10,7 +10,7 @@ from azure.core.pipeline import PipelineRequest
 from azure.core.pipeline.policies import SansIOHTTPPolicy
 
 from costing.costapi.throttle import CostManagementRetryPolicy, RateLimitPolicy, SlidingWindowLimiter
-from estate.errors import UsageError
+from estate.foundation.errors import UsageError
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 

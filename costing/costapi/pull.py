@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from costing.costapi.query import Grouping, month_query, normalise_rows, query_pages
-from estate.errors import EstateError, UsageError
+from estate.foundation.errors import EstateError, UsageError
 
 _SCOPE_PATTERNS = (
     (re.compile(r"^subscriptions/[0-9a-fA-F-]{36}$"), "subscription"),

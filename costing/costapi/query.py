@@ -15,8 +15,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from estate.errors import UsageError
-from estate.reference import normalise_region
+from estate.foundation.errors import UsageError
+from estate.foundation.reference import normalise_region
 
 MAX_GROUPINGS = 2
 DEFAULT_TAG = "business-case-line"

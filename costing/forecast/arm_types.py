@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from estate.reference import reference_rows
+from estate.foundation.reference import reference_rows
 
 # ARM type (lower case) -> azure-native token, for the types whose names do not follow the plain rule
 # (namespace `Microsoft.<module>`, resource type = the token's name in lower case plus "s").

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from costing.forecast.arm_types import token_of
-from estate.errors import InputError
-from estate.plan import Plan, PlanResource
+from estate.foundation.errors import InputError
+from estate.foundation.plan import Plan, PlanResource
 
 # What-If change types after which the resource exists.
 STAYING = {"Create": "create", "Modify": "update", "NoChange": "same", "Deploy": "create", "Ignore": "same"}

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from costing.prices.catalogue import PriceQuery
-from estate.plan import UNKNOWN
+from estate.foundation.plan import UNKNOWN
 
 HOURS_PER_MONTH = Decimal(730)
 REFERENCE = Path(__file__).parent / "reference"

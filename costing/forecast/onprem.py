@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from costing.forecast.pricing import MONTHS_PER_YEAR, Forecast, ForecastLine
-from estate.model import Estate
+from estate.definition.model import Estate
 
 ONPREM_TYPE = "estate:onprem:RetainedHosts"
 

@@ -19,8 +19,8 @@ from costing.forecast.registry import components_for
 from costing.forecast.usage import CurrencyError, Usage
 from costing.prices.catalogue import Price
 from costing.prices.sources import Prices
-from estate.plan import Plan, PlanResource
-from estate.reference import normalise_region
+from estate.foundation.plan import Plan, PlanResource
+from estate.foundation.reference import normalise_region
 
 MONTHS_PER_YEAR = Decimal(12)
 

@@ -25,7 +25,7 @@ from costing.forecast.model import (
     os_disk_minimums,
 )
 from costing.prices.catalogue import PriceQuery
-from estate.reference import operating_systems, vm_sizes
+from estate.foundation.reference import operating_systems, vm_sizes
 
 # A size whose name has "s" after its vCPU count (D2s_v3, E4as_v5) supports Premium SSD.
 PREMIUM_CAPABLE = re.compile(r"^Standard_[A-Z]+\d+[a-z]*s", re.IGNORECASE)

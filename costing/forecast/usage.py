@@ -20,9 +20,9 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints
 
 from costing.forecast.registry import USAGE_KEYS, usage_keys
-from estate.errors import EstateError, ValidationError
-from estate.model import Spec
-from estate.yamlfile import read_yaml, validate
+from estate.definition.model import Spec
+from estate.foundation.errors import EstateError, ValidationError
+from estate.foundation.yamlfile import read_yaml, validate
 
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 Quantity = Annotated[Decimal, Field(ge=0)]

@@ -15,8 +15,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from costing.prices.catalogue import Catalogue, PriceSource
-from estate.errors import InputError
-from estate.reference import normalise_region
+from estate.foundation.errors import InputError
+from estate.foundation.reference import normalise_region
 
 COLUMNS = {
     "meterId": ("meterid",),

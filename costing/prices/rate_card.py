@@ -27,8 +27,8 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints
 
 from costing.prices.catalogue import Catalogue, PriceSource
-from estate.model import Spec
-from estate.yamlfile import read_yaml, validate
+from estate.definition.model import Spec
+from estate.foundation.yamlfile import read_yaml, validate
 
 KEY_FIELDS = ("serviceName", "productName", "skuName", "meterName", "armRegionName", "armSkuName", "meterId")
 Text = Annotated[str, StringConstraints(min_length=1)]

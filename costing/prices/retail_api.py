@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from costing.prices.snapshot import RETAIL_API_URL, SnapshotWriter
-from estate.errors import EstateError
-from estate.files import write_atomic_with
+from estate.foundation.errors import EstateError
+from estate.foundation.files import write_atomic_with
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER_SECONDS = 60.0

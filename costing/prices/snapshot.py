@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from costing.prices.catalogue import Catalogue, PriceSource, currencies
-from estate.errors import InputError
+from estate.foundation.errors import InputError
 
 SNAPSHOT_FORMAT = "estate-price-snapshot/1"
 RETAIL_API_URL = "https://prices.azure.com/api/retail/prices"

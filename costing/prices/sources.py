@@ -16,7 +16,7 @@ from costing.prices.catalogue import Catalogue, Lookup, Price, PriceQuery
 from costing.prices.price_sheet import load_price_sheet
 from costing.prices.rate_card import Discount, load_rate_card
 from costing.prices.snapshot import load_price_file
-from estate.errors import InputError
+from estate.foundation.errors import InputError
 
 HUNDRED = Decimal(100)
 

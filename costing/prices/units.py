@@ -1,6 +1,6 @@
 """Price units: `100 Hours`, `1/Month`, `10K` -> a block size and the distinct unit it counts.
 
-The table is Microsoft's (FinOps toolkit `PricingUnits.csv`, kept in `estate/reference/`); a unit it does not
+The table is Microsoft's (FinOps toolkit `PricingUnits.csv`, kept in `estate/foundation/reference/`); a unit it does not
 know is read as "N <unit>" where the text starts with a number, else it stays unknown.
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
-from estate.reference import reference_rows
+from estate.foundation.reference import reference_rows
 
 _LEADING_NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KM]?)\s*(.*)$")
 

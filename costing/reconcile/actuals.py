@@ -21,7 +21,7 @@ from typing import Literal
 
 from costing.actuals.fx import FxTable, parse_fx_table
 from costing.business_case.periods import Month
-from estate.errors import InputError
+from estate.foundation.errors import InputError
 
 CostColumn = Literal["EffectiveCost", "BilledCost"]
 COST_COLUMNS: dict[str, str] = {

@@ -15,7 +15,7 @@ from costing.business_case.mapping import match_line
 from costing.business_case.model import BusinessCase
 from costing.business_case.periods import Month
 from costing.reconcile.actuals import SpendGroup, StoreSpend
-from estate.errors import InputError
+from estate.foundation.errors import InputError
 
 UNALLOCATED = "(unallocated)"
 

@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from costing.business_case.periods import Month
-from estate.errors import InputError
+from estate.foundation.errors import InputError
 
 ON_PREMISES_TYPE_PREFIX = "estate:onprem:"
 UNTAGGED = "(no business-case line)"
@@ -91,7 +91,7 @@ def wave_start_months(estate_path: Path | None) -> dict[str, Month]:
     """Each wave's planned month from the estate definition ({} without one)."""
     if estate_path is None:
         return {}
-    from estate.loader import load_estate
+    from estate.definition.loader import load_estate
 
     estate = load_estate(estate_path)
     return {wave.name: Month(int(wave.planned_month[:4]), int(wave.planned_month[5:])) for wave in estate.waves}

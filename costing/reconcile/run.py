@@ -29,7 +29,7 @@ from costing.reconcile.figures import (
     run_rate,
 )
 from costing.reconcile.model import LineFigures, Provenance, RagThresholds, Reconciliation
-from estate.errors import InputError, UsageError
+from estate.foundation.errors import InputError, UsageError
 
 ZERO = Decimal(0)
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")

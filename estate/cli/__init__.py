@@ -11,7 +11,7 @@ import importlib
 import sys
 
 from estate.cli.app import app
-from estate.errors import EstateError
+from estate.foundation.errors import EstateError
 
 # Each module registers its commands on `app` when imported: one line per command module.
 COMMAND_MODULES = (

@@ -12,9 +12,9 @@ from typing import Annotated, Literal
 import typer
 
 from estate.cli.app import app
-from estate.errors import EXIT_FINDINGS, InputError, UsageError
-from estate.files import write_atomic
-from estate.loader import DEFAULT_ESTATE_FILE
+from estate.definition.loader import DEFAULT_ESTATE_FILE
+from estate.foundation.errors import EXIT_FINDINGS, InputError, UsageError
+from estate.foundation.files import write_atomic
 
 ESTATE_FILE_CONFIG = "estate:estateFile"
 
@@ -75,8 +75,8 @@ def _selected_rules(only: list[str], known: dict) -> list:
 
 
 def _check_plan(path: Path, estate_file: Path | None, rules: list, settings_by_estate: dict):
-    from estate.loader import load_estate
-    from estate.plan import load_plan
+    from estate.definition.loader import load_estate
+    from estate.foundation.plan import load_plan
     from policies.plan_check import check_plan
     from policies.rules.base import GuardrailSettings
 

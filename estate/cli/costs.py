@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 import typer
 
 from estate.cli.app import app
-from estate.errors import InputError, UsageError
+from estate.foundation.errors import InputError, UsageError
 
 prices_group = typer.Typer(help="Azure retail prices: download dated snapshots from the Retail Prices API.",
                            no_args_is_help=True)
@@ -40,7 +40,7 @@ def prices_refresh(
     """Download retail prices for regions (and services) into a dated snapshot, written atomically."""
     from costing.prices.retail_api import RetailPricesClient, refresh_snapshot
     from costing.prices.snapshot import RETAIL_API_URL
-    from estate.reference import normalise_region
+    from estate.foundation.reference import normalise_region
 
     regions = []
     for name in region:
@@ -108,7 +108,7 @@ def _emit(text: str, out: Path | None) -> None:
     if out is None:
         sys.stdout.write(text)
         return
-    from estate.files import write_atomic
+    from estate.foundation.files import write_atomic
 
     write_atomic(out, text)
     typer.echo(f"{out}: written", err=True)
@@ -116,7 +116,7 @@ def _emit(text: str, out: Path | None) -> None:
 
 def _load(path_text: str):  # -> Plan
     from costing.forecast.arm_whatif import load_what_if
-    from estate.plan import load_plan
+    from estate.foundation.plan import load_plan
 
     try:
         return load_plan(path_text)
@@ -136,7 +136,7 @@ def _price(plan_paths: list[str], price_paths: list[Path], usage_path: Path | No
     from costing.forecast.pricing import Pricer, billing_currency, estate_file_of
     from costing.forecast.usage import load_usage
     from costing.prices.sources import load_prices
-    from estate.loader import load_estate
+    from estate.definition.loader import load_estate
 
     day = _day(as_of)
     plans = [_load(path) for path in plan_paths]

@@ -13,9 +13,9 @@ from rich.console import Console
 from rich.table import Table
 
 from estate.cli.app import app
-from estate.loader import DEFAULT_ESTATE_FILE, load_estate
-from estate.model import Estate, region_display
-from estate.summary import EstateSummary, summarise
+from estate.definition.loader import DEFAULT_ESTATE_FILE, load_estate
+from estate.definition.model import Estate, region_display
+from estate.definition.summary import EstateSummary, summarise
 
 EstateFile = Annotated[
     Path, typer.Argument(help="The estate definition (YAML).", show_default=True)

@@ -40,7 +40,7 @@ def reconcile(
     from costing.reconcile.model import RagThresholds
     from costing.reconcile.run import ReconcileRequest
     from costing.reconcile.run import reconcile as run_reconcile
-    from estate.errors import UsageError
+    from estate.foundation.errors import UsageError
 
     if output_format in BINARY_FORMATS and out is None:
         raise UsageError(f"--format {output_format} writes a file: give --out FILE.{output_format}")
@@ -52,7 +52,7 @@ def reconcile(
 
 
 def _emit(result, output_format: str, out: Path | None) -> None:
-    from estate.files import write_atomic, write_atomic_with
+    from estate.foundation.files import write_atomic, write_atomic_with
 
     if output_format == "xlsx":
         from costing.reports.xlsx_report import write_xlsx
@@ -101,7 +101,7 @@ def synthesise(
     from costing.reconcile.run import parse_month
     from costing.synthetic import SyntheticOptions
     from costing.synthetic import synthesise as write_synthetic
-    from estate.loader import load_estate
+    from estate.definition.loader import load_estate
 
     estate = load_estate(estate_file)
     options = SyntheticOptions(months=months, seed=seed, start=parse_month(start, "--start") if start else None)

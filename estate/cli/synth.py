@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 
 from estate.cli.app import app
-from estate.loader import DEFAULT_ESTATE_FILE, load_estate
-from estate.model import Estate
+from estate.definition.loader import DEFAULT_ESTATE_FILE, load_estate
+from estate.definition.model import Estate
 
 DEFAULT_OUT = Path("out/plans")
 
@@ -41,7 +41,7 @@ def synth(
 
 
 def _synthesise_and_write(estate: Estate, estate_file: Path, stacks: list[str], out: Path, started: float) -> None:
-    from estate.files import write_atomic
+    from estate.foundation.files import write_atomic
     from estate.synth.preview import dumps, resources_by_type
     from estate.synth.synthesis import synthesise
 

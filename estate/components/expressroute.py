@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import pulumi
 from pulumi_azure_native import network
 
-from estate import naming
-from estate.model import ExpressRoute as ExpressRouteSpec
+from estate.definition import naming
+from estate.definition.model import ExpressRoute as ExpressRouteSpec
 
 # ExpressRoute gateway SKUs and the tier Azure pairs with each.
 _GATEWAY_TIERS = {"Standard": "Standard", "HighPerformance": "HighPerformance", "UltraPerformance": "UltraPerformance",

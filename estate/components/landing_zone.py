@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 import pulumi
 from pulumi_azure_native import authorization, keyvault, network, operationalinsights, recoveryservices, resources
 
-from estate import naming
-from estate.model import BackupPolicy, Hub, KeyVault, LogAnalytics, PolicyAssignment, RecoveryVault
+from estate.definition import naming
+from estate.definition.model import BackupPolicy, Hub, KeyVault, LogAnalytics, PolicyAssignment, RecoveryVault
 
 POLICY_DEFINITION_PREFIX = "/providers/Microsoft.Authorization/policyDefinitions/"
 

@@ -8,7 +8,7 @@ from typing import Any
 import pulumi
 from pulumi_azure_native import compute, network, recoveryservices
 
-from estate import naming
+from estate.definition import naming
 
 
 @dataclass(frozen=True)

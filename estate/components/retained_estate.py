@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pulumi
 from pulumi_azure_native import recoveryservices, resources
 
-from estate import naming
+from estate.definition import naming
 
 
 @dataclass(frozen=True)

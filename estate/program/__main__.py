@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pulumi
 
-from estate.errors import EstateError
-from estate.loader import load_estate
+from estate.definition.loader import load_estate
+from estate.foundation.errors import EstateError
 from estate.program.settings import read_settings
 from estate.program.stacks import run_program
 

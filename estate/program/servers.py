@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from estate.components.migration_wave import DiskSpec, ImageSpec, ServerSpec
-from estate.model import Estate, VirtualMachine, Wave
+from estate.definition.model import Estate, VirtualMachine, Wave
 
 # Azure Hybrid Benefit licence types by operating system.
 _LICENSE_TYPES = {"windows-server": "Windows_Server", "rhel": "RHEL_BYOS", "sles": "SLES_BYOS"}

@@ -9,13 +9,13 @@ from typing import Any
 import pulumi
 from pulumi_azure_native import authorization
 
-from estate import naming
 from estate.components.expressroute import ExpressRoute, ExpressRouteArgs
 from estate.components.landing_zone import LandingZone, LandingZoneArgs
 from estate.components.migration_wave import AdminCredentials, BackupTarget, MigrationWave, MigrationWaveArgs
 from estate.components.retained_estate import RetainedEstate, RetainedEstateArgs, RetainedGroupSpec
-from estate.errors import EstateError
-from estate.model import Estate, Wave
+from estate.definition import naming
+from estate.definition.model import Estate, Wave
+from estate.foundation.errors import EstateError
 from estate.program import servers
 from estate.program.settings import (
     ADMIN_PASSWORD_KEY,

@@ -12,7 +12,7 @@ import pulumi
 from pulumi.runtime import set_all_config, set_mocks
 from pulumi.runtime.settings import get_root_resource, set_root_resource
 
-from estate.model import Estate
+from estate.definition.model import Estate
 from estate.program.settings import read_settings
 from estate.program.stacks import build_stack
 from estate.synth.preview import preview_document, resources_by_type

@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping
 from typing import Any
 
-from estate.plan import UNKNOWN
+from estate.foundation.plan import UNKNOWN
 from estate.synth.recorder import STACK_TYPE, RecordedStep
 
 

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from estate.errors import InputError
-from estate.model import Estate
+from estate.definition.model import Estate
+from estate.foundation.errors import InputError
+from estate.foundation.yamlfile import read_yaml
 from estate.program.settings import ADMIN_PASSWORD_KEY, ADMIN_SSH_KEY, CONFIG_NAMESPACE
 from estate.synth.recorder import SECRET_SHOWN_AS
-from estate.yamlfile import read_yaml
 
 SECRET_STAND_IN = "estate-synth-secret-stand-in"
 

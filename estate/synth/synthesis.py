@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from estate.errors import UsageError
-from estate.model import Estate
+from estate.definition.model import Estate
+from estate.foundation.errors import UsageError
 from estate.program.settings import CONFIG_NAMESPACE, DEFAULT_PLATFORM_STACK
 from estate.synth.levers import fast_synthesis
 from estate.synth.mock_runtime import StackPlan, synthesise_stack

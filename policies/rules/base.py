@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from estate.model import DEFAULT_MANDATORY_TAGS, DEFAULT_SERVER_ONLY_TAGS, Estate, Exemption
-from estate.reference import UK_REGIONS
+from estate.definition.model import DEFAULT_MANDATORY_TAGS, DEFAULT_SERVER_ONLY_TAGS, Estate, Exemption
+from estate.foundation.reference import UK_REGIONS
 
 MANDATORY = "mandatory"
 ADVISORY = "advisory"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from estate.plan import UNKNOWN
+from estate.foundation.plan import UNKNOWN
 from policies.rules import sdk
 from policies.rules.base import MANDATORY, GuardrailSettings, PlanContext, Resource, Violation, json_path
 

@@ -1,6 +1,6 @@
 """supported-os: no VM image whose operating system is out of support when its wave goes live.
 
-The OS is the row of estate/reference/operating_systems.csv whose Azure Marketplace image matches the VM's
+The OS is the row of estate/foundation/reference/operating_systems.csv whose Azure Marketplace image matches the VM's
 `storageProfile.imageReference`; its end of support (with Azure's free extended security updates where
 they exist) is data in that table, with its source. The go-live date is the first day of the planned month
 of the wave named by the VM's `wave` tag (today for a VM outside the estate's waves). Out of support at
@@ -14,7 +14,7 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from estate.reference import OperatingSystem, operating_systems
+from estate.foundation.reference import OperatingSystem, operating_systems
 from policies.rules.base import ADVISORY, MANDATORY, GuardrailSettings, PlanContext, Resource, Violation
 
 NAME = "supported-os"

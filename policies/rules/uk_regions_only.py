@@ -13,8 +13,8 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from estate.plan import UNKNOWN
-from estate.reference import normalise_region
+from estate.foundation.plan import UNKNOWN
+from estate.foundation.reference import normalise_region
 from policies.rules import sdk
 from policies.rules.base import MANDATORY, GuardrailSettings, PlanContext, Resource, Violation, json_path
 

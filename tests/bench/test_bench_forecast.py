@@ -11,7 +11,7 @@ from costing.forecast.pricing import Pricer
 from costing.forecast.report import to_json
 from costing.forecast.usage import load_usage
 from costing.prices.sources import load_prices
-from estate.plan import load_plan
+from estate.foundation.plan import load_plan
 from tests.plan_builders import plan, step, vm_inputs
 
 TARGET_SECONDS = 2.0

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from estate.loader import load_estate
+from estate.definition.loader import load_estate
 from estate.synth.synthesis import synthesise
 from tests.conftest import EXAMPLE_ESTATE, MINIMAL_ESTATE, ROOT
 

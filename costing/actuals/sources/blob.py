@@ -31,7 +31,7 @@ from costing.actuals.sources.local import (
     latest_runs,
     read_run_manifest,
 )
-from estate.errors import InputError
+from estate.foundation.errors import InputError
 
 MAX_BLOBS = 100_000
 

@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 from typing import TypeVar
 
 from costing.actuals.reading import ExportFile, is_data_file
-from estate.errors import InputError
+from estate.foundation.errors import InputError
 
 MANIFEST_NAMES = ("manifest.json", "_manifest.json")
 Run = TypeVar("Run")

@@ -6,8 +6,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from estate.model import Estate, Wave
-from estate.reference import vm_sizes
+from estate.definition.model import Estate, Wave
+from estate.foundation.reference import vm_sizes
 
 
 @dataclass

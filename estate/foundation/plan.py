@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from estate.errors import InputError
+from estate.foundation.errors import InputError
 
 # The string Pulumi prints for a value that is not known until the resource exists.
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"

@@ -1,7 +1,7 @@
 """The estate definition: what a platform team writes down about its landing zone, waves and retained hosts.
 
 Pure data (pydantic v2). Shape and per-field rules live here; rules that look across fields (regions
-against the allowed list, duplicate names, subnets inside address spaces) live in `estate.rules`.
+against the allowed list, duplicate names, subnets inside address spaces) live in `estate.definition.rules`.
 The model knows nothing of Pulumi, prices or the command line.
 """
 
@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
-from estate.reference import OperatingSystem, normalise_region, operating_systems, region_names
+from estate.foundation.reference import OperatingSystem, normalise_region, operating_systems, region_names
 
 # ExpressRoute provider circuits are sold in these bandwidths (ExpressRoute Direct ports are 10/100 Gbps
 # and are not modelled here).

@@ -20,7 +20,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from estate.errors import InputError, Problem, ValidationError
+from estate.foundation.errors import InputError, Problem, ValidationError
 
 ModelT = TypeVar("ModelT", bound=pydantic.BaseModel)
 Loc = tuple[str | int, ...]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from estate.model import Estate
-from estate.rules import check_estate
-from estate.yamlfile import load_checked
+from estate.definition.model import Estate
+from estate.definition.rules import check_estate
+from estate.foundation.yamlfile import load_checked
 
 DEFAULT_ESTATE_FILE = Path("stacks/estate.yaml")
 

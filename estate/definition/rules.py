@@ -11,13 +11,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from ipaddress import IPv4Network
 
-from estate.model import (
+from estate.definition.model import (
     EXPRESSROUTE_BANDWIDTHS_MBPS,
     NAME_PATTERN_FIELD,
     Estate,
     VirtualMachine,
 )
-from estate.reference import UK_REGIONS, operating_systems, vm_sizes
+from estate.foundation.reference import UK_REGIONS, operating_systems, vm_sizes
 
 Loc = tuple[str | int, ...]
 VM_NAME_MAX = 64
@@ -181,7 +181,7 @@ def _vm(estate: Estate, vm: VirtualMachine, loc: Loc) -> Iterator[Finding]:
         guess = nearest(vm.size, sorted(vm_sizes()))
         yield Finding((*loc, "size"), f"unknown VM size {vm.size!r}",
                       (f"did you mean {guess!r}? " if guess else "")
-                      + "sizes estate knows are in estate/reference/vm_sizes.csv")
+                      + "sizes estate knows are in estate/foundation/reference/vm_sizes.csv")
     elif not size.premium_storage:
         for disk_loc, disk in [((*loc, "os_disk"), vm.os_disk)] + [
             ((*loc, "data_disks", i), d) for i, d in enumerate(vm.data_disks)
