@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-SHARED_DATA = SHARED / "data"
+THIRD_PARTY = ROOT / "tests" / "data" / "third_party"
 EXAMPLE_ESTATE = ROOT / "stacks" / "estate.yaml"
 
 
@@ -50,11 +49,9 @@ def _collector_back_after_each_test():
 
 
 @pytest.fixture
-def shared_data() -> Path:
-    """The third-party fixtures beside the repository (../shared/data); CI clones main next to it."""
-    if not SHARED_DATA.is_dir():
-        pytest.fail(f"{SHARED_DATA} is missing: clone the repository beside shared/ as CI does")
-    return SHARED_DATA
+def third_party() -> Path:
+    """The third-party fixtures kept in the repository (tests/data/third_party; origins in its README.md)."""
+    return THIRD_PARTY
 
 
 MINIMAL_ESTATE = textwrap.dedent(

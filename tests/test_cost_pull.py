@@ -17,8 +17,8 @@ SUBSCRIPTION = "/subscriptions/00000000-0000-0000-0000-000000000001"
 
 
 @pytest.fixture
-def synthetic(shared_data, monkeypatch):
-    with CostApiServer(shared_data, mode="synthetic", rows_per_page=250, synthetic_resources=12) as server:
+def synthetic(third_party, monkeypatch):
+    with CostApiServer(third_party, mode="synthetic", rows_per_page=250, synthetic_resources=12) as server:
         for key, value in server.identity_env.items():
             monkeypatch.setenv(key, value)
         yield server
@@ -83,7 +83,7 @@ def test_a_rerun_keeps_closed_months_and_refreshes_the_open_one(synthetic, tmp_p
     assert _totals(store) == before  # the open month was replaced, not added to
 
 
-def test_an_interrupted_pull_resumes_to_the_same_store(synthetic, tmp_path, shared_data, monkeypatch):
+def test_an_interrupted_pull_resumes_to_the_same_store(synthetic, tmp_path, third_party, monkeypatch):
     whole = tmp_path / "whole"
     assert _pull(synthetic, whole).exit_code == 0
     expected = _totals(whole)
@@ -142,11 +142,11 @@ def test_bad_pull_options_exit_2(tmp_path, args, phrase):
     assert not (tmp_path / "s").exists()
 
 
-def test_cost_details_fill_the_same_store_as_loading_the_export(shared_data, tmp_path, monkeypatch):
-    export = shared_data / "finops-toolkit" / "cost-exports" / "EA_ActualCost_Small.csv"
+def test_cost_details_fill_the_same_store_as_loading_the_export(third_party, tmp_path, monkeypatch):
+    export = third_party / "finops-toolkit" / "cost-exports" / "EA_ActualCost_Small.csv"
     loaded = tmp_path / "loaded"
     assert run_cli("cost", "load", export, "--store", loaded).exit_code == 0
-    with CostApiServer(shared_data, blob_bytes=export.read_bytes()) as server:
+    with CostApiServer(third_party, blob_bytes=export.read_bytes()) as server:
         for key, value in server.identity_env.items():
             monkeypatch.setenv(key, value)
         pulled = tmp_path / "pulled"

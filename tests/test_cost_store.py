@@ -178,10 +178,10 @@ def test_write_partition_replaces_one_month_of_a_source_and_keeps_the_others(tmp
     assert relation(tmp_path / "store").aggregate("count(*)").fetchall() == [(3,)]
 
 
-def test_gzip_csv_of_the_real_focus_sample_loads_like_the_csv(shared_data, tmp_path):
+def test_gzip_csv_of_the_real_focus_sample_loads_like_the_csv(third_party, tmp_path):
     import gzip
 
-    sample = shared_data / "focus-sample-data" / "focus_sample_1.0.csv"
+    sample = third_party / "focus-sample-data" / "focus_sample_1.0.csv"
     packed = tmp_path / "part_0_0001.csv.gz"
     packed.write_bytes(gzip.compress(sample.read_bytes()))
 
@@ -201,8 +201,8 @@ def test_more_than_24_decimal_places_are_rounded_and_reported(tmp_path):
     assert summary(tmp_path / "store")["total"]["billed_cost"] == "0.123456789012345678901235"
 
 
-def test_unknown_cost_type_is_a_usage_error(shared_data, tmp_path):
-    export = shared_data / "finops-toolkit" / "cost-exports" / "EA_ActualCost_Small.csv"
+def test_unknown_cost_type_is_a_usage_error(third_party, tmp_path):
+    export = third_party / "finops-toolkit" / "cost-exports" / "EA_ActualCost_Small.csv"
 
     result = load(export, tmp_path / "store", "--cost-type", "blended")
 

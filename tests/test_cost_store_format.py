@@ -39,7 +39,7 @@ def test_partition_files_hold_the_core_columns_and_those_the_export_carries(tmp_
     assert stored.field("ChargePeriodStart").type == pa.timestamp("us", tz="UTC")
 
 
-def test_readers_give_back_every_column_of_the_schema_with_nulls_where_a_file_has_none(tmp_path, shared_data):
+def test_readers_give_back_every_column_of_the_schema_with_nulls_where_a_file_has_none(tmp_path, third_party):
     from costing.actuals.schema import normalised_schema
     from costing.actuals.store import open_dataset, relation
 
@@ -48,7 +48,7 @@ def test_readers_give_back_every_column_of_the_schema_with_nulls_where_a_file_ha
     export.write_text(FOCUS_HEADER + "\n" + focus_row("1.50", "2025-05-03", currency="USD"))  # as the EA file
     store = tmp_path / "store"
     assert load(export, store).exit_code == 0
-    assert load(shared_data / "finops-toolkit" / "cost-exports" / "EA_ActualCost_Small.csv", store).exit_code == 0
+    assert load(third_party / "finops-toolkit" / "cost-exports" / "EA_ActualCost_Small.csv", store).exit_code == 0
     assert len({tuple(pq.read_schema(p).names) for p in _partition_files(store)}) == 2
 
     table = relation(store).to_arrow_table()

@@ -27,8 +27,8 @@ SUBSCRIPTION = "subscriptions/00000000-0000-0000-0000-000000000000"
 
 
 @pytest.fixture
-def server(shared_data, monkeypatch):
-    with CostApiServer(shared_data) as running:
+def server(third_party, monkeypatch):
+    with CostApiServer(third_party) as running:
         for key, value in running.identity_env.items():
             monkeypatch.setenv(key, value)
         yield running
@@ -115,9 +115,9 @@ def test_three_groupings_are_refused_before_sending_and_by_the_server(server):
     assert caught.value.status_code == 400
 
 
-def test_cost_details_report_is_polled_and_its_blob_downloaded(shared_data, monkeypatch):
-    report = (shared_data / "finops-toolkit" / "cost-exports" / "EA_ActualCost_Small.csv").read_bytes()
-    with CostApiServer(shared_data, blob_bytes=report, poll_202_times=2) as server:
+def test_cost_details_report_is_polled_and_its_blob_downloaded(third_party, monkeypatch):
+    report = (third_party / "finops-toolkit" / "cost-exports" / "EA_ActualCost_Small.csv").read_bytes()
+    with CostApiServer(third_party, blob_bytes=report, poll_202_times=2) as server:
         for key, value in server.identity_env.items():
             monkeypatch.setenv(key, value)
         client, _ = _client(server)

@@ -17,8 +17,8 @@ AS_OF = date(2026, 8, 22)
 
 
 @pytest.fixture
-def snapshot(shared_data: Path) -> Catalogue:
-    return load_price_file(shared_data / "azure-prices-snapshot" / "azure_prices.json")
+def snapshot(third_party: Path) -> Catalogue:
+    return load_price_file(third_party / "azure-prices-snapshot" / "azure_prices.json")
 
 
 def catalogue_of(items: list[dict], currency: str = "USD") -> Catalogue:

@@ -233,11 +233,11 @@ def test_price_sheet_replaces_a_retail_price_by_meter_id(tmp_path: Path, rates: 
     assert line["monthly"] == "58.40" and f"price sheet {sheet} row 2" in line["price_source"]
 
 
-def test_rate_card_discount_applies_to_other_sources(tmp_path: Path, rates: Path, shared_data: Path) -> None:
+def test_rate_card_discount_applies_to_other_sources(tmp_path: Path, rates: Path, third_party: Path) -> None:
     card = tmp_path / "discount.yaml"
     card.write_text("rate_card: 1\nname: contract\ncurrency: USD\nsource: test\nretrieved: 2026-08-01\n"
                     "discounts:\n  - {match: {serviceName: Storage}, percent: 10, source: clause 4}\n")
-    snapshot = shared_data / "azure-prices-snapshot" / "azure_prices.json"
+    snapshot = third_party / "azure-prices-snapshot" / "azure_prices.json"
     path = write_plan(tmp_path / "wave.json", wave_plan("wave-pilot", ("vm-1", vm_inputs("vm-1"))))
     document = forecast_json(path, "--prices", card, "--prices", snapshot)
     disk = next(line for line in document["lines"] if line["component"].startswith("OS disk"))

@@ -45,9 +45,9 @@ def ace_usage(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize(("what_if", "page", "expected", "token"), CASES)
-def test_ace_case_total_is_exact(shared_data: Path, ace_usage: Path, what_if: str, page: str, expected: Decimal,
+def test_ace_case_total_is_exact(third_party: Path, ace_usage: Path, what_if: str, page: str, expected: Decimal,
                                  token: str) -> None:
-    fixtures = shared_data / "arm-estimator" / "mocked-responses"
+    fixtures = third_party / "arm-estimator" / "mocked-responses"
     plan = load_what_if(fixtures / "what-if" / f"{what_if}.json")
     prices = load_prices([fixtures / "retail-api" / f"{page}.json"], as_of=date(2026, 11, 23))
     forecast = Pricer(prices, load_usage(ace_usage), "USD").forecast([plan])
@@ -56,8 +56,8 @@ def test_ace_case_total_is_exact(shared_data: Path, ace_usage: Path, what_if: st
     assert all("meter " in line.price_source for line in forecast.lines)
 
 
-def test_aks_windows_node_uses_the_windows_meter_and_a_premium_os_disk(shared_data: Path, ace_usage: Path) -> None:
-    fixtures = shared_data / "arm-estimator" / "mocked-responses"
+def test_aks_windows_node_uses_the_windows_meter_and_a_premium_os_disk(third_party: Path, ace_usage: Path) -> None:
+    fixtures = third_party / "arm-estimator" / "mocked-responses"
     result = run_cli("forecast", fixtures / "what-if" / "aks-ultrassd.json", "--prices",
                      fixtures / "retail-api" / "aks" / "ultrassd.json", "--usage", ace_usage, "--format", "json")
     assert result.exit_code == 0, result.output
@@ -71,8 +71,8 @@ def test_aks_windows_node_uses_the_windows_meter_and_a_premium_os_disk(shared_da
     assert lines["node pool agentpool x1 OS disk (P10 LRS, 127 GiB)"]["monthly"] == "21.68"
 
 
-def test_postgresql_without_usage_lists_storage_as_unpriced(shared_data: Path) -> None:
-    fixtures = shared_data / "arm-estimator" / "mocked-responses"
+def test_postgresql_without_usage_lists_storage_as_unpriced(third_party: Path) -> None:
+    fixtures = third_party / "arm-estimator" / "mocked-responses"
     result = run_cli("forecast", fixtures / "what-if" / "postgresql.json", "--prices",
                      fixtures / "retail-api" / "postgresql" / "burstable.json", "--format", "json")
     document = json.loads(result.stdout)

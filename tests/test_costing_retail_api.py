@@ -70,8 +70,8 @@ def _handler(recorded: RecordedPages):
 
 
 @pytest.fixture
-def recorded(shared_data: Path) -> Iterator[tuple[RecordedPages, str]]:
-    items = json.loads((shared_data / "azure-prices-snapshot" / "azure_prices.json").read_text())
+def recorded(third_party: Path) -> Iterator[tuple[RecordedPages, str]]:
+    items = json.loads((third_party / "azure-prices-snapshot" / "azure_prices.json").read_text())
     pages = RecordedPages(items)
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(pages))
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -159,8 +159,8 @@ def test_allowed_regions_come_from_the_estate():
     assert "outside the allowed regions (uksouth)" in violation.message
 
 
-def test_b2c_directories_are_left_out_as_the_built_in_allowed_locations_policy_does(shared_data):
-    definition = json.loads((shared_data / "azure-policy" / "AllowedLocations_Deny.json").read_text())
+def test_b2c_directories_are_left_out_as_the_built_in_allowed_locations_policy_does(third_party):
+    definition = json.loads((third_party / "azure-policy" / "AllowedLocations_Deny.json").read_text())
     assert "Microsoft.AzureActiveDirectory/b2cDirectories" in json.dumps(definition)
     tenant = step("azure-native:azureactivedirectory:B2CTenant", "b2c",
                   {"resourceName": "b2c", "resourceGroupName": "rg", "location": "Europe", "tags": PLATFORM_TAGS})

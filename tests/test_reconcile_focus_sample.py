@@ -1,4 +1,4 @@
-"""Reconciling the FinOps Foundation FOCUS 1.0 sample (USD, ../shared/data) against a small USD case."""
+"""Reconciling the FinOps Foundation FOCUS 1.0 sample (USD, tests/data/third_party) against a small USD case."""
 
 from __future__ import annotations
 
@@ -35,9 +35,9 @@ def _microsoft_sums(sample, column):
     return by_service
 
 
-def _store(shared_data, tmp_path):
+def _store(third_party, tmp_path):
     """The sample loaded by `estate cost load`, which keeps its 51 Microsoft rows."""
-    sample = shared_data / "focus-sample-data" / "focus_sample_1.0.csv"
+    sample = third_party / "focus-sample-data" / "focus_sample_1.0.csv"
     loaded = run_cli("cost", "load", sample, "--store", tmp_path / "store")
     assert loaded.exit_code == 0, loaded.output
     return sample, tmp_path / "store"
@@ -47,8 +47,8 @@ def _period(line, label="2024-09"):
     return next(period for period in line["periods"] if period["period"] == label)
 
 
-def test_focus_sample_reconciles_to_its_sums_by_line(shared_data, tmp_path):
-    sample, store = _store(shared_data, tmp_path)
+def test_focus_sample_reconciles_to_its_sums_by_line(third_party, tmp_path):
+    sample, store = _store(third_party, tmp_path)
     case = write_case(tmp_path / "usd-case.yaml", USD_CASE)
     for column in ("EffectiveCost", "BilledCost"):
         sums = _microsoft_sums(sample, column)
@@ -68,8 +68,8 @@ def test_focus_sample_reconciles_to_its_sums_by_line(shared_data, tmp_path):
         assert report["provenance"]["rows"] == 51
 
 
-def test_effective_and_billed_cost_differ_and_the_report_names_the_column(shared_data, tmp_path):
-    _, store = _store(shared_data, tmp_path)
+def test_effective_and_billed_cost_differ_and_the_report_names_the_column(third_party, tmp_path):
+    _, store = _store(third_party, tmp_path)
     case = write_case(tmp_path / "usd-case.yaml", USD_CASE)
 
     text = run_cli("cost", "reconcile", "--case", case, "--store", store, "--cost-column", "BilledCost")
@@ -78,8 +78,8 @@ def test_effective_and_billed_cost_differ_and_the_report_names_the_column(shared
     assert "actuals = BilledCost" in text.stdout and "billed cost (BilledCost)" in text.stdout
 
 
-def test_a_gbp_case_against_usd_spend_exits_2(shared_data, tmp_path):
-    _, store = _store(shared_data, tmp_path)
+def test_a_gbp_case_against_usd_spend_exits_2(third_party, tmp_path):
+    _, store = _store(third_party, tmp_path)
     case = write_case(tmp_path / "gbp-case.yaml", USD_CASE.replace("currency: USD", "currency: GBP"))
 
     result = run_cli("cost", "reconcile", "--case", case, "--store", store)

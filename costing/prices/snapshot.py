@@ -6,7 +6,7 @@ into place only when the last page is in):
     {"format": "estate-price-snapshot/1", "source": URL, "retrieved": ISO time, "currency": "GBP",
      "filters": [OData $filter, ...], "items": [Retail Prices API items...], "item_count": N}
 
-Also read: a bare JSON array of items (the bundled ../shared/data/azure-prices-snapshot), and one Retail
+Also read: a bare JSON array of items (as the snapshot in tests/data/third_party/azure-prices-snapshot is), and one Retail
 Prices API page (`{"BillingCurrency", "Items": [...], "NextPageLink"}`, as the ACE fixtures record).
 """
 

@@ -1,6 +1,6 @@
 """A loopback stand-in for Azure Cost Management that speaks its wire protocol.
 
-It serves Microsoft's published example responses (../shared/data/azure-rest-api-specs/) at the real paths
+It serves Microsoft's published example responses (tests/data/third_party/azure-rest-api-specs/) at the real paths
 and api-version, enforces the documented limits (at most two group-by clauses, at most one year per query,
 roughly 12 queries per 10 s / 60 per minute / 600 per hour per scope), and can be scripted to fail the way
 the real service does (429 with Cost Management's retry-after headers, 503, 401). It also plays an App
@@ -57,7 +57,7 @@ def example(data_dir: Path, name: str) -> dict[str, Any]:
 
 
 class CostApiServer:
-    """Start with `with CostApiServer(shared_data) as server:`; `server.endpoint` is the base URL."""
+    """Start with `with CostApiServer(third_party) as server:`; `server.endpoint` is the base URL."""
 
     def __init__(self, data_dir: Path, *, mode: str = "examples", enforce_limits: bool = True,
                  rows_per_page: int = 1000, synthetic_resources: int = 20,

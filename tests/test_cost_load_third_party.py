@@ -1,4 +1,4 @@
-"""`estate cost load` on the real third-party cost files in ../shared/data: row counts, sums, corrections."""
+"""`estate cost load` on the real third-party cost files in tests/data/third_party: row counts, sums, corrections."""
 
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ def _rows(relation) -> list[dict]:
     return relation.to_arrow_table().to_pylist()
 
 
-def test_focus_sample_keeps_the_51_microsoft_rows_of_1000(shared_data, tmp_path):
-    sample = shared_data / "focus-sample-data" / "focus_sample_1.0.csv"
+def test_focus_sample_keeps_the_51_microsoft_rows_of_1000(third_party, tmp_path):
+    sample = third_party / "focus-sample-data" / "focus_sample_1.0.csv"
     # The README's figures for the whole file, so we know the fixture is the one described.
     assert _sum_column(sample, "BilledCost") == (1000, Decimal("20.52022672899"))
     assert _sum_column(sample, "EffectiveCost")[1] == Decimal("14.97651418586")
@@ -39,8 +39,8 @@ def test_focus_sample_keeps_the_51_microsoft_rows_of_1000(shared_data, tmp_path)
     assert Decimal(report["total"]["billed_cost"]) == microsoft_billed == Decimal("1.97651418586")
 
 
-def test_focus_sample_null_literals_regions_and_tags_are_normalised(shared_data, tmp_path):
-    load(shared_data / "focus-sample-data" / "focus_sample_1.0.csv", tmp_path / "store")
+def test_focus_sample_null_literals_regions_and_tags_are_normalised(third_party, tmp_path):
+    load(third_party / "focus-sample-data" / "focus_sample_1.0.csv", tmp_path / "store")
     from costing.actuals.store import relation
 
     row = _rows(relation(tmp_path / "store").filter("ServiceName = 'Storage Accounts'"))[0]
@@ -51,8 +51,8 @@ def test_focus_sample_null_literals_regions_and_tags_are_normalised(shared_data,
     assert row["x_SourceFile"].endswith("focus_sample_1.0.csv") and row["x_SourceRow"] > 0
 
 
-def test_ea_actual_cost_details_load_with_their_sum(shared_data, tmp_path):
-    export = shared_data / "finops-toolkit" / "cost-exports" / "EA_ActualCost_Small.csv"
+def test_ea_actual_cost_details_load_with_their_sum(third_party, tmp_path):
+    export = third_party / "finops-toolkit" / "cost-exports" / "EA_ActualCost_Small.csv"
     rows, cost = _sum_column(export, "Cost")
 
     result = load(export, tmp_path / "store")
@@ -66,8 +66,8 @@ def test_ea_actual_cost_details_load_with_their_sum(shared_data, tmp_path):
                                "effective_cost": "8.5450077867419368", "rows": 11}]
 
 
-def test_ea_cost_details_uk_reservation_purchase_tags_and_dates(shared_data, tmp_path):
-    load(shared_data / "finops-toolkit" / "cost-exports" / "EA_ActualCost_Small.csv", tmp_path / "store")
+def test_ea_cost_details_uk_reservation_purchase_tags_and_dates(third_party, tmp_path):
+    load(third_party / "finops-toolkit" / "cost-exports" / "EA_ActualCost_Small.csv", tmp_path / "store")
     from costing.actuals.store import relation
 
     store = relation(tmp_path / "store")
@@ -81,8 +81,8 @@ def test_ea_cost_details_uk_reservation_purchase_tags_and_dates(shared_data, tmp
     assert tagged["Tags"].startswith("{") and json.loads(tagged["Tags"])["CostCenter"] == "1234"
 
 
-def test_ea_amortized_cost_details_keep_all_22_decimal_places(shared_data, tmp_path):
-    export = shared_data / "finops-toolkit" / "cost-exports" / "EA_AmortizedCost_Small.csv"
+def test_ea_amortized_cost_details_keep_all_22_decimal_places(third_party, tmp_path):
+    export = third_party / "finops-toolkit" / "cost-exports" / "EA_AmortizedCost_Small.csv"
     rows, cost = _sum_column(export, "Cost")
 
     result = load(export, tmp_path / "store")
@@ -97,16 +97,16 @@ def test_ea_amortized_cost_details_keep_all_22_decimal_places(shared_data, tmp_p
     assert Decimal(report["total"]["billed_cost"]) < cost
 
 
-def test_ea_export_with_no_rows_is_refused(shared_data, tmp_path):
-    result = load(shared_data / "finops-toolkit" / "cost-exports" / "EA_NoRows.csv", tmp_path / "store")
+def test_ea_export_with_no_rows_is_refused(third_party, tmp_path):
+    result = load(third_party / "finops-toolkit" / "cost-exports" / "EA_NoRows.csv", tmp_path / "store")
 
     assert result.exit_code == 2
     assert "EA_NoRows.csv" in result.stderr and "no rows" in result.stderr
     assert not (tmp_path / "store").exists()
 
 
-def _corrections(shared_data: Path, form: str, tmp_path: Path) -> dict[tuple, Decimal]:
-    folder = shared_data / "focus-spec" / "correction-handling"
+def _corrections(third_party: Path, form: str, tmp_path: Path) -> dict[tuple, Decimal]:
+    folder = third_party / "focus-spec" / "correction-handling"
     store = tmp_path / form
     for name in ("scenario_1_partial_reallocation_original.csv", f"scenario_1_partial_reallocation_{form}.csv"):
         result = load(folder / name, store, "--currency", "USD")
@@ -114,18 +114,18 @@ def _corrections(shared_data: Path, form: str, tmp_path: Path) -> dict[tuple, De
     return totals_by(store, "ResourceId", "strftime(ChargePeriodStart, '%Y-%m')")
 
 
-def test_delta_corrections_net_to_their_charge_month(shared_data, tmp_path):
-    assert _corrections(shared_data, "delta", tmp_path) == {("R-111", "2025-05"): Decimal(1200),
+def test_delta_corrections_net_to_their_charge_month(third_party, tmp_path):
+    assert _corrections(third_party, "delta", tmp_path) == {("R-111", "2025-05"): Decimal(1200),
                                                             ("R-222", "2025-05"): Decimal(300)}
 
 
-def test_ledger_corrections_net_to_the_same_totals(shared_data, tmp_path):
-    assert _corrections(shared_data, "ledger", tmp_path) == {("R-111", "2025-05"): Decimal(1200),
+def test_ledger_corrections_net_to_the_same_totals(third_party, tmp_path):
+    assert _corrections(third_party, "ledger", tmp_path) == {("R-111", "2025-05"): Decimal(1200),
                                                              ("R-222", "2025-05"): Decimal(300)}
 
 
-def test_late_arriving_usage_billed_in_june_is_may_spend(shared_data, tmp_path):
-    folder = shared_data / "focus-spec" / "correction-handling"
+def test_late_arriving_usage_billed_in_june_is_may_spend(third_party, tmp_path):
+    folder = third_party / "focus-spec" / "correction-handling"
     for form in ("delta", "ledger"):
         store = tmp_path / form
         assert load(folder / f"scenario_2_late_arriving_usage_{form}.csv", store, "--currency", "USD").exit_code == 0
@@ -133,8 +133,8 @@ def test_late_arriving_usage_billed_in_june_is_may_spend(shared_data, tmp_path):
         assert report["rows"] == [{"month": "2025-05", "billed_cost": "1500", "effective_cost": "1500", "rows": 1}]
 
 
-def test_correction_files_without_a_currency_column_need_one(shared_data, tmp_path):
-    original = shared_data / "focus-spec" / "correction-handling" / "scenario_1_partial_reallocation_original.csv"
+def test_correction_files_without_a_currency_column_need_one(third_party, tmp_path):
+    original = third_party / "focus-spec" / "correction-handling" / "scenario_1_partial_reallocation_original.csv"
 
     result = load(original, tmp_path / "store")
 
