@@ -15,31 +15,10 @@ from costing.business_case.mapping import match_line
 from costing.business_case.model import BusinessCase
 from costing.business_case.periods import Month
 from costing.reconcile.actuals import SpendGroup, StoreSpend
+from costing.reconcile.model import Allocation, UnallocatedSpend
 from estate.foundation.errors import InputError
 
 UNALLOCATED = "(unallocated)"
-
-
-@dataclass(frozen=True)
-class Allocation:
-    """How one line's spend was found: by tag, or by which rule (1-based, as written in the case)."""
-
-    line: str
-    how: str
-    rows: int
-    amount: Decimal
-
-
-@dataclass(frozen=True)
-class UnallocatedSpend:
-    """Spend no tag or rule placed, by what identifies it."""
-
-    service: str
-    resource_group: str
-    subscription: str
-    line_tag: str
-    amount: Decimal
-    rows: int
 
 
 @dataclass

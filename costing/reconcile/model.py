@@ -12,10 +12,31 @@ from typing import Literal
 
 from costing.business_case.derive import Payback
 from costing.business_case.periods import Month
-from costing.reconcile.allocate import Allocation, UnallocatedSpend
 
 PeriodStatus = Literal["closed", "open", "future"]
 Rag = Literal["green", "amber", "red"]
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """How one line's spend was found: by tag, or by which rule (1-based, as written in the case)."""
+
+    line: str
+    how: str
+    rows: int
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class UnallocatedSpend:
+    """Spend no tag or rule placed, by what identifies it."""
+
+    service: str
+    resource_group: str
+    subscription: str
+    line_tag: str
+    amount: Decimal
+    rows: int
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from costing.business_case import derive, load_business_case
 from costing.business_case.model import RUN_KINDS, BusinessCase
 from costing.business_case.periods import Month, Period
 from costing.reconcile.actuals import COST_COLUMNS, CostColumn, StoreSpend, read_store_spend
-from costing.reconcile.allocate import UNALLOCATED, AllocatedSpend, Allocation, allocate
+from costing.reconcile.allocate import UNALLOCATED, AllocatedSpend, allocate
 from costing.reconcile.benefit import benefit_position
 from costing.reconcile.estimate import ForecastInput, estimate_monthly, read_forecast, wave_start_months
 from costing.reconcile.figures import (
@@ -28,7 +28,7 @@ from costing.reconcile.figures import (
     monthly_case,
     run_rate,
 )
-from costing.reconcile.model import LineFigures, Provenance, RagThresholds, Reconciliation
+from costing.reconcile.model import Allocation, LineFigures, Provenance, RagThresholds, Reconciliation
 from estate.foundation.errors import InputError, UsageError
 
 ZERO = Decimal(0)
