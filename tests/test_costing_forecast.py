@@ -264,9 +264,17 @@ def test_forecast_diff_prints_the_monthly_delta(tmp_path: Path, rates: Path) -> 
     assert text.exit_code == 0 and "73.00 GBP" in text.stdout
 
 
-def test_diff_needs_two_plans(tmp_path: Path) -> None:
+def test_diff_is_a_subcommand_that_needs_two_plans(tmp_path: Path) -> None:
     result = run_cli("forecast", "diff", tmp_path / "only.json")
-    assert result.exit_code == 2 and "exactly two plans" in result.stderr
+    assert result.exit_code == 2 and "Missing argument 'NEW'" in result.stderr
+    assert "csv" in run_cli("forecast", "diff", "a", "b", "--format", "csv").stderr
+    assert "OLD" in run_cli("forecast", "diff", "--help").stdout
+
+
+def test_a_plan_named_diff_is_not_needed_to_reach_the_default_command(tmp_path: Path) -> None:
+    # `estate forecast PLAN...` is the group's default command; its help lists its options and names `diff`.
+    help_text = run_cli("forecast", "--help").stdout
+    assert "--prices" in help_text and "estate forecast diff" in help_text
 
 
 def test_forecast_writes_json_atomically_with_out(tmp_path: Path, rates: Path) -> None:

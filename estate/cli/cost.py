@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import json
 import sys
-import tempfile
 from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
 
+from estate.app.costs import DEFAULT_STORE
 from estate.cli.app import app
 
 group = typer.Typer(help="Actual Azure spend: load exports into the cost store, summarise it.",
                     no_args_is_help=True)
 app.add_typer(group, name="cost")
 
-DEFAULT_STORE = Path("out/cost-store")
 StoreOption = Annotated[Path, typer.Option("--store", help="The cost store directory.")]
 FormatOption = Annotated[Literal["text", "json"], typer.Option("--format", help="text (tables) or json.")]
 
@@ -39,23 +38,11 @@ def load(
     output_format: FormatOption = "text",
 ) -> None:
     """Load FOCUS or EA/MCA cost exports into the cost store (Parquet, one partition per source and month)."""
-    from costing.actuals.fx import read_fx_file
-    from costing.actuals.load import LoadOptions, SourceResult, check_cost_type, loaded_blob_etags
-    from costing.actuals.sources.blob import download_exports, is_blob_url
-    from costing.actuals.sources.local import discover
+    from estate.app.costs import load_costs
 
-    check_cost_type(cost_type)
-    options = LoadOptions(currency=currency, cost_type=cost_type,
-                          fx_table=read_fx_file(fx_table) if fx_table else None)
-    if is_blob_url(source):
-        with tempfile.TemporaryDirectory(prefix="estate-blobs-") as temp:
-            download = download_exports(source, Path(temp), connection_string, loaded_blob_etags(store))
-            results = [SourceResult(name, "unchanged", notes=[why]) for name, why in download.unchanged]
-            results += _load_showing_progress(download.sources(Path(temp)), store, options)
-    else:
-        root = Path(source)
-        sources = discover(root, lambda relative: str(root / relative) if relative else str(root))
-        results = _load_showing_progress(sources, store, options)
+    with _ProgressBar() as bar:
+        results = load_costs(source, store, currency=currency, cost_type=cost_type, fx_table=fx_table,
+                             connection_string=connection_string, on_total=bar.start, on_progress=bar.show)
     if output_format == "json":
         json.dump({"store": str(store), "sources": [r.as_json() for r in results]}, sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -71,29 +58,39 @@ def load(
     typer.echo(f"store: {store}")
 
 
-def _load_showing_progress(sources, store: Path, options):
-    """load_sources with a progress bar on stderr when it is a terminal (bytes of the export files done)."""
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+class _ProgressBar:
+    """A progress bar on stderr when it is a terminal: bytes of the export files done."""
 
-    from costing.actuals.load import FileProgress, load_sources
+    def __enter__(self) -> _ProgressBar:
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
-    console = Console(stderr=True)
-    columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn())
-    total = sum(export.path.stat().st_size for source in sources for export in source.files)
-    with Progress(*columns, console=console, disable=not console.is_terminal, transient=True) as progress:
-        task = progress.add_task("loading", total=total or None)
-        finished: dict[str, int] = {}
+        console = Console(stderr=True)
+        columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn())
+        self.progress = Progress(*columns, console=console, disable=not console.is_terminal, transient=True)
+        self.progress.__enter__()
+        self.task = None
+        self.finished: dict[str, int] = {}
+        return self
 
-        def show(step: FileProgress) -> None:
-            if step.done:
-                finished[step.file] = step.size
-            reading = 0 if step.done else step.fraction * step.size
-            name = step.file.rstrip("/").rsplit("/", 1)[-1]
-            progress.update(task, completed=sum(finished.values()) + reading,
-                            description=f"{name}: {step.rows:,} rows")
+    def __exit__(self, *exc: object) -> None:
+        self.progress.__exit__(*exc)
 
-        return load_sources(sources, store, options, progress=show)
+    def start(self, total: int) -> None:
+        if self.task is None:
+            self.task = self.progress.add_task("loading", total=total or None)
+        else:
+            self.progress.update(self.task, total=total or None)
+
+    def show(self, step) -> None:  # step: costing.actuals.load.FileProgress
+        if self.task is None:
+            self.start(0)
+        if step.done:
+            self.finished[step.file] = step.size
+        reading = 0 if step.done else step.fraction * step.size
+        name = step.file.rstrip("/").rsplit("/", 1)[-1]
+        self.progress.update(self.task, completed=sum(self.finished.values()) + reading,
+                             description=f"{name}: {step.rows:,} rows")
 
 
 @group.command("summary")
@@ -106,9 +103,9 @@ def summary(
     from rich.console import Console
     from rich.table import Table
 
-    from costing.actuals.summary import parse_by, summarise
+    from estate.app.costs import summarise_costs
 
-    result = summarise(store, parse_by(by))
+    result = summarise_costs(store, by)
     if output_format == "json":
         json.dump(result.as_json(), sys.stdout, indent=2)
         sys.stdout.write("\n")

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-import tempfile
-from datetime import date
-from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
@@ -48,40 +45,24 @@ def pull(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from costing.costapi.client import cost_client
-    from costing.costapi.pull import PullPlan, check_one_metric, check_scopes, pull_details, pull_queries
-    from costing.costapi.query import DEFAULT_GROUPINGS, Grouping, check_groupings, months_between
-    from costing.costapi.sink import StoreChunks
-    from costing.costapi.throttle import CostManagementRetryPolicy
+    from estate.app.costs import PullRequest, pull_costs
 
-    scopes = check_scopes(scope)
-    months = months_between(from_month, to_month)
-    today = date.fromisoformat(f"{months_between(as_of, as_of)[0]}-01") if as_of else date.today()
-    groupings = check_groupings(tuple(Grouping.parse(g) for g in group_by) if group_by else DEFAULT_GROUPINGS)
-    chunks = StoreChunks(store)
-    check_one_metric(chunks, scopes, metric)
-    client = cost_client(endpoint, retry_policy=CostManagementRetryPolicy(max_retries=max_retries))
-    plan = PullPlan(scopes=scopes, months=months, metric=metric, groupings=groupings, refresh=refresh)
+    request = PullRequest(scopes=scope, from_month=from_month, to_month=to_month, store=store, metric=metric,
+                          method=method, group_by=group_by or [], refresh=refresh, as_of=as_of, endpoint=endpoint,
+                          max_retries=max_retries)
     console = Console(stderr=True)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, disable=not console.is_terminal) as progress:
-        task = progress.add_task(f"{method} {metric}", total=len(scopes) * len(months))
+        task = progress.add_task(f"{method} {metric}", total=None)
 
         def advance(scope_done: str, month: str, what: str) -> None:
             progress.update(task, advance=1, description=f"/{scope_done} {month}: {what}")
 
-        if method == "query":
-            report = pull_queries(client, chunks, plan, today=today, advance=advance)
-        else:
-            with tempfile.TemporaryDirectory(prefix="estate-cost-details-") as work:
-                report = pull_details(client, chunks, plan, today=today, work_dir=Path(work), advance=advance)
-    summary = {"store": str(store), "metric": metric, "method": method, "queries": report.queries,
-               "rows": report.rows, "pulled": [{"scope": f"/{s}", "month": m} for s, m in report.pulled],
-               "kept": [{"scope": f"/{s}", "month": m} for s, m in report.skipped]}
+        report = pull_costs(request, on_start=lambda total: progress.update(task, total=total), advance=advance)
     if output_format == "json":
-        json.dump(summary, sys.stdout, indent=2)
+        json.dump(report.as_json(), sys.stdout, indent=2)
         sys.stdout.write("\n")
         return
     typer.echo(f"{store}: pulled {len(report.pulled)} month(s) ({report.rows} rows, {report.queries} "
-               f"{'queries' if method == 'query' else 'reports'}), kept {len(report.skipped)} closed month(s) "
+               f"{'queries' if method == 'query' else 'reports'}), kept {len(report.kept)} closed month(s) "
                f"already in the store; metric {metric}")

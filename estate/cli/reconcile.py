@@ -12,7 +12,8 @@ from typing import Annotated, Literal
 
 import typer
 
-from estate.cli.cost import group
+from estate.app.costs import DEFAULT_STORE
+from estate.cli.cost import StoreOption, group
 
 ReportFormat = Literal["text", "json", "csv", "xlsx", "html"]
 BINARY_FORMATS = ("xlsx",)
@@ -21,7 +22,7 @@ BINARY_FORMATS = ("xlsx",)
 @group.command("reconcile")
 def reconcile(
     case: Annotated[Path, typer.Option("--case", help="The business case (YAML).")] = Path("stacks/business-case.yaml"),
-    store: Annotated[Path, typer.Option("--store", help="The cost store directory.")] = Path("out/cost-store"),
+    store: StoreOption = DEFAULT_STORE,
     forecast: Annotated[Path | None, typer.Option(
         "--forecast", help="FORECAST.json from `estate forecast --format json`: adds the three-way view.")] = None,
     estate_file: Annotated[Path | None, typer.Option(
@@ -37,17 +38,13 @@ def reconcile(
     out: Annotated[Path | None, typer.Option("--out", help="Write the report to this file (atomically).")] = None,
 ) -> None:
     """Case vs actual (vs forecast) per business-case line and period: variance, RAG, outturn, payback."""
-    from costing.reconcile.model import RagThresholds
-    from costing.reconcile.run import ReconcileRequest
-    from costing.reconcile.run import reconcile as run_reconcile
+    from estate.app.costs import reconcile as run_reconcile
     from estate.foundation.errors import UsageError
 
     if output_format in BINARY_FORMATS and out is None:
         raise UsageError(f"--format {output_format} writes a file: give --out FILE.{output_format}")
-    thresholds = RagThresholds(Decimal(str(green)), Decimal(str(amber)))
-    result = run_reconcile(ReconcileRequest(case_file=case, store=store, forecast_file=forecast,
-                                            estate_file=estate_file, as_of=as_of, cost_column=cost_column,
-                                            thresholds=thresholds))
+    result = run_reconcile(case, store, forecast_file=forecast, estate_file=estate_file, as_of=as_of,
+                           cost_column=cost_column, green=Decimal(str(green)), amber=Decimal(str(amber)))
     _emit(result, output_format, out)
 
 
@@ -97,19 +94,13 @@ def synthesise(
     out: Annotated[Path, typer.Option("--out", help="Folder for the export files.")] = Path("out/synthetic-export"),
 ) -> None:
     """Write a SYNTHETIC FOCUS 1.0 export for the estate, priced from its forecast with seeded noise (demo data)."""
-    from costing.reconcile.estimate import read_forecast
-    from costing.reconcile.run import parse_month
-    from costing.synthetic import SyntheticOptions
-    from costing.synthetic import synthesise as write_synthetic
-    from estate.definition.loader import load_estate
+    from estate.app.costs import synthesise_costs
 
-    estate = load_estate(estate_file)
-    options = SyntheticOptions(months=months, seed=seed, start=parse_month(start, "--start") if start else None)
-    priced = read_forecast(forecast)
-    result = write_synthetic(estate, priced, out, options)
+    synthetic = synthesise_costs(forecast, estate_file, out, months=months, seed=seed, start=start)
+    result = synthetic.result
     typer.echo(f"{out}: SYNTHETIC FOCUS 1.0 export, {len(result.files)} files, {result.rows} rows, "
                f"{result.first_month} to {result.last_month}, {result.total:,.2f} {result.currency} in all "
                f"({result.untagged_resources} resources untagged); load it with `estate cost load {out}`")
-    if priced.unpriced:
-        typer.echo(f"note: {forecast} leaves {priced.unpriced} components unpriced; they have no synthetic spend "
+    if synthetic.unpriced:
+        typer.echo(f"note: {forecast} leaves {synthetic.unpriced} components unpriced; they have no synthetic spend "
                    "(give `estate forecast` fuller prices, e.g. a snapshot from `estate prices refresh`)", err=True)

@@ -1,0 +1,158 @@
+"""Jobs on actual spend: load exports into the cost store, pull from Cost Management, summarise the store,
+reconcile it against the business case, and write synthetic demo spend."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from estate.foundation.errors import UsageError
+
+if TYPE_CHECKING:
+    from costing.actuals.load import FileProgress, SourceResult
+    from costing.actuals.summary import CostSummary
+    from costing.reconcile.model import Reconciliation
+    from costing.synthetic import SyntheticExport
+
+DEFAULT_STORE = Path("out/cost-store")
+
+
+def load_costs(source: str, store: Path = DEFAULT_STORE, *, currency: str | None = None,
+               cost_type: str | None = None, fx_table: Path | None = None, connection_string: str | None = None,
+               on_progress: Callable[[FileProgress], None] | None = None,
+               on_total: Callable[[int], None] | None = None) -> list[SourceResult]:
+    """Load cost exports from a file, a folder or a Blob container URL into the store; an export already in the
+    store (same content) adds nothing. `on_total(bytes)` then `on_progress(step)` report progress."""
+    from costing.actuals.fx import read_fx_file
+    from costing.actuals.load import LoadOptions, SourceResult, check_cost_type, load_sources, loaded_blob_etags
+    from costing.actuals.sources.blob import download_exports, is_blob_url
+    from costing.actuals.sources.local import discover
+
+    check_cost_type(cost_type)
+    options = LoadOptions(currency=currency, cost_type=cost_type,
+                          fx_table=read_fx_file(fx_table) if fx_table else None)
+
+    def load(sources) -> list[SourceResult]:
+        if on_total is not None:
+            on_total(sum(export.path.stat().st_size for each in sources for export in each.files))
+        return load_sources(sources, store, options, progress=on_progress)
+
+    if is_blob_url(source):
+        with tempfile.TemporaryDirectory(prefix="estate-blobs-") as temp:
+            download = download_exports(source, Path(temp), connection_string, loaded_blob_etags(store))
+            results = [SourceResult(name, "unchanged", notes=[why]) for name, why in download.unchanged]
+            return results + load(download.sources(Path(temp)))
+    root = Path(source)
+    return load(discover(root, lambda relative: str(root / relative) if relative else str(root)))
+
+
+def summarise_costs(store: Path = DEFAULT_STORE, by: str = "month") -> CostSummary:
+    """Billed and effective cost in the store, grouped by `by` (comma-separated: month, business-case-line,
+    service)."""
+    from costing.actuals.summary import parse_by, summarise
+
+    return summarise(store, parse_by(by))
+
+
+@dataclass(frozen=True)
+class PullRequest:
+    """What `pull_costs` fetches: scopes x months of one metric, by the Query API or Cost Details reports."""
+
+    scopes: list[str]
+    from_month: str
+    to_month: str
+    store: Path = DEFAULT_STORE
+    metric: str = "ActualCost"
+    method: str = "query"
+    group_by: list[str] = field(default_factory=list)
+    refresh: bool = False
+    as_of: str | None = None
+    endpoint: str | None = None
+    max_retries: int = 6
+
+
+@dataclass(frozen=True)
+class PullSummary:
+    store: Path
+    metric: str
+    method: str
+    queries: int
+    rows: int
+    pulled: list[tuple[str, str]]
+    kept: list[tuple[str, str]]
+
+    def as_json(self) -> dict[str, object]:
+        return {"store": str(self.store), "metric": self.metric, "method": self.method, "queries": self.queries,
+                "rows": self.rows, "pulled": [{"scope": f"/{s}", "month": m} for s, m in self.pulled],
+                "kept": [{"scope": f"/{s}", "month": m} for s, m in self.kept]}
+
+
+def pull_costs(request: PullRequest, *, on_start: Callable[[int], None] | None = None,
+               advance: Callable[[str, str, str], None] | None = None) -> PullSummary:
+    """Pull spend per scope and month into the store; resumable (closed months already stored are kept)."""
+    from costing.costapi.client import cost_client
+    from costing.costapi.pull import PullPlan, check_one_metric, check_scopes, pull_details, pull_queries
+    from costing.costapi.query import DEFAULT_GROUPINGS, Grouping, check_groupings, months_between
+    from costing.costapi.sink import StoreChunks
+    from costing.costapi.throttle import CostManagementRetryPolicy
+
+    scopes = check_scopes(request.scopes)
+    months = months_between(request.from_month, request.to_month)
+    as_of = request.as_of
+    today = date.fromisoformat(f"{months_between(as_of, as_of)[0]}-01") if as_of else date.today()
+    groupings = check_groupings(tuple(Grouping.parse(g) for g in request.group_by) if request.group_by
+                                else DEFAULT_GROUPINGS)
+    chunks = StoreChunks(request.store)
+    check_one_metric(chunks, scopes, request.metric)
+    client = cost_client(request.endpoint, retry_policy=CostManagementRetryPolicy(max_retries=request.max_retries))
+    plan = PullPlan(scopes=scopes, months=months, metric=request.metric, groupings=groupings, refresh=request.refresh)
+    if on_start is not None:
+        on_start(len(scopes) * len(months))
+    step = advance or (lambda scope, month, what: None)
+    if request.method == "query":
+        report = pull_queries(client, chunks, plan, today=today, advance=step)
+    else:
+        with tempfile.TemporaryDirectory(prefix="estate-cost-details-") as work:
+            report = pull_details(client, chunks, plan, today=today, work_dir=Path(work), advance=step)
+    return PullSummary(request.store, request.metric, request.method, report.queries, report.rows,
+                       list(report.pulled), list(report.skipped))
+
+
+def reconcile(case_file: Path, store: Path = DEFAULT_STORE, *, forecast_file: Path | None = None,
+              estate_file: Path | None = None, as_of: str | None = None, cost_column: str = "EffectiveCost",
+              green: Decimal = Decimal(5), amber: Decimal = Decimal(10)) -> Reconciliation:
+    """Actual spend in the store against the business case (and the forecast, when given)."""
+    from costing.reconcile.model import RagThresholds
+    from costing.reconcile.run import ReconcileRequest
+    from costing.reconcile.run import reconcile as run_reconcile
+
+    return run_reconcile(ReconcileRequest(case_file=case_file, store=store, forecast_file=forecast_file,
+                                          estate_file=estate_file, as_of=as_of, cost_column=cost_column,
+                                          thresholds=RagThresholds(green, amber)))
+
+
+@dataclass(frozen=True)
+class Synthesised:
+    result: SyntheticExport
+    unpriced: int
+
+
+def synthesise_costs(forecast_file: Path, estate_file: Path, out: Path, *, months: int = 18, seed: int = 418,
+                     start: str | None = None) -> Synthesised:
+    """Write a SYNTHETIC FOCUS 1.0 export of the estate, priced from its forecast (demo data, never real spend)."""
+    from costing.reconcile.estimate import read_forecast
+    from costing.reconcile.run import parse_month
+    from costing.synthetic import SyntheticOptions, synthesise
+    from estate.definition.loader import load_estate
+
+    if months < 1:
+        raise UsageError("--months must be at least 1")
+    estate = load_estate(estate_file)
+    options = SyntheticOptions(months=months, seed=seed, start=parse_month(start, "--start") if start else None)
+    priced = read_forecast(forecast_file)
+    return Synthesised(synthesise(estate, priced, out, options), priced.unpriced)
