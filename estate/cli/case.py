@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
+from estate.app.case import DEFAULT_CASE_FILE
 from estate.cli.app import app
 
 if TYPE_CHECKING:
@@ -26,25 +27,24 @@ CaseFile = Annotated[Path, typer.Argument(help="The business case (YAML).", show
 
 @group.command("show")
 def show(
-    file: CaseFile = Path("stacks/business-case.yaml"),
+    file: CaseFile = DEFAULT_CASE_FILE,
     output_format: Annotated[
         Literal["text", "json"], typer.Option("--format", help="text (tables) or json.")
     ] = "text",
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 if any stated figure disagrees.")] = False,
 ) -> None:
     """Show the case's lines by period, benefit, cumulative position, payback, NPV and every stated-figure check."""
-    from costing.business_case import check_stated, derive, load_business_case
     from costing.business_case.report import case_json
+    from estate.app.case import show_case
 
-    case = load_business_case(file)
-    derived = derive(case)
-    checks = check_stated(case, derived)
+    view = show_case(file)
+    case, derived, checks = view.case, view.derived, view.checks
     if output_format == "json":
         json.dump(case_json(case, derived, checks), sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
         _print_text(case, derived, checks)
-    failed = [check for check in checks if not check.ok]
+    failed = view.disagreements
     if failed and strict:
         sys.stderr.write(f"estate: {len(failed)} stated figure{'s' if len(failed) != 1 else ''} disagree with "
                          f"the case's lines (--strict)\n")
@@ -141,7 +141,7 @@ def _checks(checks: list[Check]) -> Table:
 
 @group.command("budgets")
 def budgets(
-    file: CaseFile = Path("stacks/business-case.yaml"),
+    file: CaseFile = DEFAULT_CASE_FILE,
     financial_year: Annotated[
         str | None, typer.Option("--financial-year", help="e.g. 2026/27 (default: the current one).")
     ] = None,
@@ -154,14 +154,10 @@ def budgets(
     ] = "text",
 ) -> None:
     """The Azure budgets the platform stack derives from the case: one per cloud-run line for a financial year."""
-    from datetime import date
+    from estate.app.case import case_budgets
 
-    from costing.business_case import budget_specs, financial_year_of, load_business_case
-
-    case = load_business_case(file)
-    year = financial_year or financial_year_of(date.today(), case.financial_year_start_month).label
-    specs = budget_specs(case, year, contact_emails=emails,
-                         beyond_horizon="carry-forward" if carry_forward else "error")
+    budgets_view = case_budgets(file, financial_year=financial_year, emails=emails, carry_forward=carry_forward)
+    case, year, specs = budgets_view.case, budgets_view.financial_year, budgets_view.specs
     if output_format == "json":
         json.dump([_budget_json(spec) for spec in specs], sys.stdout, indent=2)
         sys.stdout.write("\n")

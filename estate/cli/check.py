@@ -12,11 +12,8 @@ from typing import Annotated, Literal
 import typer
 
 from estate.cli.app import app
-from estate.definition.loader import DEFAULT_ESTATE_FILE
-from estate.foundation.errors import EXIT_FINDINGS, InputError, UsageError
+from estate.foundation.errors import EXIT_FINDINGS, UsageError
 from estate.foundation.files import write_atomic
-
-ESTATE_FILE_CONFIG = "estate:estateFile"
 
 
 @app.command()
@@ -39,63 +36,21 @@ def check(
         metavar="FILE")] = None,
 ) -> None:
     """Check plans against the estate's guardrails (UK regions only, mandatory tags, no public IPs, supported OS)."""
+    from estate.app.check import check as run_check
     from policies.output import render, summary
-    from policies.rules import RULES
 
-    rules = _selected_rules(only or [], RULES)
-    names = {rule.name for rule in rules}
-    if plans:
-        settings_by_estate: dict[Path, object] = {}  # each estate file is read once, however many plans name it
-        results = [_check_plan(path, estate_file, rules, settings_by_estate) for path in plans]
-    else:
-        from policies.estate_check import check_estate_file
-
-        results = [check_estate_file(estate_file or DEFAULT_ESTATE_FILE, names)]
-    report = render(results, output_format, rules)
+    run = run_check(plans or [], estate_file=estate_file, only=only)
+    report = render(run.results, output_format, run.rules)
     if out is not None:
         try:
             write_atomic(out, report)
         except OSError as error:
             raise UsageError(f"--out {out}: cannot write the report ({error.strerror or error}); "
                              "choose a writable path") from None
-        for result in results:
+        for result in run.results:
             typer.echo(summary(result), err=True)
         typer.echo(f"report written to {out}", err=True)
     else:
         sys.stdout.write(report)
-    if any(result.failed for result in results):
+    if run.failed:
         raise typer.Exit(EXIT_FINDINGS)
-
-
-def _selected_rules(only: list[str], known: dict) -> list:
-    unknown = [name for name in only if name not in known]
-    if unknown:
-        raise UsageError(f"--only {unknown[0]!r}: no such rule; rules are {', '.join(known)}")
-    return [rule for name, rule in known.items() if not only or name in only]
-
-
-def _check_plan(path: Path, estate_file: Path | None, rules: list, settings_by_estate: dict):
-    from estate.definition.loader import load_estate
-    from estate.foundation.plan import load_plan
-    from policies.plan_check import check_plan
-    from policies.rules.base import GuardrailSettings
-
-    plan = load_plan(path)
-    estate_path = _estate_for(plan.config, estate_file)
-    if estate_path not in settings_by_estate:
-        if not estate_path.exists():
-            raise InputError(f"{estate_path}: no such file; plans are checked against the estate's allowed regions, "
-                             "mandatory tags and waves: give the estate definition with --estate FILE",
-                             file=str(estate_path))
-        settings_by_estate[estate_path] = GuardrailSettings.from_estate(load_estate(estate_path))
-    return check_plan(plan, settings_by_estate[estate_path], rules, stacks_dir=estate_path.parent)
-
-
-def _estate_for(config: dict, estate_file: Path | None) -> Path:
-    if estate_file is not None:
-        return estate_file
-    named = config.get(ESTATE_FILE_CONFIG)
-    if isinstance(named, str) and Path(named).is_file():
-        return Path(named)
-    return DEFAULT_ESTATE_FILE
-

@@ -12,10 +12,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from estate.app.definition import describe_estate
 from estate.cli.app import app
-from estate.definition.loader import DEFAULT_ESTATE_FILE, load_estate
+from estate.definition.loader import DEFAULT_ESTATE_FILE
 from estate.definition.model import Estate, region_display
-from estate.definition.summary import EstateSummary, summarise
+from estate.definition.summary import EstateSummary
 
 EstateFile = Annotated[
     Path, typer.Argument(help="The estate definition (YAML).", show_default=True)
@@ -25,8 +26,8 @@ EstateFile = Annotated[
 @app.command()
 def validate(file: EstateFile = DEFAULT_ESTATE_FILE) -> None:
     """Check an estate definition; list every problem as FILE:LINE:COL: field: what is wrong; what to do."""
-    estate = load_estate(file)
-    summary = summarise(estate)
+    described = describe_estate(file)
+    estate, summary = described.estate, described.summary
     typer.echo(
         f"{file}: valid: {len(estate.waves)} waves, {summary.servers} servers to migrate, "
         f"{summary.retained_hosts} hosts retained on site, stacks: {', '.join(estate.stacks())}"
@@ -41,8 +42,8 @@ def show(
     ] = "text",
 ) -> None:
     """Describe the estate: waves x servers x sizes x OS, retained hosts by site and reason, regions, network."""
-    estate = load_estate(file)
-    summary = summarise(estate)
+    described = describe_estate(file)
+    estate, summary = described.estate, described.summary
     if output_format == "json":
         json.dump(_as_json(estate, summary), sys.stdout, indent=2)
         sys.stdout.write("\n")

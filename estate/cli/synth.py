@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from estate.app.synth import DEFAULT_OUT
 from estate.cli.app import app
-from estate.definition.loader import DEFAULT_ESTATE_FILE, load_estate
-from estate.definition.model import Estate
-
-DEFAULT_OUT = Path("out/plans")
+from estate.definition.loader import DEFAULT_ESTATE_FILE
 
 
 @app.command()
@@ -29,32 +26,12 @@ def synth(
     Plans have exactly the shape `pulumi preview --json` prints, so `estate check` and `estate forecast`
     read them like a real preview. The same estate always gives byte-identical plans.
     """
-    started = time.perf_counter()
-    estate = load_estate(estate_file)
-    from estate.synth.levers import leave_garbage_to_process_exit, paused_gc
-    from estate.synth.synthesis import choose_stacks
+    from estate.app.synth import synthesise_plans
 
-    chosen = choose_stacks(estate, stacks or [], all_stacks)
-    with paused_gc():
-        _synthesise_and_write(estate, estate_file, chosen, out, started)
-        leave_garbage_to_process_exit()
-
-
-def _synthesise_and_write(estate: Estate, estate_file: Path, stacks: list[str], out: Path, started: float) -> None:
-    from estate.foundation.files import write_atomic
-    from estate.synth.preview import dumps, resources_by_type
-    from estate.synth.synthesis import synthesise
-
-    run = synthesise(estate, estate_file, estate_file.parent, stacks)
-    # Everything is synthesised before anything is written: a failing stack leaves no plans behind.
-    texts = {plan.stack: dumps(plan.document) for plan in run.plans}
-    total = 0
-    for plan in run.plans:
-        path = write_atomic(out / f"{plan.stack}.json", texts[plan.stack])
-        by_type = resources_by_type(plan.document)
-        total += sum(by_type.values())
-        typer.echo(f"{plan.stack}: {sum(by_type.values())} resources -> {path}")
-        for resource_type, count in sorted(by_type.items()):
+    result = synthesise_plans(stacks or [], all_stacks=all_stacks, out=out, estate_file=estate_file)
+    for plan in result.plans:
+        typer.echo(f"{plan.stack}: {plan.resources} resources -> {plan.path}")
+        for resource_type, count in sorted(plan.by_type.items()):
             typer.echo(f"  {count:5d}  {resource_type}")
-    typer.echo(f"{len(run.plans)} stack{'s' if len(run.plans) != 1 else ''}, {total} resources in "
-               f"{time.perf_counter() - started:.2f} s")
+    count = len(result.plans)
+    typer.echo(f"{count} stack{'s' if count != 1 else ''}, {result.resources} resources in {result.seconds:.2f} s")

@@ -1,0 +1,75 @@
+"""The guardrails job: run the rules over plans, or over the estate definition before synthesis."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from estate.definition.loader import DEFAULT_ESTATE_FILE
+from estate.foundation.errors import InputError, UsageError
+
+if TYPE_CHECKING:
+    from policies.plan_check import CheckResult
+    from policies.rules.base import GuardrailSettings
+
+ESTATE_FILE_CONFIG = "estate:estateFile"
+
+
+@dataclass(frozen=True)
+class CheckRun:
+    """What `check` found: one result per plan (or one for the estate definition) and the rules that ran."""
+
+    results: list[CheckResult]
+    rules: list
+
+    @property
+    def failed(self) -> bool:
+        return any(result.failed for result in self.results)
+
+
+def check(plans: list[Path], *, estate_file: Path | None = None, only: list[str] | None = None) -> CheckRun:
+    """Check plans (or, with no plans, the estate definition itself) against the estate's guardrails."""
+    from policies.rules import RULES
+
+    rules = select_rules(only or [], RULES)
+    if plans:
+        settings: dict[Path, GuardrailSettings] = {}  # each estate file is read once, however many plans name it
+        return CheckRun([_check_plan(path, estate_file, rules, settings) for path in plans], rules)
+    from policies.estate_check import check_estate_file
+
+    return CheckRun([check_estate_file(estate_file or DEFAULT_ESTATE_FILE, {rule.name for rule in rules})], rules)
+
+
+def select_rules(only: list[str], known: dict) -> list:
+    unknown = [name for name in only if name not in known]
+    if unknown:
+        raise UsageError(f"--only {unknown[0]!r}: no such rule; rules are {', '.join(known)}")
+    return [rule for name, rule in known.items() if not only or name in only]
+
+
+def _check_plan(path: Path, estate_file: Path | None, rules: list, settings: dict) -> CheckResult:
+    from estate.definition.loader import load_estate
+    from estate.foundation.plan import load_plan
+    from policies.plan_check import check_plan
+    from policies.rules.base import GuardrailSettings
+
+    plan = load_plan(path)
+    estate_path = estate_for(plan.config, estate_file)
+    if estate_path not in settings:
+        if not estate_path.exists():
+            raise InputError(f"{estate_path}: no such file; plans are checked against the estate's allowed regions, "
+                             "mandatory tags and waves: give the estate definition with --estate FILE",
+                             file=str(estate_path))
+        settings[estate_path] = GuardrailSettings.from_estate(load_estate(estate_path))
+    return check_plan(plan, settings[estate_path], rules, stacks_dir=estate_path.parent)
+
+
+def estate_for(config: dict, estate_file: Path | None) -> Path:
+    """The estate a plan is checked against: `--estate`, else the plan's `estate:estateFile`, else the default."""
+    if estate_file is not None:
+        return estate_file
+    named = config.get(ESTATE_FILE_CONFIG)
+    if isinstance(named, str) and Path(named).is_file():
+        return Path(named)
+    return DEFAULT_ESTATE_FILE
