@@ -19,7 +19,7 @@ COMMAND_MODULES = (
     "estate.cli.synth",  # synth
     "estate.cli.case",  # case show, case budgets
     "estate.cli.check",  # check
-    "estate.cli.costs",  # prices refresh, forecast, forecast diff
+    "estate.cli.forecast",  # prices refresh, forecast, forecast diff
     "estate.cli.cost",  # cost load, cost summary
     "estate.cli.pull",  # cost pull
     "estate.cli.reconcile",  # cost reconcile, cost synthesise (in the cost group)
