@@ -6,7 +6,7 @@ A type in neither is *unsupported*: its resources are listed as unpriced, never 
 from __future__ import annotations
 
 from costing.forecast import resources_compute, resources_network, resources_services  # noqa: F401  (register)
-from costing.forecast.model import COST_FUNCTIONS, USAGE_KEYS, CostComponent, CostFunction, Resource
+from costing.forecast.model import COST_FUNCTIONS, USAGE_KEYS, CostComponent, Resource
 
 # Azure bills nothing for these themselves (their traffic or contents are billed elsewhere).
 FREE_TYPES = frozenset({
@@ -26,10 +26,6 @@ FREE_TYPES = frozenset({
     "azure-native:insights:DiagnosticSetting",
     "azure-native:insights:ActionGroup",
 })
-
-
-def cost_function(type_token: str) -> CostFunction | None:
-    return COST_FUNCTIONS.get(type_token)
 
 
 def usage_keys(type_token: str) -> tuple[str, ...]:

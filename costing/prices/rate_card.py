@@ -30,7 +30,6 @@ from costing.prices.catalogue import Catalogue, PriceSource
 from estate.definition.model import Spec
 from estate.foundation.yamlfile import read_yaml, validate
 
-KEY_FIELDS = ("serviceName", "productName", "skuName", "meterName", "armRegionName", "armSkuName", "meterId")
 Text = Annotated[str, StringConstraints(min_length=1)]
 KeyField = Literal["serviceName", "productName", "skuName", "meterName", "armRegionName", "armSkuName", "meterId"]
 

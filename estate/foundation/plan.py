@@ -25,9 +25,6 @@ from estate.foundation.errors import InputError
 
 # The string Pulumi prints for a value that is not known until the resource exists.
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-# Steps after which the resource exists (or goes on existing): these are checked and priced.
-STAYING_OPS = frozenset({"create", "update", "replace", "same", "create-replacement", "import", "import-replacement",
-                         "refresh", "read", "read-replacement"})
 # Steps that remove a resource: never a violation, never a cost.
 LEAVING_OPS = frozenset({"delete", "discard", "delete-replaced", "read-discard", "discard-replaced",
                          "remove-pending-replace"})
@@ -78,9 +75,6 @@ class Plan:
     def staying(self) -> Iterator[PlanResource]:
         """Resources that exist after the plan is applied (creates, updates, replaces, unchanged)."""
         return (resource for resource in self.resources if not resource.leaving)
-
-    def by_urn(self) -> dict[str, PlanResource]:
-        return {resource.urn: resource for resource in self.resources}
 
     @property
     def stacks(self) -> list[str]:
