@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 
 from costing.forecast.arm_types import service_name
 from costing.forecast.model import CostComponent, Resource
@@ -98,15 +97,14 @@ class Pricer:
                           sources=[source.source.label for source in self.prices.sources],
                           fx=list(self._fx_notes.values()))
         for plan in plans:
-            default_region = normalise_region(str(plan.config.get("azure-native:location") or "")) or None
             for planned in plan.staying():
                 if planned.custom and not planned.type.startswith("pulumi:"):
-                    self._price_resource(planned, default_region, result)
+                    self._price_resource(planned, plan.placement(planned).region, result)
         return result
 
-    def _price_resource(self, planned: PlanResource, default_region: str | None, result: Forecast) -> None:
-        location = planned.inputs.get("location")
-        region = (normalise_region(location) if isinstance(location, str) else None) or default_region
+    def _price_resource(self, planned: PlanResource, location: str | None, result: Forecast) -> None:
+        # The same placement the guardrails read (its own location, else its provider's, else the stack's).
+        region = normalise_region(location) if location else None
         resource = Resource(planned.urn, planned.type, planned.name, planned.inputs, region,
                             self.usage.for_resource(planned.type, planned.name, planned.urn))
         tags = resource.tags
@@ -168,14 +166,3 @@ def billing_currency(estate_currency: str | None, prices: Prices) -> str:
                             "billed in; give --estate (its organisation.billing_currency) and an FX rate in the "
                             "usage file, or prices in one currency")
     return found[0] if found else "GBP"
-
-
-def estate_file_of(plans: Iterable[Plan], given: Path | None) -> Path | None:
-    """The estate definition behind the plans: `--estate`, else the plans' `estate:estateFile` setting."""
-    if given:
-        return given
-    for plan in plans:
-        named = plan.config.get("estate:estateFile")
-        if isinstance(named, str) and Path(named).is_file():
-            return Path(named)
-    return None

@@ -13,9 +13,6 @@ if TYPE_CHECKING:
     from policies.plan_check import CheckResult
     from policies.rules.base import GuardrailSettings
 
-ESTATE_FILE_CONFIG = "estate:estateFile"
-
-
 @dataclass(frozen=True)
 class CheckRun:
     """What `check` found: one result per plan (or one for the estate definition) and the rules that ran."""
@@ -50,12 +47,12 @@ def select_rules(only: list[str], known: dict) -> list:
 
 def _check_plan(path: Path, estate_file: Path | None, rules: list, settings: dict) -> CheckResult:
     from estate.definition.loader import load_estate
-    from estate.foundation.plan import load_plan
+    from estate.foundation.plan import estate_file_of, load_plan
     from policies.plan_check import check_plan
     from policies.rules.base import GuardrailSettings
 
     plan = load_plan(path)
-    estate_path = estate_for(plan.config, estate_file)
+    estate_path = estate_file_of([plan], estate_file) or DEFAULT_ESTATE_FILE
     if estate_path not in settings:
         if not estate_path.exists():
             raise InputError(f"{estate_path}: no such file; plans are checked against the estate's allowed regions, "
@@ -63,13 +60,3 @@ def _check_plan(path: Path, estate_file: Path | None, rules: list, settings: dic
                              file=str(estate_path))
         settings[estate_path] = GuardrailSettings.from_estate(load_estate(estate_path))
     return check_plan(plan, settings[estate_path], rules, stacks_dir=estate_path.parent)
-
-
-def estate_for(config: dict, estate_file: Path | None) -> Path:
-    """The estate a plan is checked against: `--estate`, else the plan's `estate:estateFile`, else the default."""
-    if estate_file is not None:
-        return estate_file
-    named = config.get(ESTATE_FILE_CONFIG)
-    if isinstance(named, str) and Path(named).is_file():
-        return Path(named)
-    return DEFAULT_ESTATE_FILE

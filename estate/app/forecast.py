@@ -54,10 +54,11 @@ def forecast(plan_paths: list[str], price_paths: list[Path], *, usage: Path | No
     Retained on-premises hosts are added when a plan belongs to the `retained` stack and the estate is known.
     """
     from costing.forecast.onprem import add_retained_hosts
-    from costing.forecast.pricing import Pricer, billing_currency, estate_file_of
+    from costing.forecast.pricing import Pricer, billing_currency
     from costing.forecast.usage import load_usage
     from costing.prices.sources import load_prices
     from estate.definition.loader import load_estate
+    from estate.foundation.plan import estate_file_of
 
     if not price_paths:
         raise UsageError("give at least one price source with --prices (a rate card, a snapshot from "

@@ -16,15 +16,24 @@ Unknown values (outputs not known until deployment) are Pulumi's unknown sentine
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
 
 from estate.foundation.errors import InputError
 
 # The string Pulumi prints for a value that is not known until the resource exists.
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+# The stack setting that gives resources without a `location` (and providers without one) their region.
+LOCATION_CONFIG = "azure-native:location"
+# The stack setting naming the estate definition a plan was made from.
+ESTATE_FILE_CONFIG = "estate:estateFile"
+PROVIDER_TYPE_PREFIX = "pulumi:providers:"
 # Steps that remove a resource: never a violation, never a cost.
 LEAVING_OPS = frozenset({"delete", "discard", "delete-replaced", "read-discard", "discard-replaced",
                          "remove-pending-replace"})
@@ -56,6 +65,22 @@ class PlanResource:
         return self.op in LEAVING_OPS
 
     @property
+    def tags(self) -> Mapping[str, Any]:
+        """The resource's `tags` input (empty when it sets none or they are not an object)."""
+        tags = self.inputs.get("tags")
+        return tags if isinstance(tags, Mapping) else {}
+
+    @property
+    def azure_name(self) -> str | None:
+        """The resource's name in Azure: the `<type>Name` input (e.g. `publicIpAddressName`), if set."""
+        return azure_name_of(self.type, self.inputs)[1]
+
+    @property
+    def azure_name_key(self) -> str | None:
+        """The input key holding the Azure name, if any."""
+        return azure_name_of(self.type, self.inputs)[0]
+
+    @property
     def provider_urn(self) -> str | None:
         """The provider reference without its `::<id>` suffix."""
         if not self.provider:
@@ -76,9 +101,94 @@ class Plan:
         """Resources that exist after the plan is applied (creates, updates, replaces, unchanged)."""
         return (resource for resource in self.resources if not resource.leaving)
 
+    @cached_property
+    def providers(self) -> dict[str, PlanResource]:
+        return {step.urn: step for step in self.resources if step.type.startswith(PROVIDER_TYPE_PREFIX)}
+
+    @property
+    def estate_file(self) -> str | None:
+        """The estate definition the plan was made from (its `estate:estateFile` setting), if it says."""
+        return _config_text(self.config, ESTATE_FILE_CONFIG)
+
+    def placement(self, resource: PlanResource, stacks_dir: str | Path | None = None) -> Placement:
+        """Where `resource` lands: its own `location`, else the region its provider (or stack) gives it."""
+        location = resource.inputs.get("location")
+        if location is not None:
+            return Placement(location if isinstance(location, str) else None, "inputs.location", declared=True)
+        return self.default_placement(resource, stacks_dir)
+
+    def default_placement(self, resource: PlanResource, stacks_dir: str | Path | None = None) -> Placement:
+        """The region a resource that sets no `location` lands in: its explicit provider's `location`, else the
+        stack config `azure-native:location` the plan carries, else the one in `STACKS_DIR/Pulumi.<stack>.yaml`."""
+        provider = self.providers.get(resource.provider_urn or "")
+        if provider is not None and isinstance(provider.inputs.get("location"), str):
+            return Placement(provider.inputs["location"], f"its provider {provider.name}'s location")
+        configured = _config_text(self.config, LOCATION_CONFIG)
+        if configured:
+            return Placement(configured, f"the stack config {LOCATION_CONFIG}")
+        if stacks_dir is not None:
+            from_file = stack_file_location(str(stacks_dir), resource.stack)
+            if from_file:
+                stack_file = Path(stacks_dir) / f"Pulumi.{resource.stack}.yaml"
+                return Placement(from_file, f"{LOCATION_CONFIG} of {stack_file}")
+        return Placement(None, "")
+
     @property
     def stacks(self) -> list[str]:
         return sorted({resource.stack for resource in self.resources})
+
+
+@dataclass(frozen=True)
+class Placement:
+    """A resource's region as written (not normalised) and where it comes from; `declared` when the resource
+    sets it itself. `region` is None when nothing gives one, or when `location` is not a string."""
+
+    region: str | None
+    source: str
+    declared: bool = False
+
+
+def _config_text(config: Mapping[str, Any], key: str) -> str | None:
+    value = config.get(key)
+    if isinstance(value, Mapping):  # `pulumi preview --json` may carry {"value": ..., "secret": ...}
+        value = value.get("value")
+    return value if isinstance(value, str) else None
+
+
+@cache
+def stack_file_location(stacks_dir: str, stack: str) -> str | None:
+    """`azure-native:location` from STACKS_DIR/Pulumi.<stack>.yaml, if that file sets it."""
+    path = Path(stacks_dir) / f"Pulumi.{stack}.yaml"
+    if not path.is_file():
+        return None
+    try:
+        document = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, YAMLError):
+        return None
+    config = document.get("config") if isinstance(document, dict) else None
+    return _config_text(config, LOCATION_CONFIG) if isinstance(config, dict) else None
+
+
+def azure_name_of(resource_type: str, inputs: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """(input key, value) of the `<type>Name` input, else of the only `...Name` input other than the group's."""
+    wanted = resource_type.rsplit(":", 1)[-1].lower() + "name"
+    names = {key: value for key, value in inputs.items()
+             if isinstance(value, str) and key.lower().endswith("name") and key != "resourceGroupName"}
+    for key, value in names.items():
+        if key.lower() == wanted:
+            return key, value
+    return next(iter(names.items())) if len(names) == 1 else (None, None)
+
+
+def estate_file_of(plans: Iterable[Plan], given: str | Path | None = None) -> Path | None:
+    """The estate definition behind plans: `given` (`--estate`), else the first plan's `estate:estateFile` that
+    names an existing file, else None."""
+    if given:
+        return Path(given)
+    for plan in plans:
+        if plan.estate_file and Path(plan.estate_file).is_file():
+            return Path(plan.estate_file)
+    return None
 
 
 def urn_parts(urn: str) -> tuple[str, str, str, str]:

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from estate.definition.model import DEFAULT_MANDATORY_TAGS, DEFAULT_SERVER_ONLY_TAGS, Estate, Exemption
+from estate.foundation.plan import azure_name_of
 from estate.foundation.reference import UK_REGIONS
 
 MANDATORY = "mandatory"
@@ -44,19 +45,12 @@ class Resource:
     @property
     def azure_name(self) -> str | None:
         """The resource's name in Azure: the `<type>Name` input (e.g. `publicIpAddressName`), if set."""
-        wanted = self.type.rsplit(":", 1)[-1].lower() + "name"
-        names = {key: value for key, value in self.inputs.items()
-                 if isinstance(value, str) and key.lower().endswith("name") and key != "resourceGroupName"}
-        for key, value in names.items():
-            if key.lower() == wanted:
-                return value
-        return next(iter(names.values())) if len(names) == 1 else None
+        return azure_name_of(self.type, self.inputs)[1]
 
     @property
     def azure_name_key(self) -> str | None:
         """The input key holding the Azure name, if any."""
-        name = self.azure_name
-        return next((key for key, value in self.inputs.items() if name is not None and value == name), None)
+        return azure_name_of(self.type, self.inputs)[0]
 
     @property
     def tags(self) -> Mapping[str, Any]:
