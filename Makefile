@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OUT := out
 
-.PHONY: install azurite demo test bench lint clean
+.PHONY: install azurite demo test bench lint docs clean
 
 # Install once into .venv; reinstall only when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -73,6 +73,10 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache
+
+# Regenerate the generated documentation (docs/cli.md) after changing a command; a test fails when it is stale.
+docs: $(STAMP)
+	$(BIN)/python -m estate.cli.reference > docs/cli.md
 
 clean:
 	rm -rf $(OUT) .pytest_cache .ruff_cache

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import click
+from typing import Any
+
 from typer.core import TyperGroup
 
 
@@ -15,12 +16,12 @@ class DefaultCommandGroup(TyperGroup):
 
     DEFAULT = "run"
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         if not args or args[0] not in self.commands:
             args = [self.DEFAULT, *args]  # `--help` too: the default command's help lists its options
         return super().parse_args(ctx, args)
 
-    def resolve_command(self, ctx: click.Context, args: list[str]):
+    def resolve_command(self, ctx: Any, args: list[str]):
         name, command, rest = super().resolve_command(ctx, args)
         # The default command's messages and usage read `estate forecast ...`, not `estate forecast run ...`.
         return ("" if name == self.DEFAULT else name), command, rest
