@@ -41,6 +41,11 @@ def run_cli(*args: str) -> CliResult:
     return CliResult(code, out.getvalue(), err.getvalue())
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="rewrite the golden files (tests/golden/) instead of comparing with them; review the diff")
+
+
 @pytest.fixture(autouse=True)
 def _collector_back_after_each_test():
     """`estate synth` leaves its garbage to process exit (gc.freeze); in-process tests give it back to the collector."""

@@ -37,10 +37,10 @@ def token_of(arm_type: str) -> str | None:
     namespace, _, kind = lowered.partition("/")
     if not namespace.startswith("microsoft.") or not kind or "/" in kind:
         return None
-    from costing.forecast.registry import COST_FUNCTIONS, FREE_TYPES
+    from costing.forecast.registry import COST_MODELS, FREE_TYPES
 
     module = namespace.removeprefix("microsoft.")
-    for token in (*COST_FUNCTIONS, *FREE_TYPES):
+    for token in (*COST_MODELS, *FREE_TYPES):
         if arm_type_of(token) == f"microsoft.{module}/{kind}":
             return token
     return None

@@ -1,14 +1,15 @@
-"""The cost model's vocabulary: a resource as cost functions see it, and the cost components they return.
+"""The cost model's vocabulary: a resource as the parsers see it, and the cost components made from its spec.
 
-Layer one (per type, in `costing/forecast/resources_*.py`) turns a resource's inputs into `CostComponent`s: a name, a
-unit, a monthly quantity and a `PriceQuery`. Layer two (`costing/forecast/pricing.py`) prices them. Quantities that no
-plan knows (egress GB, log GB a day, backup GB) come from the usage file through `Resource.usage`.
+Per type, `costing/forecast/specs.py` parses a resource's inputs into a typed spec (every default lives there) and
+`costing/forecast/resources_*.py` turns the spec into `CostComponent`s: a name, a unit, a monthly quantity and a
+`PriceQuery`; `costing/forecast/pricing.py` prices them. Quantities that no plan knows (egress GB, log GB a day,
+backup GB) come from the usage file through `Resource.usage`.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -65,29 +66,6 @@ class Resource:
 
     def usage_quantity(self, key: str, default: Decimal | None = None) -> Decimal | None:
         return self.usage.get(key, default)
-
-
-CostFunction = Callable[[Resource], list[CostComponent]]
-COST_FUNCTIONS: dict[str, CostFunction] = {}
-USAGE_KEYS: dict[str, tuple[str, ...]] = {}
-
-
-def costs(*type_tokens: str, usage: tuple[str, ...] = ()) -> Callable[[CostFunction], CostFunction]:
-    """Register a cost function for Pulumi type tokens (and the usage-file keys it reads)."""
-
-    def register(function: CostFunction) -> CostFunction:
-        for token in type_tokens:
-            COST_FUNCTIONS[token] = function
-            USAGE_KEYS[token] = usage
-        return function
-
-    return register
-
-
-def usage_component(resource: Resource, name: str, unit: str, key: str, query: PriceQuery,
-                    default: Decimal | None = None) -> CostComponent:
-    """A component whose quantity comes from the usage file (or `default`), else is left unknown."""
-    return CostComponent(name, unit, resource.usage_quantity(key, default), query, usage_key=key)
 
 
 def number(value: Any) -> Decimal | None:

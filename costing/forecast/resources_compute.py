@@ -1,74 +1,37 @@
-"""Cost functions for compute: virtual machines (with their inline managed disks) and AKS node pools.
+"""Cost components for compute: virtual machines (with their inline managed disks) and AKS node pools.
 
 A VM costs 730 hours a month of its size's compute meter in its region: the Windows meter for Windows without
 Hybrid Benefit, the base (Linux) meter for Linux and for Windows with Hybrid Benefit (`licenseType:
 Windows_Server`; not the DevTest rate). A `reservation` tag of 1y/3y prices the compute at the reservation's
 whole-term price spread over the term. Spot (`priority: Spot`/`Low`) asks for the Spot meters. RHEL and SLES
-pay-as-you-go images add their licence meter; `RHEL_BYOS`/`SLES_BYOS` do not.
+pay-as-you-go images add their licence meter; `RHEL_BYOS`/`SLES_BYOS` do not. The inputs are parsed in
+`costing/forecast/specs.py`; these functions only turn specs into components.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
 from decimal import Decimal
 from functools import cache
-from typing import Any
 
-from costing.forecast.model import (
-    HOURS_PER_MONTH,
-    CostComponent,
-    Resource,
-    costs,
-    disk_tiers,
-    number,
-    os_disk_minimums,
-)
+from costing.forecast.model import HOURS_PER_MONTH, CostComponent
+from costing.forecast.specs import DiskSpec, MachineSpec, ManagedClusterSpec, VirtualMachineSpec, disk_tier
 from costing.prices.catalogue import PriceQuery
-from estate.foundation.reference import operating_systems, vm_sizes
+from estate.foundation.reference import vm_sizes
 
-# A size whose name has "s" after its vCPU count (D2s_v3, E4as_v5) supports Premium SSD.
-PREMIUM_CAPABLE = re.compile(r"^Standard_[A-Z]+\d+[a-z]*s", re.IGNORECASE)
 RESERVATION_TERMS = {"1y": "1 Year", "3y": "3 Years"}
 LINUX_LICENCE_PRODUCTS = {"rhel": "Red Hat Enterprise Linux", "sles": "SUSE Linux Enterprise Server"}
-WINDOWS_PUBLISHERS = ("microsoftwindowsserver", "microsoftwindowsdesktop", "microsoftsqlserver")
 
 
-def os_of(image: Mapping[str, Any] | None, os_type: str | None) -> tuple[str | None, str | None]:
-    """(family windows/linux, os name e.g. rhel) from an image reference, else from `osType`."""
-    image = image if isinstance(image, Mapping) else {}
-    publisher, offer, sku = (str(image.get(key) or "") for key in ("publisher", "offer", "sku"))
-    return _os_of(publisher, offer, sku, str(os_type) if os_type else None)
-
-
-@cache
-def _os_of(publisher: str, offer: str, sku: str, os_type: str | None) -> tuple[str | None, str | None]:
-    for system in operating_systems().values():
-        if (system.image_publisher, system.image_offer, system.image_sku) == (publisher, offer, sku) and publisher:
-            return system.family, system.os
-    if publisher.lower() in WINDOWS_PUBLISHERS:
-        return "windows", "windows-server"
-    if publisher.lower() == "redhat":
-        return "linux", "rhel"
-    if publisher.lower() == "suse":
-        return "linux", "sles"
-    if os_type:
-        return os_type.lower(), None
-    return ("linux", None) if publisher else (None, None)
-
-
-def compute_components(resource: Resource, size: str | None, family: str | None, os_name: str | None, *,
-                       licence: str | None, reservation: str | None, priority: str | None,
-                       count: Decimal = Decimal(1), label: str = "compute") -> list[CostComponent]:
-    """The compute (and licence) components of `count` machines of one size."""
-    hours = resource.usage_quantity("hours_per_month", HOURS_PER_MONTH) * count
-    if not size:
+def compute_components(machine: MachineSpec, region: str) -> list[CostComponent]:
+    """The compute (and licence) components of one machine shape."""
+    label, hours = machine.label, machine.hours
+    if not machine.size:
         return [CostComponent(label, "hours", hours, None, problem="the VM size is not known in the plan")]
-    if family not in ("windows", "linux"):
+    if machine.os_family not in ("windows", "linux"):
         return [CostComponent(label, "hours", hours, None,
                               problem="the operating system is not known (no image reference or osType)")]
-    queries = _compute_queries(size, family, os_name, licence, reservation, (priority or "").lower(),
-                               resource.region or "")
+    queries = _compute_queries(machine.size, machine.os_family, machine.os, machine.licence, machine.reservation,
+                               machine.priority, region)
     return [CostComponent(f"{label} {name}" if name.startswith("(") else name, "hours", hours, query)
             for name, query in queries]
 
@@ -108,17 +71,6 @@ def _compute_queries(size: str, family: str, os_name: str | None, licence: str |
     return tuple(found)
 
 
-def disk_component(resource: Resource, role: str, size_gb: Decimal | None, disk_type: str | None,
-                   count: Decimal = Decimal(1)) -> CostComponent:
-    """One managed disk, billed monthly at the smallest tier of its type that holds its size."""
-    disk_type = disk_type or "Premium_LRS"
-    if size_gb is None:
-        return CostComponent(f"{role} ({disk_type}, ? GiB)", "months", count, None,
-                             problem="the disk size is not known in the plan")
-    tier, query, problem = _disk_query(disk_type, size_gb, resource.region or "")
-    return CostComponent(f"{role} ({tier or disk_type}, {size_gb} GiB)", "months", count, query, problem=problem)
-
-
 @cache
 def _disk_query(disk_type: str, size_gb: Decimal, region: str) -> tuple[str | None, PriceQuery | None, str]:
     """(tier label e.g. 'E10 LRS', its price query, or the problem) for one disk type and size."""
@@ -126,7 +78,7 @@ def _disk_query(disk_type: str, size_gb: Decimal, region: str) -> tuple[str | No
         return None, None, f"{disk_type} is billed by provisioned GiB, IOPS and throughput; not modelled"
     family = "Standard_LRS" if disk_type == "Standard_LRS" else disk_type.split("_")[0]
     redundancy = disk_type.rsplit("_", 1)[-1]
-    tier = next((tier for limit, tier in disk_tiers().get(family, []) if size_gb <= limit), None)
+    tier = disk_tier(disk_type, size_gb)
     product = {"Standard_LRS": "Standard HDD Managed Disks", "StandardSSD": "Standard SSD Managed Disks",
                "Premium": "Premium SSD Managed Disks"}.get(family)
     if tier is None or product is None:
@@ -137,49 +89,28 @@ def _disk_query(disk_type: str, size_gb: Decimal, region: str) -> tuple[str | No
     return label, query, ""
 
 
-def os_disk_size(stated: Any, family: str | None) -> Decimal | None:
-    """The OS disk's billed size: as stated, but never smaller than the image it is made from."""
-    minimum = os_disk_minimums().get(family or "")
-    size = number(stated)
-    if size is None or size == 0:
-        return Decimal(minimum) if minimum else None
-    return max(size, Decimal(minimum)) if minimum else size
+def disk_component(disk: DiskSpec, region: str) -> CostComponent:
+    """One managed disk, billed monthly at the smallest tier of its type that holds its size."""
+    if disk.size_gb is None:
+        return CostComponent(f"{disk.role} ({disk.disk_type}, ? GiB)", "months", disk.count, None,
+                             problem="the disk size is not known in the plan")
+    tier, query, problem = _disk_query(disk.disk_type, disk.size_gb, region)
+    return CostComponent(f"{disk.role} ({tier or disk.disk_type}, {disk.size_gb} GiB)", "months", disk.count, query,
+                         problem=problem)
 
 
-@costs("azure-native:compute:VirtualMachine", usage=("hours_per_month",))
-def virtual_machine(resource: Resource) -> list[CostComponent]:
-    storage = resource.get("storageProfile", {}) or {}
-    family, os_name = os_of(storage.get("imageReference"), resource.get("storageProfile.osDisk.osType"))
-    found = compute_components(
-        resource, resource.get("hardwareProfile.vmSize"), family, os_name, licence=resource.get("licenseType"),
-        reservation=resource.tags.get("reservation"), priority=resource.get("priority"))
-    os_disk = storage.get("osDisk") or {}
-    os_sku = (os_disk.get("managedDisk") or {}).get("storageAccountType")
-    found.append(disk_component(resource, "OS disk", os_disk_size(os_disk.get("diskSizeGB"), family), os_sku))
-    for disk in storage.get("dataDisks") or []:
-        sku = (disk.get("managedDisk") or {}).get("storageAccountType")
-        found.append(disk_component(resource, f"data disk LUN {disk.get('lun', '?')}", number(disk.get("diskSizeGB")),
-                                    sku))
-    return found
+def virtual_machine(spec: VirtualMachineSpec) -> list[CostComponent]:
+    return [*compute_components(spec.machine, spec.region), *(disk_component(disk, spec.region) for disk in spec.disks)]
 
 
-@costs("azure-native:containerservice:ManagedCluster", usage=("hours_per_month",))
-def managed_cluster(resource: Resource) -> list[CostComponent]:
+def managed_cluster(spec: ManagedClusterSpec) -> list[CostComponent]:
     """AKS: each agent pool's nodes as VMs (managed OS disk), plus the Standard/Premium control plane."""
     found: list[CostComponent] = []
-    tier = str(resource.get("sku.tier") or "Free")
-    if tier.lower() != "free":
-        found.append(CostComponent(f"control plane ({tier})", "hours", HOURS_PER_MONTH, PriceQuery.of(
-            serviceName="Azure Kubernetes Service", skuName=tier, armRegionName=resource.region or "")))
-    for pool in resource.get("agentPoolProfiles", []) or []:
-        count = number(pool.get("count")) or Decimal(1)
-        size, family = pool.get("vmSize"), str(pool.get("osType") or "Linux").lower()
-        name = f"node pool {pool.get('name', '?')} x{count}"
-        found += compute_components(resource, size, family, None, licence=None, reservation=None,
-                                    priority=pool.get("scaleSetPriority"), count=count, label=name)
-        if str(pool.get("osDiskType") or "Managed") == "Managed":
-            known = vm_sizes().get(size or "")
-            premium = known.premium_storage if known else bool(PREMIUM_CAPABLE.match(size or ""))
-            found.append(disk_component(resource, f"{name} OS disk", os_disk_size(pool.get("osDiskSizeGB"), family),
-                                        "Premium_LRS" if premium else "StandardSSD_LRS", count))
+    if spec.tier.lower() != "free":
+        found.append(CostComponent(f"control plane ({spec.tier})", "hours", HOURS_PER_MONTH, PriceQuery.of(
+            serviceName="Azure Kubernetes Service", skuName=spec.tier, armRegionName=spec.region)))
+    for machine, disk in spec.pools:
+        found += compute_components(machine, spec.region)
+        if disk is not None:
+            found.append(disk_component(disk, spec.region))
     return found

@@ -1,4 +1,4 @@
-"""Cost functions for connectivity: ExpressRoute circuits and gateways, VPN gateways, public IP addresses.
+"""Cost components for connectivity: ExpressRoute circuits and gateways, VPN gateways, public IP addresses.
 
 An ExpressRoute circuit is priced monthly by tier, family and bandwidth in the zone of its peering location
 (London is Zone 1), plus metered outbound data (`outbound_data_gb` in the usage file) on MeteredData circuits.
@@ -10,7 +10,8 @@ from __future__ import annotations
 import csv
 from functools import cache
 
-from costing.forecast.model import HOURS_PER_MONTH, REFERENCE, CostComponent, Resource, costs, number, usage_component
+from costing.forecast.model import HOURS_PER_MONTH, REFERENCE, CostComponent, number
+from costing.forecast.specs import ExpressRouteCircuitSpec, GatewaySpec, PublicIpSpec
 from costing.prices.catalogue import PriceQuery
 
 
@@ -26,12 +27,8 @@ def bandwidth_text(mbps: int) -> str:
     return f"{mbps // 1000} Gbps" if mbps >= 1000 and mbps % 1000 == 0 else f"{mbps} Mbps"
 
 
-@costs("azure-native:network:ExpressRouteCircuit", usage=("outbound_data_gb",))
-def expressroute_circuit(resource: Resource) -> list[CostComponent]:
-    tier = str(resource.get("sku.tier") or "Standard")
-    family = str(resource.get("sku.family") or "MeteredData")
-    bandwidth = number(resource.get("serviceProviderProperties.bandwidthInMbps"))
-    peering = str(resource.get("serviceProviderProperties.peeringLocation") or "")
+def expressroute_circuit(spec: ExpressRouteCircuitSpec) -> list[CostComponent]:
+    tier, family, bandwidth, peering = spec.tier, spec.family, spec.bandwidth_mbps, spec.peering_location
     zone = expressroute_zones().get(peering.lower())
     data = "Unlimited Data" if family == "UnlimitedData" else "Metered Data"
     name = f"circuit ({tier} {data}, {bandwidth_text(int(bandwidth)) if bandwidth else '?'})"
@@ -44,32 +41,27 @@ def expressroute_circuit(resource: Resource) -> list[CostComponent]:
         serviceName="ExpressRoute", productName="ExpressRoute", skuName=f"{tier} {data}",
         meterName=f"{tier} {data} {bandwidth_text(int(bandwidth))} Circuit", armRegionName=zone))]
     if family == "MeteredData":
-        found.append(usage_component(resource, f"outbound data ({zone})", "GB", "outbound_data_gb", PriceQuery.of(
+        found.append(CostComponent(f"outbound data ({zone})", "GB", spec.usage.get("outbound_data_gb"), PriceQuery.of(
             serviceName="ExpressRoute", productName="ExpressRoute", skuName=f"{tier} {data}",
-            meterName=f"{tier} {data} Data Transfer Out", armRegionName=zone)))
+            meterName=f"{tier} {data} Data Transfer Out", armRegionName=zone), usage_key="outbound_data_gb"))
     return found
 
 
-@costs("azure-native:network:VirtualNetworkGateway")
-def virtual_network_gateway(resource: Resource) -> list[CostComponent]:
-    sku = str(resource.get("sku.name") or "")
-    kind = str(resource.get("gatewayType") or "Vpn")
+def virtual_network_gateway(spec: GatewaySpec) -> list[CostComponent]:
+    sku, kind = spec.sku, spec.kind
     if not sku:
         return [CostComponent("gateway", "hours", HOURS_PER_MONTH, None, problem="the gateway SKU is not known")]
     if kind == "ExpressRoute":
         query = PriceQuery.of(serviceName="ExpressRoute", productName="ExpressRoute Gateway", skuName=sku,
-                              meterName=f"{sku} Gateway", armRegionName=resource.region or "")
+                              meterName=f"{sku} Gateway", armRegionName=spec.region)
     else:
         query = PriceQuery.of(serviceName="VPN Gateway", productName="VPN Gateway", skuName=sku, meterName=sku,
-                              armRegionName=resource.region or "")
+                              armRegionName=spec.region)
     return [CostComponent(f"{kind} gateway ({sku})", "hours", HOURS_PER_MONTH, query)]
 
 
-@costs("azure-native:network:PublicIPAddress")
-def public_ip_address(resource: Resource) -> list[CostComponent]:
-    sku = str(resource.get("sku.name") or "Basic")
-    allocation = "Static" if sku == "Standard" else str(resource.get("publicIPAllocationMethod") or "Dynamic")
-    version = "IPv6" if str(resource.get("publicIPAddressVersion") or "IPv4") == "IPv6" else "IPv4"
+def public_ip_address(spec: PublicIpSpec) -> list[CostComponent]:
+    sku, version, allocation = spec.sku, spec.version, spec.allocation
     query = PriceQuery.of(serviceName="Virtual Network", productName="IP Addresses", skuName=sku,
-                          meterName=f"{sku} {version} {allocation} Public IP", armRegionName=resource.region or "")
+                          meterName=f"{sku} {version} {allocation} Public IP", armRegionName=spec.region)
     return [CostComponent(f"public IP ({sku} {version} {allocation})", "hours", HOURS_PER_MONTH, query)]

@@ -1,4 +1,4 @@
-"""Cost functions for platform services: Log Analytics, Recovery Services, Key Vault, PostgreSQL, Static Web Apps.
+"""Cost components for platform services: Log Analytics, Recovery Services, Key Vault, PostgreSQL, Static Web Apps.
 
 Most of these cost what they are used for, which no plan knows: the usage file gives log GB a day, backup GB
 and Key Vault operations. A usage-priced component without a figure stays unpriced (listed, never zero).
@@ -8,27 +8,23 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from costing.forecast.model import HOURS_PER_MONTH, CostComponent, Resource, costs, number, usage_component
+from costing.forecast.model import HOURS_PER_MONTH, CostComponent
+from costing.forecast.specs import FREE_RETENTION_DAYS, PostgresSpec, UsageSpec, WorkspaceSpec
 from costing.prices.catalogue import PriceQuery
 
 DAYS_PER_MONTH = HOURS_PER_MONTH / 24
-FREE_RETENTION_DAYS = 31
-REDUNDANCY = {"GeoRedundant": "GRS", "LocallyRedundant": "LRS", "ZoneRedundant": "ZRS"}
 
 
-@costs("azure-native:operationalinsights:Workspace", usage=("ingestion_gb_per_day",))
-def log_analytics_workspace(resource: Resource) -> list[CostComponent]:
+def log_analytics_workspace(spec: WorkspaceSpec) -> list[CostComponent]:
     """Pay-as-you-go ingestion a month, plus retention beyond the free 31 days."""
-    per_day = resource.usage_quantity("ingestion_gb_per_day")
-    label = "ingestion"
-    if per_day is None and number(resource.get("workspaceCapping.dailyQuotaGb")) not in (None, Decimal(-1)):
-        per_day, label = number(resource.get("workspaceCapping.dailyQuotaGb")), "ingestion at the daily cap"
-    region = resource.region or ""
+    per_day = spec.ingestion_gb_per_day
+    label = "ingestion at the daily cap" if spec.capped else "ingestion"
+    region = spec.region
     monthly_gb = per_day * DAYS_PER_MONTH if per_day is not None else None
     found = [CostComponent(label, "GB", monthly_gb, PriceQuery.of(
         serviceName="Log Analytics", productName="Log Analytics", skuName="Pay-as-you-go",
         meterName="Pay-as-you-go Data Ingestion", armRegionName=region), usage_key="ingestion_gb_per_day")]
-    retention = number(resource.get("retentionInDays")) or Decimal(FREE_RETENTION_DAYS)
+    retention = spec.retention_days
     if retention > FREE_RETENTION_DAYS:
         # Steady state: every day's data is kept (retention - 31) days beyond the free period.
         retained = per_day * (retention - FREE_RETENTION_DAYS) if per_day is not None else None
@@ -41,30 +37,32 @@ def log_analytics_workspace(resource: Resource) -> list[CostComponent]:
     return found
 
 
-@costs("azure-native:recoveryservices:Vault", usage=("backup_storage_gb",))
-def recovery_services_vault(resource: Resource) -> list[CostComponent]:
+def _usage(spec: UsageSpec | PostgresSpec, name: str, unit: str, key: str, query: PriceQuery,
+           default: Decimal | None = None) -> CostComponent:
+    """A component whose quantity comes from the usage file (or `default`), else is left unknown."""
+    return CostComponent(name, unit, spec.usage.get(key, default), query, usage_key=key)
+
+
+def recovery_services_vault(spec: UsageSpec) -> list[CostComponent]:
     """The vault's backup storage (GB a month in its redundancy); protected instances are on ProtectedItems."""
-    redundancy = REDUNDANCY.get(str(resource.get("properties.redundancySettings.standardTierStorageRedundancy")
-                                    or "GeoRedundant"), "GRS")
-    return [usage_component(resource, f"backup storage ({redundancy})", "GB", "backup_storage_gb", PriceQuery.of(
+    redundancy = spec.sku
+    return [_usage(spec, f"backup storage ({redundancy})", "GB", "backup_storage_gb", PriceQuery.of(
         serviceName="Backup", productName="Backup", skuName="Standard", meterName=f"{redundancy} Data Stored",
-        armRegionName=resource.region or ""))]
+        armRegionName=spec.region))]
 
 
-@costs("azure-native:recoveryservices:ProtectedItem")
-def protected_item(resource: Resource) -> list[CostComponent]:
+def protected_item(spec: UsageSpec) -> list[CostComponent]:
     """One Azure VM protected instance a month."""
     return [CostComponent("protected instance (Azure VM)", "months", Decimal(1), PriceQuery.of(
         serviceName="Backup", productName="Backup", meterName="Azure VM Protected Instances",
-        armRegionName=resource.region or ""))]
+        armRegionName=spec.region))]
 
 
-@costs("azure-native:keyvault:Vault", usage=("operations_per_month",))
-def key_vault(resource: Resource) -> list[CostComponent]:
-    sku = str(resource.get("properties.sku.name") or "standard").capitalize()
-    return [usage_component(resource, f"operations ({sku})", "operations", "operations_per_month", PriceQuery.of(
+def key_vault(spec: UsageSpec) -> list[CostComponent]:
+    sku = spec.sku
+    return [_usage(spec, f"operations ({sku})", "operations", "operations_per_month", PriceQuery.of(
         serviceName="Key Vault", productName="Key Vault", skuName=sku, meterName="Operations",
-        armRegionName=resource.region or ""))]
+        armRegionName=spec.region))]
 
 
 POSTGRES_STORAGE = "Az DB for PostgreSQL Flexible Server Storage"
@@ -78,34 +76,33 @@ POSTGRES_STORAGE_METERS = (
 )
 
 
-@costs("azure-native:dbforpostgresql:Server", usage=("storage_gb", *(m[2] for m in POSTGRES_STORAGE_METERS)))
-def postgresql_flexible_server(resource: Resource) -> list[CostComponent]:
+POSTGRES_USAGE = ("storage_gb", *(meter[2] for meter in POSTGRES_STORAGE_METERS))
+
+
+def postgresql_flexible_server(spec: PostgresSpec) -> list[CostComponent]:
     """Flexible Server: compute hours of its SKU, storage GB, and the provisioned IOPS/throughput meters used."""
-    sku = str(resource.get("sku.name") or "").removeprefix("Standard_")
-    region = resource.region or ""
+    sku, region = spec.sku, spec.region
     if not sku:
         return [CostComponent("compute", "hours", HOURS_PER_MONTH, None, problem="the server SKU is not known")]
     found = [CostComponent(f"compute ({sku})", "hours", HOURS_PER_MONTH, PriceQuery.of(
         require={"productName": "Flexible Server"}, serviceName="Azure Database for PostgreSQL",
         skuName=sku.upper(), meterName=sku.upper(), armRegionName=region))]
-    storage_type = str(resource.get("storage.type") or "Premium_LRS")
-    found.append(usage_component(resource, "storage", "GB", "storage_gb", PriceQuery.of(
+    found.append(_usage(spec, "storage", "GB", "storage_gb", PriceQuery.of(
         serviceName="Azure Database for PostgreSQL", productName=POSTGRES_STORAGE, meterName="Storage Data Stored",
-        armRegionName=region), default=number(resource.get("storage.storageSizeGB"))))
+        armRegionName=region), default=spec.storage_gb))
     for name, unit, key, meter, v2_only in POSTGRES_STORAGE_METERS:
-        if key in resource.usage or (v2_only and storage_type == "PremiumV2_LRS"):
-            found.append(usage_component(resource, name, unit, key, PriceQuery.of(
+        if key in spec.usage or (v2_only and spec.storage_type == "PremiumV2_LRS"):
+            found.append(_usage(spec, name, unit, key, PriceQuery.of(
                 serviceName="Azure Database for PostgreSQL", productName=POSTGRES_STORAGE, meterName=meter,
                 armRegionName=region)))
     return found
 
 
-@costs("azure-native:web:StaticSite")
-def static_site(resource: Resource) -> list[CostComponent]:
+def static_site(spec: UsageSpec) -> list[CostComponent]:
     """Static Web Apps: the Standard plan is a monthly price per app; the Free plan costs nothing."""
-    sku = str(resource.get("sku.name") or "Free")
+    sku = spec.sku
     if sku == "Free":
         return []
     return [CostComponent(f"app ({sku})", "months", Decimal(1), PriceQuery.of(
         serviceName="Azure App Service", productName="Static Web Apps", skuName=sku, meterName=f"{sku} App",
-        armRegionName=resource.region or ""))]
+        armRegionName=spec.region))]
