@@ -87,7 +87,13 @@ def _emit(result, output_format: str, out: Path | None) -> None:
 
 @group.command("synthesise")
 def synthesise(
-    forecast: Annotated[Path, typer.Option("--forecast", help="FORECAST.json from `estate forecast --format json`.")],
+    forecast: Annotated[Path | None, typer.Option(
+        "--forecast", help="FORECAST.json from `estate forecast --format json`: price the spend from it (without "
+                           "--case).")] = None,
+    case: Annotated[Path | None, typer.Option(
+        "--case", help="The business case: shape the spend by the estate's waves and scale it to the case's "
+                       "cloud-run lines (the demo's default), and write a synthetic ledger for the other lines.")]
+    = None,
     estate_file: Annotated[Path, typer.Option("--estate", help="The estate definition (waves, tags, names).")]
     = Path("stacks/estate.yaml"),
     months: Annotated[int, typer.Option("--months", min=1, max=120, help="How many months of spend.")] = 18,
@@ -95,21 +101,56 @@ def synthesise(
     start: Annotated[str | None, typer.Option(
         "--start", help="First month YYYY-MM (default: the month before the first wave).")] = None,
     out: Annotated[Path, typer.Option("--out", help="Folder for the export files.")] = Path("out/synthetic-export"),
+    ledger_out: Annotated[Path | None, typer.Option(
+        "--ledger-out", help="With --case: where the synthetic ledger CSV goes (default: synthetic-ledger.csv "
+                             "beside the --out folder, so that `estate cost load` of the folder never reads it).")]
+    = None,
 ) -> None:
-    """Write a SYNTHETIC FOCUS 1.0 export for the estate, priced from its forecast with seeded noise (demo data)."""
-    from costing.reconcile.estimate import read_forecast
+    """Write a SYNTHETIC FOCUS 1.0 export for the estate (demo data): shaped by the waves and scaled to the case
+    (--case), or priced from the forecast (--forecast) with seeded noise."""
     from costing.reconcile.run import parse_month
     from costing.synthetic import SyntheticOptions
-    from costing.synthetic import synthesise as write_synthetic
     from estate.definition.loader import load_estate
+    from estate.foundation.errors import UsageError
 
+    if case is None and forecast is None:
+        raise UsageError("give --case BUSINESS-CASE.yaml (spend scaled to the case) or --forecast FORECAST.json "
+                         "(spend priced from the forecast)")
     estate = load_estate(estate_file)
     options = SyntheticOptions(months=months, seed=seed, start=parse_month(start, "--start") if start else None)
+    if case is not None:
+        _synthesise_from_case(estate, case, out, ledger_out, options, forecast)
+        return
+    from costing.reconcile.estimate import read_forecast
+    from costing.synthetic import synthesise as write_synthetic
+
     priced = read_forecast(forecast)
     result = write_synthetic(estate, priced, out, options)
-    typer.echo(f"{out}: SYNTHETIC FOCUS 1.0 export, {len(result.files)} files, {result.rows} rows, "
-               f"{result.first_month} to {result.last_month}, {result.total:,.2f} {result.currency} in all "
-               f"({result.untagged_resources} resources untagged); load it with `estate cost load {out}`")
+    _say_export(out, result)
     if priced.unpriced:
         typer.echo(f"note: {forecast} leaves {priced.unpriced} components unpriced; they have no synthetic spend "
                    "(give `estate forecast` fuller prices, e.g. a snapshot from `estate prices refresh`)", err=True)
+
+
+def _say_export(out: Path, result) -> None:
+    typer.echo(f"{out}: SYNTHETIC FOCUS 1.0 export, {len(result.files)} files, {result.rows} rows, "
+               f"{result.first_month} to {result.last_month}, {result.total:,.2f} {result.currency} in all "
+               f"({result.untagged_resources} resources untagged); load it with `estate cost load {out}`")
+
+
+def _synthesise_from_case(estate, case_file: Path, out: Path, ledger_out: Path | None, options,
+                          forecast: Path | None) -> None:
+    from costing.business_case.loader import load_business_case
+    from costing.synthetic_case import synthesise_from_case
+    from costing.synthetic_ledger import LedgerOptions, write_ledger
+
+    business_case = load_business_case(case_file)
+    result = synthesise_from_case(estate, business_case, out, options, case_file=str(case_file))
+    _say_export(out, result)
+    ledger_path = ledger_out or out.parent / "synthetic-ledger.csv"
+    ledger = write_ledger(business_case, ledger_path, result.last_month, LedgerOptions(seed=options.seed))
+    typer.echo(f"{ledger_path}: SYNTHETIC ledger, {ledger.rows} rows for {', '.join(ledger.lines)}, "
+               f"{ledger.first_month} to {ledger.last_month}, {ledger.total:,.0f} {ledger.currency} in all")
+    if forecast is not None:
+        typer.echo(f"note: with --case the spend is scaled to the case, not priced from {forecast}; give the "
+                   "forecast to `estate cost reconcile --forecast` for the three-way view", err=True)
