@@ -62,12 +62,12 @@ demo: $(STAMP)
 	else echo "note: no \`estate actuals load\` here; the non-Azure lines stay at the case"; fi
 	$(BIN)/estate cost reconcile --case stacks/business-case.yaml --store $(OUT)/cost-store-synthetic \
 		--forecast $(OUT)/forecast.json --estate stacks/estate.yaml | tee $(OUT)/reconciliation-synthetic.txt
-	for format in json csv xlsx html; do \
+	for format in json csv xlsx html pdf; do \
 		$(BIN)/estate cost reconcile --case stacks/business-case.yaml --store $(OUT)/cost-store-synthetic \
 			--forecast $(OUT)/forecast.json --estate stacks/estate.yaml --format $$format \
 			--out $(OUT)/reconciliation-synthetic.$$format || exit 1; \
 	done
-	@echo "== 7. the board pack: $(OUT)/reconciliation-synthetic.html (and .xlsx), first page the board summary"
+	@echo "== 7. the board pack: $(OUT)/reconciliation-synthetic.html (.xlsx, .pdf), first page the board summary"
 	@echo "demo: everything it wrote is under $(OUT)/"
 
 test: $(STAMP) $(AZURITE_STAMP)

@@ -14,8 +14,8 @@ import typer
 
 from estate.cli.cost import group
 
-ReportFormat = Literal["text", "json", "csv", "xlsx", "html"]
-BINARY_FORMATS = ("xlsx",)
+ReportFormat = Literal["text", "json", "csv", "xlsx", "html", "pdf"]
+BINARY_FORMATS = ("xlsx", "pdf")
 
 
 @group.command("reconcile")
@@ -33,7 +33,7 @@ def reconcile(
     green: Annotated[float, typer.Option("--green", min=0, help="Green up to this |variance| in % of the case.")] = 5.0,
     amber: Annotated[float, typer.Option("--amber", min=0, help="Amber up to this |variance| in %, red beyond.")] = 10,
     output_format: Annotated[ReportFormat, typer.Option(
-        "--format", help="text (terminal tables), json, csv, xlsx or html.")] = "text",
+        "--format", help="text (terminal tables), json, csv, xlsx, html or pdf (the HTML board pack on A4).")] = "text",
     out: Annotated[Path | None, typer.Option("--out", help="Write the report to this file (atomically).")] = None,
 ) -> None:
     """Case vs actual (vs forecast) per business-case line and period: variance, RAG, outturn, payback."""
@@ -58,6 +58,12 @@ def _emit(result, output_format: str, out: Path | None) -> None:
         from costing.reports.xlsx_report import write_xlsx
 
         write_atomic_with(out, lambda handle: write_xlsx(result, handle))
+        typer.echo(f"{out}: written", err=True)
+        return
+    if output_format == "pdf":
+        from costing.reports.pdf_report import write_pdf
+
+        write_atomic_with(out, lambda handle: write_pdf(result, handle))
         typer.echo(f"{out}: written", err=True)
         return
     if output_format == "json":
