@@ -147,15 +147,3 @@ def board_period(result: Reconciliation, line: LineFigures) -> PeriodFigures | N
     with_actuals = [p for p in line.periods if p.months_with_actuals]
     return with_actuals[-1] if with_actuals else None
 
-
-def year_to_date(line: LineFigures, period: PeriodFigures | None) -> tuple[Decimal, Decimal]:
-    """Case to date and actual over every period up to and including `period` (closed periods whole)."""
-    case = actual = Decimal(0)
-    for each in line.periods:
-        if each.case_to_date is not None:
-            case += each.case_to_date
-        if each.actual is not None:
-            actual += each.actual
-        if each is period:
-            break
-    return case, actual

@@ -21,7 +21,7 @@ from costing.reports.board import (
     plan_vs_reforecast,
     unallocated_to_date,
 )
-from costing.reports.display import RAG_COLOURS, BoardUnit, board_unit, percent
+from costing.reports.display import RAG_COLOURS, BoardUnit, board_unit, direction_mark, percent
 
 BOARD_CSS = """
 .board{break-after:page;page-break-after:always}
@@ -91,9 +91,7 @@ def _lines(result: Reconciliation, unit: BoardUnit) -> str:
                 words = NOT_SPEND if board.line.kind == "baseline" else NO_ACTUALS
                 cells += [f'<td class="muted" colspan="3">{escape(words)}</td>']
             if with_direction:
-                direction = board.direction or ""
-                mark = {"favourable": "(F)", "adverse": "(A)"}.get(direction, "")
-                cells.append(f'<td><span class="dir {direction}">{mark}</span></td>')
+                cells.append(f'<td><span class="dir {board.direction or ""}">{direction_mark(p)}</span></td>')
             cells += [_rag(p.rag if board.has_actuals else None),
                       _money(unit, p.outturn, f"outturn = {p.outturn_basis}")]
         body.append(f"<tr>{''.join(cells)}</tr>")
