@@ -281,6 +281,9 @@ def _readme(estate: Estate, case: BusinessCase, case_file: str, options: Synthet
     lines = "".join(f"- `{p.line.id}`: {len(p.resources)} resources, all live from {p.live_from}; then "
                     f"{p.steady_monthly * p.bias:,.2f} {case.currency} a month (the case's "
                     f"{p.steady_monthly:,.2f} x line bias {p.bias})\n" for p in plans)
+    planned = {p.line.id for p in plans}
+    lines += "".join(f"- `{line.id}`: no resource of the estate carries this cloud-run line, so it has no spend\n"
+                     for line in case.lines if line.kind == "cloud-run" and line.id not in planned)
     return (
         "# SYNTHETIC cost export: not real spend\n\n"
         f"Made by `estate cost synthesise --case` for {estate.organisation.name}, seed {options.seed}, "

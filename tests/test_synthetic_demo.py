@@ -182,3 +182,17 @@ def _write_thin_forecast(path: Path) -> Path:
 def test_neither_case_nor_forecast_is_a_usage_error(tmp_path):
     result = run_cli("cost", "synthesise", "--estate", EXAMPLE_ESTATE, "--out", tmp_path / "x")
     assert result.exit_code == 2 and "--case" in result.stderr
+
+
+def test_a_cloud_run_line_no_estate_resource_carries_gets_no_spend_and_says_so(tmp_path):
+    text = CASE.read_text(encoding="utf-8").replace("  - id: azure-management-support\n", (
+        "  - id: azure-data-platform\n    label: Data platform\n    kind: cloud-run\n    classification: revenue\n"
+        "    values: [0, 50, 50, 50, 50, 50]\n  - id: azure-management-support\n"), 1)
+    case = tmp_path / "case.yaml"
+    case.write_text(text, encoding="utf-8")
+    result = run_cli("cost", "synthesise", "--estate", EXAMPLE_ESTATE, "--case", case, "--out", tmp_path / "export",
+                     "--months", "15")
+    assert result.exit_code == 0, result.output
+    readme = (tmp_path / "export" / "SYNTHETIC-README.md").read_text()
+    assert "`azure-data-platform`: no resource of the estate carries this cloud-run line" in readme
+    assert not [row for row in _rows(tmp_path / "export") if _line_of(row) == "azure-data-platform"]
