@@ -119,3 +119,14 @@ def test_board_units_follow_the_case(currency, unit, label, value, shown):
     positive = board.excel_format.split(";")[0]
     assert board.excel_format == f"{positive};-{positive}"
     assert positive.count(",") - positive.count("#,##") == {"£k": 1, "CHFk": 1, "€m": 2}.get(label, 0)
+
+
+def test_the_board_total_is_the_sum_of_its_rows_in_every_money_column(tmp_path):
+    book = openpyxl.load_workbook(_xlsx(tmp_path, synthetic=True))
+    _, rows = _board_table(book["Board summary"])
+    azure = [row for row in rows.values() if row["Kind"].value in ("cloud-run", "unallocated")]
+    total = rows["All Azure spend (measured lines + unallocated)"]
+    assert len(azure) == 3
+    for name in ("Case, whole period (£k)", "Case to date (£k)", "Actual to date (£k)", "Variance (£k)",
+                 "Outturn (£k)"):
+        assert total[name].value == pytest.approx(sum(row[name].value for row in azure), abs=1e-6), name
