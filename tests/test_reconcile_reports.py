@@ -41,14 +41,15 @@ def test_xlsx_opens_with_openpyxl_and_holds_its_charts(example):
     path = _run(example, "xlsx")
     book = openpyxl.load_workbook(path)
 
-    assert book.sheetnames == ["Summary", "Lines x periods", "Cumulative position", "Monthly", "Unallocated"]
+    assert book.sheetnames == ["Board summary", "Summary", "Lines x periods", "Cumulative position", "Monthly",
+                               "Unallocated"]
     charts = {sheet.title: sheet._charts for sheet in book.worksheets if sheet._charts}
     assert set(charts) == {"Cumulative position", "Monthly"}
     assert "SYNTHETIC" in book["Summary"]["A1"].value and "SYNTHETIC DATA" in book["Summary"]["A2"].value
     lines = book["Lines x periods"]
-    headers = [cell.value for cell in lines[1]]
+    headers = [cell.value for cell in lines[2]]  # row 1: the sheet's title
     assert "Actual (GBP)" in headers and "Estimate to date (GBP)" in headers
-    row = next(r for r in lines.iter_rows(min_row=2) if r[0].value == "Azure Costs SunGard" and r[1].value == "2020")
+    row = next(r for r in lines.iter_rows(min_row=3) if r[0].value == "Azure Costs SunGard" and r[1].value == "2020")
     actual = row[headers.index("Actual (GBP)")]
     assert actual.value == 135000 and '"GBP"' in actual.number_format
     source = row[headers.index("Where the figures come from")].value
@@ -59,11 +60,11 @@ def test_xlsx_opens_with_openpyxl_and_holds_its_charts(example):
     monthly = next(chart for chart in charts if "Monthly Azure spend vs case" in chart)
     # Bars of actual spend with the case and the estimate drawn over them, from the Monthly sheet's cells.
     assert "<barChart>" in monthly and "<lineChart>" in monthly
-    assert {"'Monthly'!$B$2:$B$5", "'Monthly'!$C$2:$C$5", "'Monthly'!$D$2:$D$5"} <= set(
+    assert {"'Monthly'!$B$3:$B$6", "'Monthly'!$C$3:$C$6", "'Monthly'!$D$3:$D$6"} <= set(
         re.findall(r"<f>([^<]*\$\d+)</f>", monthly))
     assert all('<delete val="0" />' in chart for chart in charts)  # axes shown
     unallocated = book["Unallocated"]
-    assert unallocated["A2"].value == "Azure Support" and float(unallocated["E2"].value) == pytest.approx(999.99)
+    assert unallocated["A3"].value == "Azure Support" and float(unallocated["E3"].value) == pytest.approx(999.99)
 
 
 def test_html_is_one_file_with_inline_svg_and_nothing_fetched(example):

@@ -27,6 +27,11 @@ def _pyplot():
     return plt
 
 
+def _label(result: Reconciliation, text: str) -> str:
+    """A chart's title, SYNTHETIC first when the spend is synthetic."""
+    return f"SYNTHETIC — {text}" if result.provenance.synthetic else text
+
+
 def monthly_chart(result: Reconciliation) -> str:
     """Monthly Azure spend (bars) against the case and the estimate (lines)."""
     plt = _pyplot()
@@ -41,7 +46,7 @@ def monthly_chart(result: Reconciliation) -> str:
         axes.plot(labels, [float(total.estimate_monthly.get(m, 0)) for m in result.months], color="#55a868",
                   linewidth=2, linestyle="--", label="Estimate (forecast)")
     axes.set_ylabel(result.currency)
-    axes.set_title(f"Monthly Azure spend vs case ({result.currency})")
+    axes.set_title(_label(result, f"Monthly Azure spend vs case ({result.currency})"))
     axes.tick_params(axis="x", labelrotation=60)
     axes.yaxis.set_major_formatter(lambda value, _: f"{value:,.0f}")
     axes.legend(loc="upper left", frameon=False)
@@ -61,7 +66,7 @@ def cumulative_chart(result: Reconciliation) -> str:
               label="Actual to date, then re-forecast")
     axes.axhline(0, color="#333333", linewidth=0.8)
     axes.set_ylabel(result.currency)
-    axes.set_title(f"Cumulative position: plan vs actual/re-forecast ({result.currency})")
+    axes.set_title(_label(result, f"Cumulative position: plan vs actual/re-forecast ({result.currency})"))
     axes.yaxis.set_major_formatter(lambda value, _: f"{value:,.0f}")
     axes.legend(loc="upper left", frameon=False)
     axes.grid(axis="y", alpha=0.3)

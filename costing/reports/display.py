@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from costing.reconcile.model import LineFigures, Reconciliation
+from costing.reconcile.model import LineFigures, PeriodFigures, Reconciliation
 
 CENT = Decimal("0.01")
 RAG_COLOURS = {"green": "#1b7f3b", "amber": "#b36b00", "red": "#b3261e"}
@@ -71,3 +72,78 @@ def conventions(result: Reconciliation) -> list[str]:
         notes.append(f"Estimate: the synthesised forecast {result.provenance.forecast_file}: "
                      f"{result.provenance.forecast_note}.")
     return notes
+
+
+CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}
+UNIT_SCALES = {"thousands": (Decimal(1000), "k", ","), "millions": (Decimal(1000000), "m", ",,")}
+
+
+@dataclass(frozen=True)
+class BoardUnit:
+    """How board (summary) tables show money: in the case's own unit, e.g. £k where the case is in GBP thousands.
+
+    The figures stay exact decimals in whole currency units; only the display divides (the XLSX number format's
+    trailing commas scale by 1,000 without changing the cell's value)."""
+
+    currency: str
+    label: str          # '£k'
+    words: str          # 'GBP thousands'
+    divisor: Decimal
+    places: Decimal
+    excel_format: str
+
+    def show(self, value: Decimal | None) -> str:
+        """'£1,234.5k' (half-up to 0.1 of the unit); an em dash for no figure."""
+        if value is None:
+            return "—"
+        scaled = (value / self.divisor).quantize(self.places, rounding=ROUND_HALF_UP)
+        sign = "-" if scaled < 0 else ""
+        symbol = CURRENCY_SYMBOLS.get(self.currency, "")
+        suffix = self.label[len(symbol):] if symbol else f"{self.label[len(self.currency):]} {self.currency}"
+        return f"{sign}{symbol}{abs(scaled):,}{suffix}".rstrip()
+
+
+def board_unit(result: Reconciliation) -> BoardUnit:
+    """The case's unit for board tables: '£k' for a case in GBP thousands, '£' for one in units."""
+    currency = result.currency
+    unit = result.case_unit[len(currency):].strip() if result.case_unit.startswith(currency) else ""
+    symbol = CURRENCY_SYMBOLS.get(currency)
+    divisor, letter, commas = UNIT_SCALES.get(unit, (Decimal(1), "", ""))
+    places = Decimal("0.1") if letter == "k" else Decimal("0.01")
+    decimals = "0" if places == Decimal("0.1") else "00"
+    if symbol:
+        positive = f'"{symbol}"#,##0.{decimals}{commas}' + (f'"{letter}"' if letter else "")
+        label = f"{symbol}{letter}"
+    else:
+        positive = f'#,##0.{decimals}{commas}"{letter} {currency}"'
+        label = f"{currency}{letter}" if letter else currency
+    words = f"{currency} {unit}" if letter else currency
+    return BoardUnit(currency, label, words, divisor, places, f"{positive};-{positive}")
+
+
+def direction_of(period: PeriodFigures) -> str | None:
+    """'favourable' or 'adverse' when the reconciliation says so (`direction`), else None."""
+    value = getattr(period, "direction", None)
+    return value if value in ("favourable", "adverse") else None
+
+
+def direction_mark(period: PeriodFigures) -> str:
+    """'(F)', '(A)' or '' when the reconciliation gives no direction."""
+    return {"favourable": "(F)", "adverse": "(A)"}.get(direction_of(period) or "", "")
+
+
+def classification_of(line: LineFigures) -> str | None:
+    """'capital' or 'revenue' when the reconciliation carries the case's classification, else None."""
+    value = getattr(line, "classification", None)
+    return value if isinstance(value, str) and value else None
+
+
+def board_period(result: Reconciliation, line: LineFigures) -> PeriodFigures | None:
+    """The period a board looks at for a line: the open period, else the last one with actuals."""
+    if result.open_period:
+        found = next((p for p in line.periods if p.period == result.open_period), None)
+        if found is not None:
+            return found
+    with_actuals = [p for p in line.periods if p.months_with_actuals]
+    return with_actuals[-1] if with_actuals else None
+

@@ -22,6 +22,7 @@ from costing.reports.display import (
     unmeasured_lines,
     warnings,
 )
+from costing.reports.html_board import BOARD_CSS, PRINT_CSS, board_summary
 from costing.reports.json_report import payback_json
 
 CSS = """
@@ -164,9 +165,11 @@ def to_html(result: Reconciliation) -> str:
     cur = result.currency
     body = [
         f"<h1>{escape(title(result))}</h1>", banner,
-        f'<p class="muted">{escape(result.organisation)} · all money in {cur} · actuals: '
+        f'<p class="muted">{escape(result.organisation)} · board summary in the case\'s unit, detail in {cur} · '
+        "actuals: "
         f"{escape(result.cost_column_meaning)} · RAG: {escape(result.thresholds.describe())}. Hover a figure for "
-        "where it comes from.</p>", _facts(result),
+        "where it comes from.</p>", board_summary(result),
+        '<section class="detail"><h2>Detail</h2>', _facts(result),
         '<div class="charts"><div class="chart"><h2>Monthly spend vs case</h2>'
         f"{_strip_metadata(monthly_chart(result))}</div>",
         f'<div class="chart"><h2>Cumulative position</h2>{_strip_metadata(cumulative_chart(result))}</div></div>',
@@ -174,8 +177,8 @@ def to_html(result: Reconciliation) -> str:
         f"<h2>Cumulative benefit: plan vs actual and re-forecast ({cur})</h2>", _benefit_table(result),
         f"<h2>Unallocated spend ({cur})</h2>", _unallocated_table(result),
         f"<h2>Lines with no actuals in the cost store (taken at the case, {cur})</h2>", _unmeasured_table(result),
-        "<h2>Where the figures come from</h2>", _provenance(result),
+        "<h2>Where the figures come from</h2>", _provenance(result), "</section>",
     ]
     return ("<!DOCTYPE html>\n<html lang=\"en-GB\"><head><meta charset=\"utf-8\">"
-            f"<title>{escape(title(result))}</title><style>{CSS}</style></head><body>\n"
+            f"<title>{escape(title(result))}</title><style>{CSS}{BOARD_CSS}{PRINT_CSS}</style></head><body>\n"
             + "\n".join(body) + "\n</body></html>\n")

@@ -17,6 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from costing.reconcile.model import LineFigures, PeriodFigures, Reconciliation
 from costing.reports.display import conventions, reported_lines, title, warnings
 from costing.reports.json_report import payback_json
+from costing.reports.xlsx_board import board_summary, print_setup, sheet_title, straight_lines
 
 BOLD = Font(bold=True)
 RAG_FILLS = {"green": "C6EFCE", "amber": "FFEB9C", "red": "FFC7CE"}
@@ -26,12 +27,18 @@ def write_xlsx(result: Reconciliation, handle: IO[bytes]) -> None:
     """Write the workbook to an open binary file."""
     book = Workbook()
     money_format = f'#,##0.00 "{result.currency}";-#,##0.00 "{result.currency}"'
-    _summary(book.active, result, money_format)
+    board_summary(book.active, result)
+    _summary(book.create_sheet("Summary"), result, money_format)
     _lines(book.create_sheet("Lines x periods"), result, money_format)
     _benefit(book.create_sheet("Cumulative position"), result, money_format)
     _monthly(book.create_sheet("Monthly"), result, money_format)
     _unallocated(book.create_sheet("Unallocated"), result, money_format)
+    for sheet in book.worksheets:
+        print_setup(sheet, result, title_rows="1:2" if sheet.title not in ("Summary", "Board summary") else "1:1")
     book.save(handle)
+
+
+HEAD = 2  # every detail sheet: row 1 its title (SYNTHETIC when synthetic), row 2 the column headers
 
 
 def _header(sheet: Worksheet, row: int, headers: list[str]) -> None:
@@ -79,8 +86,9 @@ def _lines(sheet: Worksheet, result: Reconciliation, money_format: str) -> None:
     if result.three_way:
         headers += [f"Estimate ({cur})", f"Estimate to date ({cur})", f"Actual - estimate ({cur})"]
     headers.append("Where the figures come from")
-    _header(sheet, 1, headers)
-    row = 1
+    sheet_title(sheet, result, f"Case vs actual by line and period ({cur}, pounds and pence)")
+    _header(sheet, HEAD, headers)
+    row = HEAD
     for line in reported_lines(result) + [line for line in result.lines if not line.measured]:
         for p in line.periods:
             row += 1
@@ -100,7 +108,7 @@ def _lines(sheet: Worksheet, result: Reconciliation, money_format: str) -> None:
     for column, width in zip("ABCDEFGHIJKLMN", (34, 9, 8, 16, 16, 16, 16, 10, 7, 16, 40, 16, 16, 16), strict=True):
         sheet.column_dimensions[column].width = width
     sheet.column_dimensions[get_column_letter(len(headers))].width = 100
-    sheet.freeze_panes = "B2"
+    sheet.freeze_panes = "B3"
 
 
 def _source(result: Reconciliation, line: LineFigures, period: PeriodFigures) -> str:
@@ -119,22 +127,24 @@ def _source(result: Reconciliation, line: LineFigures, period: PeriodFigures) ->
 
 def _benefit(sheet: Worksheet, result: Reconciliation, money_format: str) -> None:
     cur = result.currency
-    _header(sheet, 1, ["Period", "Basis", f"Plan net ({cur})", f"Re-forecast net ({cur})",
-                       f"Plan cumulative ({cur})", f"Re-forecast cumulative ({cur})"])
-    for row, p in enumerate(result.benefit.periods, start=2):
+    sheet_title(sheet, result, f"Cumulative position: plan vs actual and re-forecast ({cur})")
+    _header(sheet, HEAD, ["Period", "Basis", f"Plan net ({cur})", f"Re-forecast net ({cur})",
+                          f"Plan cumulative ({cur})", f"Re-forecast cumulative ({cur})"])
+    for row, p in enumerate(result.benefit.periods, start=HEAD + 1):
         for column, value in enumerate([p.period, p.basis, p.plan_net, p.reforecast_net, p.plan_cumulative,
                                         p.reforecast_cumulative], start=1):
             sheet.cell(row=row, column=column, value=value).number_format = money_format
-    last = len(result.benefit.periods) + 1
+    last = len(result.benefit.periods) + HEAD
     chart = LineChart()
-    chart.title = f"Cumulative position: case vs actual/re-forecast ({cur})"
+    chart.title = _chart_title(result, f"Cumulative position: case vs actual/re-forecast ({cur})")
     chart.y_axis.title = cur
     chart.x_axis.title = "Period"
-    chart.add_data(Reference(sheet, min_col=5, max_col=6, min_row=1, max_row=last), titles_from_data=True)
-    chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=last))
+    chart.add_data(Reference(sheet, min_col=5, max_col=6, min_row=HEAD, max_row=last), titles_from_data=True)
+    chart.set_categories(Reference(sheet, min_col=1, min_row=HEAD + 1, max_row=last))
+    straight_lines(chart)
     _show_axes(chart)
     chart.width, chart.height = 22, 11
-    sheet.add_chart(chart, "H2")
+    sheet.add_chart(chart, "H3")
     sheet.column_dimensions["B"].width = 26
     for column in "CDEF":
         sheet.column_dimensions[column].width = 20
@@ -148,28 +158,34 @@ def _monthly(sheet: Worksheet, result: Reconciliation, money_format: str) -> Non
     if result.three_way:
         columns.append((f"Estimate ({cur})", total.estimate_monthly))
     columns.append((f"Unallocated ({cur})", result.unallocated.actual_monthly))
-    _header(sheet, 1, ["Month", *(name for name, _ in columns)])
-    for row, month in enumerate(result.months, start=2):
+    sheet_title(sheet, result, f"Monthly Azure spend ({cur}, {result.cost_column})")
+    _header(sheet, HEAD, ["Month", *(name for name, _ in columns)])
+    for row, month in enumerate(result.months, start=HEAD + 1):
         sheet.cell(row=row, column=1, value=str(month))
         for column, (_, series) in enumerate(columns, start=2):
             sheet.cell(row=row, column=column, value=series.get(month, 0)).number_format = money_format
-    last = len(result.months) + 1
-    months = Reference(sheet, min_col=1, min_row=2, max_row=last)
+    last = len(result.months) + HEAD
+    months = Reference(sheet, min_col=1, min_row=HEAD + 1, max_row=last)
     chart = BarChart()
-    chart.title = f"Monthly Azure spend vs case ({cur}, {result.cost_column})"
+    chart.title = _chart_title(result, f"Monthly Azure spend vs case ({cur}, {result.cost_column})")
     chart.y_axis.title = cur
-    chart.add_data(Reference(sheet, min_col=2, min_row=1, max_row=last), titles_from_data=True)
+    chart.add_data(Reference(sheet, min_col=2, min_row=HEAD, max_row=last), titles_from_data=True)
     chart.set_categories(months)
     planned = LineChart()  # the case (and the estimate) drawn over the bars, on the same axes
-    planned.add_data(Reference(sheet, min_col=3, max_col=4 if result.three_way else 3, min_row=1, max_row=last),
-                     titles_from_data=True)
+    planned.add_data(Reference(sheet, min_col=3, max_col=4 if result.three_way else 3, min_row=HEAD,
+                               max_row=last), titles_from_data=True)
     planned.set_categories(months)
+    straight_lines(planned)
     chart += planned
     _show_axes(chart)
     chart.width, chart.height = 26, 12
-    sheet.add_chart(chart, "H2")
+    sheet.add_chart(chart, "H3")
     for column in "ABCDE":
         sheet.column_dimensions[column].width = 22
+
+
+def _chart_title(result: Reconciliation, text: str) -> str:
+    return f"SYNTHETIC — {text}" if result.provenance.synthetic else text
 
 
 def _show_axes(chart) -> None:
@@ -179,9 +195,10 @@ def _show_axes(chart) -> None:
 
 
 def _unallocated(sheet: Worksheet, result: Reconciliation, money_format: str) -> None:
-    _header(sheet, 1, ["Service", "Resource group", "Subscription", "business-case-line tag",
-                       f"Amount ({result.currency})", "Rows"])
-    for row, item in enumerate(result.unallocated_detail, start=2):
+    sheet_title(sheet, result, f"Unallocated spend: no business-case-line tag and no rule matched ({result.currency})")
+    _header(sheet, HEAD, ["Service", "Resource group", "Subscription", "business-case-line tag",
+                          f"Amount ({result.currency})", "Rows"])
+    for row, item in enumerate(result.unallocated_detail, start=HEAD + 1):
         for column, value in enumerate([item.service, item.resource_group, item.subscription, item.line_tag,
                                         item.amount, item.rows], start=1):
             cell = sheet.cell(row=row, column=column, value=value)

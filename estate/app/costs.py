@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from estate.foundation.errors import UsageError
 
@@ -139,20 +139,41 @@ def reconcile(case_file: Path, store: Path = DEFAULT_STORE, *, forecast_file: Pa
 @dataclass(frozen=True)
 class Synthesised:
     result: SyntheticExport
-    unpriced: int
+    unpriced: int = 0  # components the forecast left unpriced (spend priced from a forecast)
+    ledger: Any = None  # costing.synthetic_ledger's result, when the spend was scaled to a case
+    ledger_path: Path | None = None
 
 
-def synthesise_costs(forecast_file: Path, estate_file: Path, out: Path, *, months: int = 18, seed: int = 418,
-                     start: str | None = None) -> Synthesised:
-    """Write a SYNTHETIC FOCUS 1.0 export of the estate, priced from its forecast (demo data, never real spend)."""
-    from costing.reconcile.estimate import read_forecast
+def synthesise_costs(estate_file: Path, out: Path, *, case_file: Path | None = None,
+                     forecast_file: Path | None = None, ledger_out: Path | None = None, months: int = 18,
+                     seed: int = 418, start: str | None = None) -> Synthesised:
+    """Write a SYNTHETIC FOCUS 1.0 export of the estate (demo data, never real spend): shaped by the waves and
+    scaled to the case's cloud-run lines, with a synthetic ledger for the other lines (`case_file`), or priced
+    from a forecast (`forecast_file`). The ledger goes to `ledger_out`, default `synthetic-ledger.csv` beside
+    `out` (so that loading the export folder never reads it)."""
     from costing.reconcile.run import parse_month
-    from costing.synthetic import SyntheticOptions, synthesise
+    from costing.synthetic import SyntheticOptions
     from estate.definition.loader import load_estate
 
+    if case_file is None and forecast_file is None:
+        raise UsageError("give --case BUSINESS-CASE.yaml (spend scaled to the case) or --forecast FORECAST.json "
+                         "(spend priced from the forecast)")
     if months < 1:
         raise UsageError("--months must be at least 1")
     estate = load_estate(estate_file)
     options = SyntheticOptions(months=months, seed=seed, start=parse_month(start, "--start") if start else None)
+    if case_file is not None:
+        from costing.business_case.loader import load_business_case
+        from costing.synthetic_case import synthesise_from_case
+        from costing.synthetic_ledger import LedgerOptions, write_ledger
+
+        case = load_business_case(case_file)
+        result = synthesise_from_case(estate, case, out, options, case_file=str(case_file))
+        ledger_path = ledger_out or out.parent / "synthetic-ledger.csv"
+        ledger = write_ledger(case, ledger_path, result.last_month, LedgerOptions(seed=options.seed))
+        return Synthesised(result, ledger=ledger, ledger_path=ledger_path)
+    from costing.reconcile.estimate import read_forecast
+    from costing.synthetic import synthesise
+
     priced = read_forecast(forecast_file)
     return Synthesised(synthesise(estate, priced, out, options), priced.unpriced)

@@ -15,8 +15,8 @@ import typer
 from estate.app.costs import DEFAULT_STORE
 from estate.cli.cost import StoreOption, group
 
-ReportFormat = Literal["text", "json", "csv", "xlsx", "html"]
-BINARY_FORMATS = ("xlsx",)
+ReportFormat = Literal["text", "json", "csv", "xlsx", "html", "pdf"]
+BINARY_FORMATS = ("xlsx", "pdf")
 
 
 @group.command("reconcile")
@@ -34,7 +34,7 @@ def reconcile(
     green: Annotated[float, typer.Option("--green", min=0, help="Green up to this |variance| in % of the case.")] = 5.0,
     amber: Annotated[float, typer.Option("--amber", min=0, help="Amber up to this |variance| in %, red beyond.")] = 10,
     output_format: Annotated[ReportFormat, typer.Option(
-        "--format", help="text (terminal tables), json, csv, xlsx or html.")] = "text",
+        "--format", help="text (terminal tables), json, csv, xlsx, html or pdf (the HTML board pack on A4).")] = "text",
     out: Annotated[Path | None, typer.Option("--out", help="Write the report to this file (atomically).")] = None,
 ) -> None:
     """Case vs actual (vs forecast) per business-case line and period: variance, RAG, outturn, payback."""
@@ -55,6 +55,12 @@ def _emit(result, output_format: str, out: Path | None) -> None:
         from costing.reports.xlsx_report import write_xlsx
 
         write_atomic_with(out, lambda handle: write_xlsx(result, handle))
+        typer.echo(f"{out}: written", err=True)
+        return
+    if output_format == "pdf":
+        from costing.reports.pdf_report import write_pdf
+
+        write_atomic_with(out, lambda handle: write_pdf(result, handle))
         typer.echo(f"{out}: written", err=True)
         return
     if output_format == "json":
@@ -84,7 +90,13 @@ def _emit(result, output_format: str, out: Path | None) -> None:
 
 @group.command("synthesise")
 def synthesise(
-    forecast: Annotated[Path, typer.Option("--forecast", help="FORECAST.json from `estate forecast --format json`.")],
+    forecast: Annotated[Path | None, typer.Option(
+        "--forecast", help="FORECAST.json from `estate forecast --format json`: price the spend from it (without "
+                           "--case).")] = None,
+    case: Annotated[Path | None, typer.Option(
+        "--case", help="The business case: shape the spend by the estate's waves and scale it to the case's "
+                       "cloud-run lines (the demo's default), and write a synthetic ledger for the other lines.")]
+    = None,
     estate_file: Annotated[Path, typer.Option("--estate", help="The estate definition (waves, tags, names).")]
     = Path("stacks/estate.yaml"),
     months: Annotated[int, typer.Option("--months", min=1, max=120, help="How many months of spend.")] = 18,
@@ -92,15 +104,28 @@ def synthesise(
     start: Annotated[str | None, typer.Option(
         "--start", help="First month YYYY-MM (default: the month before the first wave).")] = None,
     out: Annotated[Path, typer.Option("--out", help="Folder for the export files.")] = Path("out/synthetic-export"),
+    ledger_out: Annotated[Path | None, typer.Option(
+        "--ledger-out", help="With --case: where the synthetic ledger CSV goes (default: synthetic-ledger.csv "
+                             "beside the --out folder, so that `estate cost load` of the folder never reads it).")]
+    = None,
 ) -> None:
-    """Write a SYNTHETIC FOCUS 1.0 export for the estate, priced from its forecast with seeded noise (demo data)."""
+    """Write a SYNTHETIC FOCUS 1.0 export for the estate (demo data): shaped by the waves and scaled to the case
+    (--case), or priced from the forecast (--forecast) with seeded noise."""
     from estate.app.costs import synthesise_costs
 
-    synthetic = synthesise_costs(forecast, estate_file, out, months=months, seed=seed, start=start)
+    synthetic = synthesise_costs(estate_file, out, case_file=case, forecast_file=forecast, ledger_out=ledger_out,
+                                 months=months, seed=seed, start=start)
     result = synthetic.result
     typer.echo(f"{out}: SYNTHETIC FOCUS 1.0 export, {len(result.files)} files, {result.rows} rows, "
                f"{result.first_month} to {result.last_month}, {result.total:,.2f} {result.currency} in all "
                f"({result.untagged_resources} resources untagged); load it with `estate cost load {out}`")
-    if synthetic.unpriced:
+    ledger = synthetic.ledger
+    if ledger is not None:
+        typer.echo(f"{synthetic.ledger_path}: SYNTHETIC ledger, {ledger.rows} rows for {', '.join(ledger.lines)}, "
+                   f"{ledger.first_month} to {ledger.last_month}, {ledger.total:,.0f} {ledger.currency} in all")
+        if forecast is not None:
+            typer.echo(f"note: with --case the spend is scaled to the case, not priced from {forecast}; give the "
+                       "forecast to `estate cost reconcile --forecast` for the three-way view", err=True)
+    elif synthetic.unpriced:
         typer.echo(f"note: {forecast} leaves {synthetic.unpriced} components unpriced; they have no synthetic spend "
                    "(give `estate forecast` fuller prices, e.g. a snapshot from `estate prices refresh`)", err=True)
