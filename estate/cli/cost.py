@@ -101,14 +101,18 @@ def summary(
     store: StoreOption = DEFAULT_STORE,
     by: Annotated[str, typer.Option(help="Group by: month, business-case-line, service (comma-separated).")] = "month",
     output_format: FormatOption = "text",
+    case: Annotated[Path | None, typer.Option(
+        "--case", help="Place spend on business-case lines as `cost reconcile` does (tag, then the case's rules).")]
+    = None,
 ) -> None:
     """Totals of billed (actual) and effective (amortised) cost in the store, by month, business-case line, service."""
     from rich.console import Console
     from rich.table import Table
 
     from costing.actuals.summary import parse_by, summarise
+    from costing.business_case import load_business_case
 
-    result = summarise(store, parse_by(by))
+    result = summarise(store, parse_by(by), load_business_case(case) if case is not None else None)
     if output_format == "json":
         json.dump(result.as_json(), sys.stdout, indent=2)
         sys.stdout.write("\n")
