@@ -285,3 +285,28 @@ def test_months_have_actuals_from_the_ledger_too(finance):
     report = _report(*finance)
     assert report["first_actual_month"] == MONTHS_2025[0] and report["as_of"] == MONTHS_2025[-1]
     assert report["provenance"]["ledger_entries"] == 10
+
+
+def test_ledger_rows_on_a_cloud_run_line_are_added_to_azure_and_flagged(tmp_path):
+    from tests.finance_helpers import LEDGER_ROWS, ledger_csv
+
+    extra = ("2025-07", "azure-run", "750.00", "GBP", "Reseller", "CSP-7", "revenue")
+    case, store = build(tmp_path, ledger_csv([*LEDGER_ROWS, extra]))
+    report = _report(case, store)
+
+    line = _line(report, "azure-run")
+    assert line["actuals_source"] == "both"
+    assert D(_period(line)["actual"]) == total(AZURE_RUN.values()) + D(extra[2])
+    assert any("must not also hold the Azure invoice" in note for note in report["provenance"]["notes"])
+
+
+def test_net_credits_to_date_forecast_no_spend_rather_than_negative_spend(tmp_path):
+    from tests.finance_helpers import LEDGER_ROWS, ledger_csv
+
+    credit = ("2025-09", "managed-service", "-20000.00", "GBP", "Serco", "SER-CN1", "revenue")
+    case, store = build(tmp_path, ledger_csv([*LEDGER_ROWS, credit]))
+    period = _period(_line(_report(case, store), "managed-service"))
+
+    actual = ledger_total("managed-service") + D(credit[2])
+    assert actual < 0 and D(period["actual"]) == actual
+    assert D(period["outturn"]) == actual  # the remaining profile times a factor of 0, not a negative factor

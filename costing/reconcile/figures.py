@@ -135,7 +135,8 @@ def spread(amount: Decimal, months: int, of_months: int) -> Decimal:
 
 def ytd_factor(series: Series, periods: list[Period], window: Window) -> Decimal:
     """Actual / case over the line's months with actuals in the latest period that has any (1 when the case
-    to date is nothing, or there are no actuals)."""
+    to date is nothing, or there are no actuals; 0 at least: net credits to date forecast no spend, not
+    negative spend)."""
     if series.actual is None:
         return ONE
     for period, case in reversed(list(zip(periods, series.case, strict=True))):
@@ -144,7 +145,7 @@ def ytd_factor(series: Series, periods: list[Period], window: Window) -> Decimal
             case_to_date = spread(case, len(covered), period.months)
             if case_to_date == 0:
                 return ONE
-            return _CONTEXT.divide(_sum(series.actual, covered), case_to_date)
+            return max(ZERO, _CONTEXT.divide(_sum(series.actual, covered), case_to_date))
     return ONE
 
 

@@ -54,6 +54,9 @@ def ledger_actuals(case: BusinessCase, store: Path, fx: FxTable | None, case_fil
                 differently[entry.line] = differently.get(entry.line, 0) + 1
     if later:
         result.notes.append(f"{later} ledger rows dated after {as_of} are left out of this reconciliation")
+    for line in sorted(line for line in result.monthly if kinds[line] == "cloud-run"):
+        result.notes.append(f"the ledger holds rows on {line}, a cloud-run line whose Azure spend the cost store "
+                            "measures too: both are added, so the ledger must not also hold the Azure invoice")
     for line, count in sorted(differently.items()):
         result.notes.append(f"{count} ledger rows on line {line} are classified otherwise than the case classifies "
                             f"the line ({classes[line]}); they are reported as the case classifies it")
