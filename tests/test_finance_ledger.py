@@ -171,3 +171,19 @@ def test_ledger_spend_on_the_baseline_is_refused(tmp_path, case):
     result = _load(ledger, tmp_path / "store", "--case", case)
 
     assert result.exit_code == 2 and "baseline" in result.stderr and "row 2" in result.stderr
+
+
+def test_a_cost_load_after_a_ledger_keeps_the_ledger(tmp_path, case, third_party):
+    store = tmp_path / "store"
+    ledger = tmp_path / "ledger.csv"
+    ledger.write_text(ledger_csv(), encoding="utf-8")
+    assert _load(ledger, store, "--case", case).exit_code == 0
+    sample = third_party / "focus-sample-data" / "focus_sample_1.0.csv"
+
+    loaded = run_cli("cost", "load", sample, "--store", store)
+
+    assert loaded.exit_code == 0, loaded.output
+    manifest = json.loads((store / "manifest.json").read_text())
+    assert len(manifest["ledgers"]) == 1 and manifest["sources"]
+    (record,) = manifest["ledgers"].values()
+    assert (store / record["file"]).is_file()

@@ -47,4 +47,6 @@ def load(
         if case is None:
             typer.echo("  note: lines not checked against a case now (give --case); `estate cost reconcile` checks "
                        "them")
+        else:
+            typer.echo(f"  every row's line checked against {case}")
     typer.echo(f"store: {store}")
