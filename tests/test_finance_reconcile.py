@@ -310,3 +310,30 @@ def test_net_credits_to_date_forecast_no_spend_rather_than_negative_spend(tmp_pa
     actual = ledger_total("managed-service") + D(credit[2])
     assert actual < 0 and D(period["actual"]) == actual
     assert D(period["outturn"]) == actual  # the remaining profile times a factor of 0, not a negative factor
+
+
+def test_a_month_the_azure_exports_do_not_reach_yet_is_re_forecast_not_zero(tmp_path):
+    from tests.finance_helpers import FINANCE_CASE, azure_rows, ledger_csv
+    from tests.reconcile_helpers import write_case, write_store
+
+    case = write_case(tmp_path / "case.yaml", FINANCE_CASE)
+    store = write_store(tmp_path / "store", [row for row in azure_rows() if row.month != "2025-09"])
+    (tmp_path / "ledger.csv").write_text(ledger_csv(), encoding="utf-8")  # the ledger runs to September
+    assert run_cli("actuals", "load", tmp_path / "ledger.csv", "--store", store).exit_code == 0
+
+    report = _report(case, store)
+
+    assert report["as_of"] == "2025-09"
+    azure = _period(_line(report, "azure-run"))
+    assert azure["months_with_actuals"] == 5 and azure["status"] == "open"
+    actual = total(amount for month, amount in AZURE_RUN.items() if month != "2025-09")
+    assert D(azure["case_to_date"]) == _case("azure-run") * 5 / 12
+    factor = actual / (_case("azure-run") * 5 / 12)
+    assert D(azure["outturn"]) == pennies(actual + _case("azure-run") * 7 / 12 * factor)
+    assert _period(_line(report, "legacy-hosting"))["months_with_actuals"] == 6
+    # Asked for explicitly, --as-of still counts a month with no Azure rows as no spend, and says so.
+    explicit = _report(case, store, "--as-of", "2025-09")
+    assert _period(_line(explicit, "azure-run"))["months_with_actuals"] == 6
+    assert any("no spend after 2025-08" in note for note in explicit["provenance"]["notes"])
+    default_notes = report["provenance"]["notes"]
+    assert any("Azure actuals run to 2025-08" in note for note in default_notes)

@@ -46,10 +46,17 @@ def pennies(value: Decimal) -> Decimal:
 
 @dataclass(frozen=True)
 class Window:
-    """The months with actuals for a line: from the first month its sources cover to the as-of month."""
+    """The months with actuals for a line: from the first month its sources cover to the last (the as-of month,
+    or the last month its sources hold when no as-of was asked for). `reported` is the reconciliation's as-of
+    month, against which a period is closed, open or future."""
 
     first: Month | None
     as_of: Month
+    reported: Month | None = None
+
+    @property
+    def status_month(self) -> Month:
+        return self.reported or self.as_of
 
     def has_actuals(self, month: Month) -> bool:
         return self.first is not None and self.first <= month <= self.as_of
@@ -184,7 +191,7 @@ def _period_figures(series: Series, period: Period, case: Decimal, window: Windo
             estimate_to_date = pennies(_sum(series.estimate, covered))
             against_estimate = actual - estimate_to_date
     return PeriodFigures(
-        period=period.label, status=status_of(period, window.as_of), months=period.months,
+        period=period.label, status=status_of(period, window.status_month), months=period.months,
         months_with_actuals=len(covered), case=case, case_to_date=case_to_date, actual=actual, variance=variance,
         variance_percent=percent, rag=rag, outturn=outturn, outturn_basis=basis, outturn_variance=outturn - case,
         estimate=estimate, estimate_to_date=estimate_to_date, actual_vs_estimate=against_estimate,

@@ -105,7 +105,11 @@ def reconcile(request: ReconcileRequest) -> Reconciliation:
     first = min([month for month in (azure_first, ledger.first) if month is not None], default=None)
     forecast = _forecast(request, case)
     reforecast = Reforecast(request.reforecast, request.reforecast_adjust)
-    windows = _Windows(Window(azure_first, as_of), Window(ledger.first, as_of), as_of)
+    # Without --as-of each source's actuals end at its own last month: Azure exports and the ledger may stop in
+    # different months, and the months after a source's last are not yet actuals of it (they are re-forecast).
+    azure_last = min(as_of, months[-1]) if months and asked is None else as_of
+    ledger_last = min(as_of, ledger.last) if ledger.last and asked is None else as_of
+    windows = _Windows(Window(azure_first, azure_last, as_of), Window(ledger.first, ledger_last, as_of), as_of)
     lines, unallocated = _line_figures(case, allocated, ledger, windows, forecast, request, reforecast)
     thresholds = request.thresholds
     azure_rows = [line for line in lines if line.actuals_source in ("azure", "both")] + [unallocated]
@@ -147,9 +151,11 @@ class _Windows:
     as_of: Month
 
     def of(self, azure: bool, ledger: bool) -> Window:
-        firsts = [window.first for window, used in ((self.azure, azure), (self.ledger, ledger))
-                  if used and window.first is not None]
-        return Window(min(firsts) if firsts else None, self.as_of)
+        used = [window for window, wanted in ((self.azure, azure), (self.ledger, ledger))
+                if wanted and window.first is not None]
+        if not used:
+            return Window(None, self.as_of, self.as_of)
+        return Window(min(window.first for window in used), max(window.as_of for window in used), self.as_of)
 
 
 def _forecast(request: ReconcileRequest, case: BusinessCase) -> ForecastInput | None:
@@ -233,7 +239,10 @@ def _provenance(request: ReconcileRequest, case: BusinessCase, spend: StoreSpend
     notes = list(ledger.notes)
     periods = case.period_list()
     last = max((group.month for group in spend.groups), default=None)
-    if last is not None and last < as_of:
+    if last is not None and last < as_of and request.as_of is None:
+        notes.append(f"the Azure spend in the cost store ends at {last} and the ledger at {ledger.last}: Azure actuals "
+                     f"run to {last}, and {last.plus(1)} to {as_of} of Azure-measured lines is re-forecast")
+    elif last is not None and last < as_of:
         notes.append(f"the cost store has no spend after {last}; the months {last.plus(1)} to {as_of} count as no "
                      "spend (load the later exports, or give an earlier --as-of)")
     later = [group for group in spend.groups if group.month > as_of]
