@@ -12,7 +12,7 @@ HEADER = ["synthetic", "as_of", "currency", "cost_column", "line", "label", "kin
           "months_with_actuals", "case", "case_to_date", "actual", "variance", "variance_percent", "rag", "outturn",
           "outturn_basis", "outturn_variance", "estimate", "estimate_to_date", "actual_vs_estimate",
           "classification", "actuals_source", "actuals_status", "actual_azure", "actual_ledger", "direction",
-          "outturn_direction", "reforecast", "reforecast_basis", "sums"]
+          "outturn_direction", "reforecast", "reforecast_basis", "sums", "case_warnings"]
 
 
 def to_csv(result: Reconciliation) -> str:
@@ -20,6 +20,8 @@ def to_csv(result: Reconciliation) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(HEADER)
+    # The case's own disagreements travel with every row, as every other report shows them at its top.
+    warnings = " | ".join(result.case_warnings)
     for line in [*result.lines, result.unallocated, result.azure_total, *result.totals]:
         for p in line.periods:
             writer.writerow([
@@ -30,5 +32,5 @@ def to_csv(result: Reconciliation) -> str:
                 exact(p.outturn_variance), exact(p.estimate), exact(p.estimate_to_date),
                 exact(p.actual_vs_estimate), line.classification or "", line.actuals_source, p.actuals_status,
                 exact(p.actual_azure), exact(p.actual_ledger), p.direction or "", p.outturn_direction,
-                result.reforecast, p.reforecast_basis, " + ".join(line.sums)])
+                result.reforecast, p.reforecast_basis, " + ".join(line.sums), warnings])
     return out.getvalue()

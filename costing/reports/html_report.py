@@ -19,6 +19,7 @@ from costing.reports.display import (
     money,
     money_fa,
     percent,
+    reforecast_label,
     reported_lines,
     title,
     unmeasured_lines,
@@ -137,7 +138,12 @@ def _facts(result: Reconciliation) -> str:
                                            f"{result.currency}"),
              ("Cost rows reconciled", f"{result.provenance.rows:,}"),
              ("Payback, plan", f"{plan['period'] or 'never'} ({plan['months'] or '—'} months)"),
-             ("Payback, re-forecast", f"{reforecast['period'] or 'never'} ({reforecast['months'] or '—'} months)")]
+             ("Payback, re-forecast", f"{reforecast['period'] or 'never'} ({reforecast['months'] or '—'} months)"),
+             (f"NPV at {result.benefit.discount_rate_percent}%, plan", f"{money(result.benefit.plan_npv)} "
+                                                                       f"{result.currency}"),
+             (f"NPV at {result.benefit.discount_rate_percent}%, re-forecast",
+              f"{money_fa(result.benefit.reforecast_npv, result.benefit.npv_direction)} {result.currency}"),
+             ("Re-forecast", reforecast_label(result))]
     return '<div class="facts">' + "".join(f'<div class="fact"><b>{escape(k)}</b>{escape(v)}</div>'
                                            for k, v in facts) + "</div>"
 
