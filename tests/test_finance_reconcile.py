@@ -336,3 +336,19 @@ def test_a_month_the_azure_exports_do_not_reach_yet_is_re_forecast_not_zero(tmp_
     assert any("no spend after 2025-08" in note for note in explicit["provenance"]["notes"])
     default_notes = report["provenance"]["notes"]
     assert any("Azure actuals run to 2025-08" in note for note in default_notes)
+
+
+def test_the_year_to_date_factor_is_a_rolling_year_across_the_period_boundary(tmp_path):
+    from tests.reconcile_helpers import SMALL_CASE, Row, write_case, write_store
+
+    ramp = {"2025-01": "90", "2025-02": "100", "2025-03": "110", "2025-04": "120", "2025-05": "130",
+            "2025-06": "140"}
+    case = write_case(tmp_path / "case.yaml", SMALL_CASE)  # azure-run: 1,200 a year in both years
+    store = write_store(tmp_path / "store", [Row(month, amount, line="azure-run") for month, amount in ramp.items()])
+
+    year = _period(_line(_report(case, store), "azure-run"), "2025/26")
+
+    monthly_case = D(1200) / 12
+    factor = total(ramp.values()) / (monthly_case * 6)  # January-June, across 2024/25 and 2025/26
+    april_to_june = total(list(ramp.values())[3:])
+    assert D(year["outturn"]) == pennies(april_to_june + monthly_case * 9 * factor)

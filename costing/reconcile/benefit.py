@@ -26,7 +26,7 @@ METHOD_WORDS = {
 ADJUST_WORDS = {
     "none": "not adjusted",
     "ytd-variance": "adjusted by the year-to-date variance: each line's remaining case amounts times its actual / "
-                    "case over its months with actuals in its latest period with any",
+                    "case over its months with actuals in the 12 months to its last (never below 0)",
 }
 
 

@@ -8,7 +8,7 @@ Conventions (each is printed in the report, and in docs/reconciliation.md):
 - Variance = actual - case to date; % is of the case to date; direction and RAG per `RagThresholds`.
 - Re-forecast of the months after the as-of (and before the line's actuals begin), by `ReforecastMethod`:
   profile (default): the case's own amount for those months, times the year-to-date factor (actual / case
-  over the line's months with actuals in its latest period with any) when the adjustment is `ytd-variance`;
+  over the line's months with actuals in the 12 to its last) when the adjustment is `ytd-variance`;
   run-rate: the average monthly actual of the last `RUN_RATE_MONTHS` months, for run-cost lines.
 - Every money figure of a line-period is rounded half-up to the penny once, here.
 """
@@ -140,20 +140,26 @@ def spread(amount: Decimal, months: int, of_months: int) -> Decimal:
     return _CONTEXT.divide(_CONTEXT.multiply(amount, Decimal(months)), Decimal(of_months))
 
 
+YTD_MONTHS = 12
+
+
 def ytd_factor(series: Series, periods: list[Period], window: Window) -> Decimal:
-    """Actual / case over the line's months with actuals in the latest period that has any (1 when the case
-    to date is nothing, or there are no actuals; 0 at least: net credits to date forecast no spend, not
-    negative spend)."""
-    if series.actual is None:
+    """Actual / case over the line's year to date: its months with actuals among the 12 ending at its last
+    month of actuals (a rolling year, so one month into a new financial year is not the whole evidence), the
+    case spread evenly over each period's months. 1 when that case is nothing or there are no actuals; never
+    below 0 (net credits to date forecast no spend, not negative spend)."""
+    if series.actual is None or window.first is None:
         return ONE
-    for period, case in reversed(list(zip(periods, series.case, strict=True))):
-        covered = [month for month in period.month_list() if window.has_actuals(month)]
-        if covered:
-            case_to_date = spread(case, len(covered), period.months)
-            if case_to_date == 0:
-                return ONE
-            return max(ZERO, _CONTEXT.divide(_sum(series.actual, covered), case_to_date))
-    return ONE
+    months = [window.as_of.plus(-back) for back in range(YTD_MONTHS)]
+    months = [month for month in months if window.has_actuals(month)]
+    case_to_date = ZERO
+    for period, case in zip(periods, series.case, strict=True):
+        inside = sum(1 for month in months if period.first_month <= month <= period.last_month)
+        if inside:
+            case_to_date = _CONTEXT.add(case_to_date, spread(case, inside, period.months))
+    if not months or case_to_date == 0:
+        return ONE
+    return max(ZERO, _CONTEXT.divide(_sum(series.actual, months), case_to_date))
 
 
 def line_periods(series: Series, periods: list[Period], window: Window, thresholds: RagThresholds,
