@@ -63,3 +63,27 @@ def test_csv_and_text_totals_are_the_sums_of_their_rows(tmp_path):
                 assert (Decimal(shown) if shown else None) == (sum(present, Decimal(0)) if present else None)
         outturn = Decimal(by_line[(total, PERIODS[1])]["outturn"])
         assert f"{outturn:,.2f}" in text
+
+
+def test_xlsx_totals_are_the_sums_of_their_rows(tmp_path):
+    import openpyxl
+
+    case, store = build(tmp_path)
+    out = tmp_path / "report.xlsx"
+    assert run_cli("cost", "reconcile", "--case", case, "--store", store, "--format", "xlsx", "--out",
+                   out).exit_code == 0
+    report = json.loads(run_cli("cost", "reconcile", "--case", case, "--store", store, "--format", "json").stdout)
+    sheet = openpyxl.load_workbook(out)["Lines x periods"]
+    headers = [cell.value for cell in sheet[1]]
+    cells = {(row[0].value, row[1].value): row for row in sheet.iter_rows(min_row=2)}
+    labels = {line["id"]: line["label"] for line in [*report["lines"], report["unallocated"], report["azure_total"],
+                                                     *report["totals"]]}
+    for total in report["totals"]:
+        for period in PERIODS:
+            for column in ("Case (GBP)", "Outturn (GBP)", "Variance (GBP)"):
+                at = headers.index(column)
+                parts = [cells[(labels[member], period)][at].value for member in total["sums"]]
+                shown = cells[(total["label"], period)][at].value
+                present = [Decimal(str(value)) for value in parts if value is not None]
+                assert (Decimal(str(shown)) if shown is not None else None) == (
+                    sum(present, Decimal(0)) if present else None), (total["id"], period, column)

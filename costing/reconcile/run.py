@@ -9,7 +9,7 @@ spend to lines (`allocate`), adds the store's ledger entries (`ledger`), compute
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -115,6 +115,12 @@ def reconcile(request: ReconcileRequest) -> Reconciliation:
     azure_rows = [line for line in lines if line.actuals_source in ("azure", "both")] + [unallocated]
     azure_total = sum_rows("(azure-total)", "All Azure-measured lines + unallocated Azure spend", azure_rows,
                            thresholds, unallocated)
+    # Its monthly series (the monthly table and chart of Azure spend) holds Azure spend only, not the ledger
+    # rows of a line measured by both.
+    azure_monthly = add_monthly([*(allocated.monthly.get(line.id) for line in azure_rows),
+                                 allocated.unallocated_monthly])
+    azure_total = replace(azure_total, actual_monthly={month: amount for month, amount in azure_monthly.items()
+                                                       if month <= as_of})
     counted = [line for line in lines if line.in_totals and line.kind != "baseline"]
     capital = sum_rows("(capital)", "Capital costs (as the case classifies its lines)",
                        [line for line in counted if line.classification == "capital"], thresholds, unallocated)

@@ -67,8 +67,6 @@ def _lines_table(result: Reconciliation) -> Table:
 
 def _add_line_rows(table: Table, line: LineFigures, three_way: bool) -> None:
     for index, period in enumerate(line.periods):
-        if period.status == "future" and index and line.periods[index - 1].status == "future":
-            continue  # one future period is enough to show the re-forecast
         rag = f"[{RAG_STYLES[period.rag]}]{period.rag.upper()}[/]" if period.rag else "—"
         row = [line.label if index == 0 else "", period.period, period.status,
                line.actuals_source if index == 0 else "", money(period.case), money(period.case_to_date),
