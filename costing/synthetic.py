@@ -27,10 +27,10 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-from costing.business_case.periods import Month
 from costing.reconcile.estimate import EstimateLine, ForecastInput, line_start
 from estate.definition.model import Estate
 from estate.foundation.files import write_atomic
+from estate.foundation.periods import Month
 
 FOCUS_COLUMNS = [
     "BilledCost", "BillingAccountId", "BillingAccountName", "BillingAccountType", "BillingCurrency",

@@ -30,11 +30,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from costing.business_case.model import BusinessCase, Line
-from costing.business_case.periods import Month, Period
 from costing.synthetic import SIX_PLACES, SUPPORT_MONTHLY, SyntheticExport, SyntheticOptions, _csv, _iso, _json
 from estate.definition import naming
 from estate.definition.model import Estate
 from estate.foundation.files import write_atomic
+from estate.foundation.periods import Month, Period
 from estate.foundation.reference import vm_sizes
 
 # [assumption] Nominal monthly weights (GBP-shaped, rough UK South list prices in 2024): they set each resource's

@@ -28,8 +28,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from costing.business_case.model import BusinessCase, Line
-from costing.business_case.periods import Month
 from estate.foundation.files import write_atomic
+from estate.foundation.periods import Month
 
 LEDGER_HEADER = ["period", "line", "amount", "currency", "supplier", "reference", "classification"]
 LEDGER_KINDS = ("legacy-run", "management", "one-off", "retained-run")

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
-
-from costing.reconcile.model import PeriodFigures
 from costing.reports.html_report import to_html
 from tests.boardpack_helpers import CASE, result_for, small_store
 from tests.conftest import run_cli
@@ -36,7 +32,10 @@ def test_the_summary_comes_first_in_pounds_thousands_then_the_detail_in_pounds(t
     assert "no actuals yet" in summary and "baseline: not spend" in summary
     assert "Payback: plan vs re-forecast" in summary and "2022, 37.3 months" in summary  # the case's own payback
     assert "Basis of the re-forecast" in summary and "Unallocated Azure spend to date: <b>£1.0k</b>" in summary
-    assert "F/A" not in summary  # today's model has no direction: no empty column, no placeholder
+    # Favourable/adverse and capital/revenue from the reconciliation's model: the underspend is (F), and amber
+    # under the underspend thresholds (green to 10 %, amber to 25 %), not red.
+    assert "F/A" in summary and "Capital / revenue" in summary
+    assert "-15.9%" in summary and "(F)" in summary
     detail = body[body.index('class="detail"'):]
     assert "45,000.00" in detail  # pounds and pence after the summary
 
@@ -58,22 +57,9 @@ def test_case_text_is_escaped_everywhere(tmp_path):
     assert "Azure &lt;b&gt;Costs&lt;/b&gt; &amp; SunGard" in _summary(html)
 
 
-def test_favourable_adverse_and_classification_are_shown_when_the_model_has_them(tmp_path):
-    @dataclass(frozen=True)
-    class WithDirection(PeriodFigures):
-        direction: str | None = None
-
+def test_favourable_adverse_and_classification_come_from_the_reconciliation(tmp_path):
     result = result_for(small_store(tmp_path, synthetic=True))
-
-    def directed(period):
-        if period.variance is None:
-            return WithDirection(**dataclasses.asdict(period))
-        return WithDirection(**dataclasses.asdict(period), direction="adverse" if period.variance > 0 else "favourable")
-
-    lines = [dataclasses.replace(line, periods=[directed(p) for p in line.periods]) for line in result.lines]
-    for line in lines:
-        object.__setattr__(line, "classification", "revenue")  # what the finance model adds to every line
-    summary = _summary(to_html(dataclasses.replace(result, lines=lines)))
+    summary = _summary(to_html(result))
     assert "<th>F/A</th>" in summary and "<th>Capital / revenue</th>" in summary
     sungard = summary[summary.index("Azure Costs SunGard"):].split("</tr>")[0]
     assert "(F)" in sungard and "favourable" in sungard and "revenue" in sungard  # 45,000 against 53,500: under

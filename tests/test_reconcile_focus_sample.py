@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import csv
 import json
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from tests.conftest import run_cli
 from tests.reconcile_helpers import write_case
 
+PENNY = Decimal("0.01")
 USD_CASE = """\
 name: FOCUS sample check
 organisation: FinOps Foundation sample
@@ -58,13 +59,15 @@ def test_focus_sample_reconciles_to_its_sums_by_line(third_party, tmp_path):
         report = json.loads(result.stdout)
         lines = {line["id"]: line for line in report["lines"]}
         assert report["currency"] == "USD" and report["cost_column"] == column
-        assert Decimal(_period(lines["storage"])["actual"]) == sums["Storage Accounts"].quantize(Decimal("1e-6"))
-        assert (Decimal(_period(lines["other-azure"])["actual"])
-                == sums["Azure Machine Learning"].quantize(Decimal("1e-6")))
+        # Each line-period figure is in pence (rounded half-up once); the total is the sum of those rows.
+        storage, other = (sums[name].quantize(PENNY, ROUND_HALF_UP) for name in ("Storage Accounts",
+                                                                                 "Azure Machine Learning"))
+        assert Decimal(_period(lines["storage"])["actual"]) == storage
+        assert Decimal(_period(lines["other-azure"])["actual"]) == other
         rest = sum(amount for service, amount in sums.items()
-                   if service not in ("Storage Accounts", "Azure Machine Learning"))
-        assert Decimal(_period(report["unallocated"])["actual"]) == rest.quantize(Decimal("1e-6"))
-        assert Decimal(_period(report["azure_total"])["actual"]) == sum(sums.values()).quantize(Decimal("1e-6"))
+                   if service not in ("Storage Accounts", "Azure Machine Learning")).quantize(PENNY, ROUND_HALF_UP)
+        assert Decimal(_period(report["unallocated"])["actual"]) == rest
+        assert Decimal(_period(report["azure_total"])["actual"]) == storage + other + rest
         assert report["provenance"]["rows"] == 51
 
 

@@ -34,7 +34,8 @@ def test_march_and_april_fall_in_different_financial_years(tmp_path):
 
 
 def test_year_to_date_and_run_rate_outturn_for_the_open_year(tmp_path):
-    result = _reconcile(tmp_path, [Row(month, amount, line="azure-run") for month, amount in RAMP])
+    result = _reconcile(tmp_path, [Row(month, amount, line="azure-run") for month, amount in RAMP],
+                        "--reforecast", "run-rate")
 
     report = json.loads(result.stdout)
     year = _azure_run(report, "2025/26")
@@ -69,7 +70,8 @@ def test_rag_thresholds_are_configurable(tmp_path):
 
 
 def test_cumulative_benefit_reforecast_uses_actuals_then_run_rate(tmp_path):
-    result = _reconcile(tmp_path, [Row(month, amount, line="azure-run") for month, amount in RAMP])
+    result = _reconcile(tmp_path, [Row(month, amount, line="azure-run") for month, amount in RAMP],
+                        "--reforecast", "run-rate")
 
     benefit = json.loads(result.stdout)["benefit"]
     # Plan: 2400 - 1200 - 120 - 600 = 480, then 2400 - 1200 - 120 = 1080.

@@ -85,7 +85,7 @@ def test_csv_has_a_row_per_line_and_period_with_the_currency(example):
     rows = list(csv.DictReader(io.StringIO(_run(example, "csv").read_text(encoding="utf-8"))))
 
     periods = 6
-    assert len(rows) == (9 + 2) * periods  # nine case lines, unallocated, the Azure total
+    assert len(rows) == (9 + 2 + 3) * periods  # nine case lines, unallocated, the Azure total, capital/revenue/all
     assert {row["currency"] for row in rows} == {"GBP"} and {row["synthetic"] for row in rows} == {"yes"}
     sungard_2020 = next(r for r in rows if r["line"] == "azure-costs-sungard" and r["period"] == "2020")
     assert (sungard_2020["actual"], sungard_2020["case"], sungard_2020["case_to_date"]) == (

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from tests.conftest import EXAMPLE_ESTATE, run_cli
 from tests.reconcile_helpers import Row, example_forecast, write_store
 
 CASE = "stacks/business-case.yaml"
+# Every line-period figure is in pence (rounded half-up once), so that totals add up in every format.
+PENNY = Decimal("0.01")
 
 
 def _line(report, line_id):
@@ -39,13 +41,13 @@ def test_three_way_estimate_is_the_forecast_phased_in_by_wave(tmp_path):
     orchard = _line(report, "orchard-house-costs")
     monthly = _forecast_monthly(forecast, "orchard-house-costs")
     # Wave orchard-2008 is planned for 2020-11: two months of 2020, twelve of 2021.
-    assert Decimal(_period(orchard, "2020")["estimate"]) == (monthly * 2).quantize(Decimal("1e-6"))
-    assert Decimal(_period(orchard, "2021")["estimate"]) == (monthly * 12).quantize(Decimal("1e-6"))
+    assert Decimal(_period(orchard, "2020")["estimate"]) == (monthly * 2).quantize(PENNY, ROUND_HALF_UP)
+    assert Decimal(_period(orchard, "2021")["estimate"]) == (monthly * 12).quantize(PENNY, ROUND_HALF_UP)
     # Actuals cover 2020-11..2021-02: the estimate to date counts the same months, and the difference is shown.
     year = _period(orchard, "2021")
-    assert Decimal(year["estimate_to_date"]) == (monthly * 2).quantize(Decimal("1e-6"))
-    assert Decimal(year["actual_vs_estimate"]) == (Decimal(70000) - monthly * 2).quantize(Decimal("1e-6"))
-    assert year["case_to_date"] == "26333.333333"  # 158 thousand a year, two months
+    assert Decimal(year["estimate_to_date"]) == (monthly * 2).quantize(PENNY, ROUND_HALF_UP)
+    assert Decimal(year["actual_vs_estimate"]) == Decimal(70000) - (monthly * 2).quantize(PENNY, ROUND_HALF_UP)
+    assert year["case_to_date"] == "26333.33"  # 158 thousand a year, two months, in pence
 
 
 def test_without_the_estate_every_forecast_line_costs_from_the_start(tmp_path):
@@ -57,7 +59,7 @@ def test_without_the_estate_every_forecast_line_costs_from_the_start(tmp_path):
 
     azure = _line(report, "azure-costs-sungard")
     monthly = _forecast_monthly(forecast, "azure-costs-sungard")
-    assert Decimal(_period(azure, "2019")["estimate"]) == (monthly * 12).quantize(Decimal("1e-6"))
+    assert Decimal(_period(azure, "2019")["estimate"]) == (monthly * 12).quantize(PENNY, ROUND_HALF_UP)
     assert "give --estate" in report["provenance"]["forecast_note"]
 
 
@@ -122,12 +124,12 @@ def test_three_way_with_a_forecast_written_by_estate_forecast(tmp_path):
     assert orchard_monthly > 0 and platform_monthly > 0
     # The orchard VM from its wave's planned month (2020-11), the platform from the month before the first wave.
     assert Decimal(_period(_line(report, "orchard-house-costs"), "2020")["estimate"]) == (
-        orchard_monthly * 2).quantize(Decimal("1e-6"))
+        orchard_monthly * 2).quantize(PENNY, ROUND_HALF_UP)
     assert Decimal(_period(_line(report, "azure-costs-sungard"), "2019")["estimate"]) == (
-        platform_monthly * 2).quantize(Decimal("1e-6"))
+        platform_monthly * 2).quantize(PENNY, ROUND_HALF_UP)
     sungard_2020 = _period(_line(report, "azure-costs-sungard"), "2020")
     assert Decimal(sungard_2020["actual_vs_estimate"]) == (
-        Decimal(4000) - platform_monthly).quantize(Decimal("1e-6"))  # actuals cover December only
+        Decimal(4000) - platform_monthly.quantize(PENNY, ROUND_HALF_UP))  # actuals cover December only
 
 
 def test_an_incomplete_forecast_is_flagged_at_the_top_of_the_report(tmp_path):

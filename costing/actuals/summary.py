@@ -7,19 +7,26 @@ reporting currency.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 from costing.actuals.fx import FxTable, parse_fx_table
+from costing.actuals.line_tag import line_tag_sql
 from costing.actuals.store import MANIFEST, read_manifest, relation
 from estate.foundation.errors import InputError
 
 GROUPINGS = {
     "month": "strftime(ChargePeriodStart, '%Y-%m')",
-    "business-case-line": "coalesce(Tags->>'business-case-line', '(untagged)')",
+    "business-case-line": f"coalesce({line_tag_sql()}, '(untagged)')",
     "service": "coalesce(ServiceName, '(unknown)')",
 }
+UNALLOCATED = "(unallocated)"
+# With a business case, rows are placed on lines as the reconciliation places them (tag, then the case's rules).
+MAPPING_COLUMNS = (f"{line_tag_sql()}", "ServiceName",
+                   "nullif(regexp_extract(ResourceId, '/resourcegroups/([^/]+)', 1, 'i'), '')", "SubAccountId",
+                   "SubAccountName")
 
 
 @dataclass(frozen=True)
@@ -67,14 +74,26 @@ def parse_by(text: str) -> tuple[str, ...]:
     return names
 
 
-def summarise(store_dir: Path, by: tuple[str, ...]) -> CostSummary:
-    """Totals of BilledCost and EffectiveCost by the groupings asked for."""
+# Places spend on a business-case line from (line tag, service, resource group, subscription id, subscription
+# name); None for spend no tag or rule places. The store knows no business case: the caller brings the rule.
+LinePlacer = Callable[[str | None, str | None, str | None, str | None, str | None], str | None]
+
+
+def summarise(store_dir: Path, by: tuple[str, ...], place: LinePlacer | None = None) -> CostSummary:
+    """Totals of BilledCost and EffectiveCost by the groupings asked for.
+
+    With `place` (the reconciliation's allocation, `costing.business_case.mapping.line_of` bound to a case),
+    `business-case-line` is the line it gives each row, `(unallocated)` for none; without it, the tag's value,
+    `(untagged)` for none.
+    """
     if not (Path(store_dir) / MANIFEST).exists():
         raise InputError(f"{store_dir}: no cost store here (no {MANIFEST}); run `estate cost load SOURCE "
                          f"--store {store_dir}` first")
     manifest = read_manifest(store_dir)
     fx = _fx_table(store_dir, manifest)
-    groups = ", ".join(f"{GROUPINGS[name]} AS \"{name}\"" for name in by)
+    mapped = place is not None and "business-case-line" in by
+    groups = ", ".join(f"{GROUPINGS[name]} AS \"{name}\"" if not (mapped and name == "business-case-line")
+                       else f"{', '.join(MAPPING_COLUMNS)}" for name in by)
     query = (f"SELECT {groups}, BillingCurrency AS currency, strftime(ChargePeriodStart, '%Y-%m') AS charge_month, "
              "sum(BilledCost), sum(EffectiveCost), count(*) FROM costs GROUP BY ALL")
     import duckdb
@@ -85,8 +104,11 @@ def summarise(store_dir: Path, by: tuple[str, ...]) -> CostSummary:
     connection.register("costs", relation(store_dir, connection))
     totals: dict[tuple[str, ...], list] = {}
     currencies = set()
+    width = len(by) + (len(MAPPING_COLUMNS) - 1 if mapped else 0)
     for record in connection.execute(query).fetchall():
-        keys, (currency, month, billed, effective, count) = tuple(record[:len(by)]), record[len(by):]
+        keys, (currency, month, billed, effective, count) = tuple(record[:width]), record[width:]
+        if mapped:
+            keys = _placed(place, by, keys)
         currencies.add(currency)
         if fx is not None:
             billed, effective = fx.convert(billed, currency, month), fx.convert(effective, currency, month)
@@ -100,6 +122,13 @@ def summarise(store_dir: Path, by: tuple[str, ...]) -> CostSummary:
     currency = fx.reporting_currency if fx else (currencies.pop() if currencies else "")
     rows = [SummaryRow(tuple(str(k) for k in keys), *values) for keys, values in sorted(totals.items())]
     return CostSummary(str(store_dir), currency, by, rows)
+
+
+def _placed(place: LinePlacer, by: tuple[str, ...], keys: tuple) -> tuple:
+    """The grouping keys with the mapping columns replaced by the line they place the spend on."""
+    at = by.index("business-case-line")
+    line = place(*keys[at:at + len(MAPPING_COLUMNS)])
+    return (*keys[:at], line or UNALLOCATED, *keys[at + len(MAPPING_COLUMNS):])
 
 
 def _fx_table(store_dir: Path, manifest: dict) -> FxTable | None:

@@ -10,7 +10,7 @@ from costing.business_case.derive import Derived, Payback, derive
 from costing.business_case.loader import DEFAULT_CASE_FILE, load_business_case
 from costing.business_case.mapping import LINE_TAG, line_for_spend, match_line
 from costing.business_case.model import BusinessCase, Line, MappingRule, SavingsMeasure, StatedFigure
-from costing.business_case.periods import Period, financial_year, financial_year_of, parse_period
+from estate.foundation.periods import Period, financial_year, financial_year_of, parse_period
 
 __all__ = [
     "DEFAULT_CASE_FILE",

@@ -18,8 +18,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from costing.business_case.model import BusinessCase, Line
-from costing.business_case.periods import Month, Period, parse_period
 from estate.foundation.errors import UsageError
+from estate.foundation.periods import Month, Period, parse_period
 
 ThresholdType = Literal["Actual", "Forecasted"]
 BeyondHorizon = Literal["error", "carry-forward"]

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from costing.business_case.model import RUN_KINDS, BusinessCase, Line
-from costing.business_case.periods import Period
+from estate.foundation.periods import Period
 
 # Enough digits that discounting six or sixty periods never loses a penny before display rounding.
 _CONTEXT = decimal.Context(prec=40)

@@ -60,3 +60,18 @@ def line_for_spend(case: BusinessCase, *, tags: Mapping[str, str] | None = None,
             return value
     return match_line(case.rules, service=service, resource_group=resource_group_of(resource_id),
                       subscription_id=subscription_id, subscription_name=subscription_name)
+
+
+def line_of(case: BusinessCase, line_ids: set[str], *, line_tag: str | None, service: str | None,
+            resource_group: str | None, subscription_id: str | None, subscription_name: str | None
+            ) -> tuple[str | None, str]:
+    """The line of spend already grouped by its tag value and mapping columns, and how it was found: its tag
+    when that names a line of the case ('tag'), else the first matching rule ('rule N', 1-based), else
+    (None, 'none'). The one allocation of `estate cost summary --case` and `estate cost reconcile`."""
+    if line_tag in line_ids:
+        return line_tag, "tag"
+    for number, rule in enumerate(case.rules, start=1):
+        if rule_matches(rule, service=service, resource_group=resource_group, subscription_id=subscription_id,
+                        subscription_name=subscription_name):
+            return rule.line, f"rule {number}"
+    return None, "none"

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel as _BaseModel
 from pydantic import BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
-from costing.business_case.periods import UK_FINANCIAL_YEAR_START_MONTH, Period, parse_period
+from estate.foundation.periods import UK_FINANCIAL_YEAR_START_MONTH, Period, parse_period
 
 GREEN_BOOK_DISCOUNT_RATE_PERCENT = Decimal("3.5")
 UNIT_MULTIPLIERS = {"units": Decimal(1), "thousands": Decimal(1000), "millions": Decimal(1_000_000)}

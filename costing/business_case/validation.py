@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from costing.business_case.model import BusinessCase
-from costing.business_case.periods import PERIOD_FORMS, Period, parse_period
+from estate.foundation.periods import PERIOD_FORMS, Period, parse_period
 
 Loc = tuple[str | int, ...]
 

@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Literal
 
 from costing.actuals.fx import FxTable, parse_fx_table
-from costing.business_case.periods import Month
+from costing.actuals.line_tag import line_tag_sql
 from estate.foundation.errors import InputError
+from estate.foundation.periods import Month
 
 CostColumn = Literal["EffectiveCost", "BilledCost"]
 COST_COLUMNS: dict[str, str] = {
@@ -97,12 +98,7 @@ def spend_query(files: list[str], cost_column: CostColumn) -> str:
     query, and a month has at most 31 days, which Python folds into months afterwards.
     """
     file_list = ", ".join(_sql_text(name) for name in files)
-    # Tag keys arrive as written ("Business-Case-Line" too); the exact key is the cheap common case.
-    # Tags are JSON object text; another spelling of the key ("Business-Case-Line") takes the slow path, only
-    # on rows whose text holds it in some case.
-    line_tag = ("coalesce(Tags->>'business-case-line', CASE WHEN contains(lower(Tags), '\"business-case-line\"') "
-                "THEN list_filter(map_entries(CAST(Tags AS JSON)::MAP(VARCHAR, VARCHAR)), "
-                "lambda e: lower(e.key) = 'business-case-line')[1].value END)")
+    line_tag = line_tag_sql()  # the tag key in any case, as `estate cost summary` reads it
     resource_group = "nullif(regexp_extract(ResourceId, '/resourcegroups/([^/]+)', 1, 'i'), '')"
     return (f"SELECT epoch_us(ChargePeriodStart) // {MICROSECONDS_A_DAY} AS day, BillingCurrency, {line_tag}, "
             f"ServiceName, {resource_group}, SubAccountId, SubAccountName, sum({cost_column}), count(*) "

@@ -11,12 +11,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from costing.business_case.mapping import match_line
+from costing.business_case.mapping import line_of
 from costing.business_case.model import BusinessCase
-from costing.business_case.periods import Month
 from costing.reconcile.actuals import SpendGroup, StoreSpend
 from costing.reconcile.model import Allocation, UnallocatedSpend
 from estate.foundation.errors import InputError
+from estate.foundation.periods import Month
 
 UNALLOCATED = "(unallocated)"
 
@@ -43,13 +43,9 @@ class AllocatedSpend:
 
 def line_of_group(case: BusinessCase, group: SpendGroup, line_ids: set[str]) -> tuple[str | None, str]:
     """The line a spend group belongs to and how it was found ('tag', 'rule N'); (None, 'none') if neither."""
-    if group.line_tag in line_ids:
-        return group.line_tag, "tag"
-    for number, rule in enumerate(case.rules, start=1):
-        if match_line([rule], service=group.service, resource_group=group.resource_group,
-                      subscription_id=group.subscription_id, subscription_name=group.subscription_name):
-            return rule.line, f"rule {number}"
-    return None, "none"
+    return line_of(case, line_ids, line_tag=group.line_tag, service=group.service,
+                   resource_group=group.resource_group, subscription_id=group.subscription_id,
+                   subscription_name=group.subscription_name)
 
 
 def allocate(case: BusinessCase, spend: StoreSpend) -> AllocatedSpend:

@@ -1,60 +1,83 @@
-"""Cumulative benefit, actual vs plan, and the payback the actuals now point to.
+"""Cumulative benefit, payback, NPV and discounted payback: as planned and as re-forecast, on the same basis.
 
-The plan is the case's own net saving (benefit - one-off costs) and its running total. The re-forecast
-replaces each line's case amount with its outturn (actuals where there are any, the run rate after the
-as-of month for run costs, the case where nothing is measured), and counts unallocated Azure spend as a
-run cost, because the council pays it whichever line it belongs to. Payback uses the case's own rule
-(`costing.business_case.derive.payback`) on both.
+The plan is the case's own net saving (baseline - run costs - one-off costs) per period. The re-forecast is
+the baseline less the outturn of every cost line in the totals and of the unallocated Azure spend (the
+council pays it whichever line it belongs to): that is the outturn column of the "all costs" total, so the
+benefit agrees with the totals. NPV discounts both with the case's own factors (year 0 = the case's first
+period, not discounted; `costing.business_case.derive`), each period's discounted net rounded to the penny
+and NPV their sum. Payback and discounted payback use the case's own rule (`derive.payback`) on both.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
+import decimal
 
 from costing.business_case.derive import Derived, payback, running_total
-from costing.business_case.model import RUN_KINDS, BusinessCase
+from costing.business_case.model import BusinessCase
+from costing.reconcile.figures import direction_of, pennies
 from costing.reconcile.model import Benefit, BenefitPeriod, LineFigures
 
-ZERO = Decimal(0)
+_CONTEXT = decimal.Context(prec=40)
+METHOD_WORDS = {
+    "profile": "the case's own profile for the months after it",
+    "run-rate": "run-rate extrapolation after it (the average monthly actual of the last {months} months, for "
+                "run costs; the case for one-off lines)",
+}
+ADJUST_WORDS = {
+    "none": "not adjusted",
+    "ytd-variance": "adjusted by the year-to-date variance: each line's remaining case amounts times its actual / "
+                    "case over its months with actuals in the 12 months to its last (never below 0)",
+}
 
 
-def benefit_position(case: BusinessCase, derived: Derived, lines: list[LineFigures], unallocated: LineFigures,
-                     as_of_text: str) -> Benefit:
-    """Plan vs re-forecast net saving and cumulative position per period, and both paybacks."""
+def reforecast_words(method: str, adjust: str, as_of: str, run_rate_months: int) -> str:
+    words = METHOD_WORDS[method].format(months=run_rate_months)
+    if method == "profile":
+        words += f", {ADJUST_WORDS[adjust]}"
+    return f"{method}: actuals up to {as_of}, then {words}"
+
+
+def benefit_position(case: BusinessCase, derived: Derived, costs: LineFigures, as_of_text: str, method: str,
+                     adjust: str, run_rate_months: int) -> Benefit:
+    """Plan vs re-forecast net saving, cumulative and discounted position per period; paybacks and NPVs."""
     unit = case.unit_multiplier
-    plan_net = [net * unit for net in derived.net]
-    reforecast_net = []
-    for index, baseline in enumerate(derived.baseline):
-        run = sum((line.periods[index].outturn for line in lines if line.in_totals and line.kind in RUN_KINDS), ZERO)
-        one_off = sum((line.periods[index].outturn for line in lines if line.in_totals and line.kind == "one-off"),
-                      ZERO)
-        run += unallocated.periods[index].outturn
-        reforecast_net.append(baseline * unit - run - one_off)
-    plan_cumulative = running_total(plan_net)
-    reforecast_cumulative = running_total(reforecast_net)
-    periods = [
-        BenefitPeriod(period=figures.period, basis=_basis(figures.status, figures.months_with_actuals, figures.months),
-                      plan_net=plan, reforecast_net=actual, plan_cumulative=plan_total,
-                      reforecast_cumulative=actual_total)
-        for figures, plan, actual, plan_total, actual_total in zip(
-            unallocated.periods, plan_net, reforecast_net, plan_cumulative, reforecast_cumulative, strict=True)
-    ]
+    baseline = [pennies(value * unit) for value in derived.baseline]
+    plan_costs = [period.case for period in costs.periods]
+    reforecast_costs = [period.outturn for period in costs.periods]
+    plan_net = [base - cost for base, cost in zip(baseline, plan_costs, strict=True)]
+    reforecast_net = [base - cost for base, cost in zip(baseline, reforecast_costs, strict=True)]
+    factors = derived.discount_factors
+    plan_discounted = [pennies(_CONTEXT.multiply(net, factor)) for net, factor in zip(plan_net, factors, strict=True)]
+    reforecast_discounted = [pennies(_CONTEXT.multiply(net, factor))
+                             for net, factor in zip(reforecast_net, factors, strict=True)]
+    plan_cumulative, reforecast_cumulative = running_total(plan_net), running_total(reforecast_net)
+    plan_dc, reforecast_dc = running_total(plan_discounted), running_total(reforecast_discounted)
+    words = reforecast_words(method, adjust, as_of_text, run_rate_months)
+    periods = []
+    for index, figures in enumerate(costs.periods):
+        periods.append(BenefitPeriod(
+            period=figures.period, basis=f"{figures.reforecast_basis} [{method}]", plan_net=plan_net[index],
+            reforecast_net=reforecast_net[index], plan_cumulative=plan_cumulative[index],
+            reforecast_cumulative=reforecast_cumulative[index], baseline=baseline[index],
+            plan_costs=plan_costs[index], reforecast_costs=reforecast_costs[index],
+            net_variance=reforecast_net[index] - plan_net[index],
+            direction=direction_of(reforecast_net[index] - plan_net[index], "benefit"),
+            discount_year=derived.discount_years[index], discount_factor=factors[index],
+            plan_discounted_net=plan_discounted[index], reforecast_discounted_net=reforecast_discounted[index],
+            plan_discounted_cumulative=plan_dc[index], reforecast_discounted_cumulative=reforecast_dc[index]))
+    plan_npv, reforecast_npv = plan_dc[-1], reforecast_dc[-1]
     convention = (
-        "Net saving = baseline - run costs - one-off costs (the case's own rule). Re-forecast: every line's "
-        f"outturn in place of its case amount (actuals up to {as_of_text}, the run rate after it for run costs, "
-        "the case where a line has no actuals), with unallocated Azure spend counted as a run cost. Payback as in "
-        "the case: the first period from which the cumulative position stays non-negative, in months from the "
-        "start of the first period.")
-    return Benefit(periods=periods, plan_payback=derived.payback,
-                   reforecast_payback=payback(reforecast_net, derived.periods), convention=convention)
-
-
-def _basis(status: str, months_with_actuals: int, months: int) -> str:
-    """What a period's re-forecast is made of, in words."""
-    if status == "future":
-        return "re-forecast (run rate)"
-    if months_with_actuals == 0:
-        return "case (no actuals yet)"
-    if status == "open":
-        return f"actual {months_with_actuals} months + run rate"
-    return "actual" if months_with_actuals == months else f"actual {months_with_actuals} months + case"
+        "Net saving = baseline - run costs - one-off costs (the case's own rule), with unallocated Azure spend "
+        f"counted as a run cost. Re-forecast ({words}). Payback as in the case: the first period from which the "
+        "cumulative position stays non-negative, in months from the start of the first period; discounted payback "
+        "the same on the discounted position.")
+    return Benefit(
+        periods=periods, plan_payback=payback(plan_net, derived.periods),
+        reforecast_payback=payback(reforecast_net, derived.periods), convention=convention, method=method,
+        adjust=adjust, discount_rate_percent=derived.discount_rate_percent,
+        discounting_convention=derived.convention + " Each period's discounted net is rounded to the penny and NPV "
+        "is their sum.",
+        plan_npv=plan_npv, reforecast_npv=reforecast_npv, npv_variance=reforecast_npv - plan_npv,
+        npv_direction=direction_of(reforecast_npv - plan_npv, "benefit"),
+        plan_discounted_payback=payback(plan_discounted, derived.periods),
+        reforecast_discounted_payback=payback(reforecast_discounted, derived.periods))

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from costing.business_case.periods import Month
 from estate.foundation.errors import InputError
+from estate.foundation.periods import Month
 
 ON_PREMISES_TYPE_PREFIX = "estate:onprem:"
 UNTAGGED = "(no business-case line)"

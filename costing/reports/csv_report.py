@@ -10,15 +10,19 @@ from costing.reports.json_report import exact, percent
 
 HEADER = ["synthetic", "as_of", "currency", "cost_column", "line", "label", "kind", "measured", "period", "status",
           "months_with_actuals", "case", "case_to_date", "actual", "variance", "variance_percent", "rag", "outturn",
-          "outturn_basis", "outturn_variance", "estimate", "estimate_to_date", "actual_vs_estimate"]
+          "outturn_basis", "outturn_variance", "estimate", "estimate_to_date", "actual_vs_estimate",
+          "classification", "actuals_source", "actuals_status", "actual_azure", "actual_ledger", "direction",
+          "outturn_direction", "reforecast", "reforecast_basis", "sums", "case_warnings"]
 
 
 def to_csv(result: Reconciliation) -> str:
-    """Every line (measured or not), the unallocated spend and the Azure total, by period."""
+    """Every line (measured or not), the unallocated spend, the Azure total and the totals, by period."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(HEADER)
-    for line in [*result.lines, result.unallocated, result.azure_total]:
+    # The case's own disagreements travel with every row, as every other report shows them at its top.
+    warnings = " | ".join(result.case_warnings)
+    for line in [*result.lines, result.unallocated, result.azure_total, *result.totals]:
         for p in line.periods:
             writer.writerow([
                 "yes" if result.provenance.synthetic else "no", str(result.as_of), result.currency,
@@ -26,5 +30,7 @@ def to_csv(result: Reconciliation) -> str:
                 p.status, p.months_with_actuals, exact(p.case), exact(p.case_to_date), exact(p.actual),
                 exact(p.variance), percent(p.variance_percent), p.rag or "", exact(p.outturn), p.outturn_basis,
                 exact(p.outturn_variance), exact(p.estimate), exact(p.estimate_to_date),
-                exact(p.actual_vs_estimate)])
+                exact(p.actual_vs_estimate), line.classification or "", line.actuals_source, p.actuals_status,
+                exact(p.actual_azure), exact(p.actual_ledger), p.direction or "", p.outturn_direction,
+                result.reforecast, p.reforecast_basis, " + ".join(line.sums), warnings])
     return out.getvalue()

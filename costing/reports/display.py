@@ -26,11 +26,38 @@ def percent(value: Decimal | None) -> str:
     return f"{value.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP):+}%"
 
 
+FA = {"favourable": "(F)", "adverse": "(A)"}
+
+
+def fa(direction: str | None) -> str:
+    """'(F)' or '(A)'; nothing for no variance."""
+    return FA.get(direction or "", "")
+
+
+def money_fa(value: Decimal | None, direction: str | None) -> str:
+    """A variance with its direction: '1,200.00 (A)'; an em dash for none."""
+    return "—" if value is None else f"{money(value)} {fa(direction)}".rstrip()
+
+
+def actual_text(value: Decimal | None) -> str:
+    """An actual, or 'no actuals yet' (never the case's figure in its place)."""
+    return "no actuals yet" if value is None else money(value)
+
+
+def reforecast_label(result: Reconciliation) -> str:
+    """'profile re-forecast (ytd-variance)' or 'run-rate re-forecast'."""
+    if result.reforecast == "profile":
+        return f"profile re-forecast (adjust: {result.reforecast_adjust})"
+    return "run-rate re-forecast (extrapolated from the recent monthly run rate)"
+
+
 def warnings(result: Reconciliation) -> list[str]:
     """What a reader must know before trusting the figures, shown at the top of every report."""
     found = []
     if result.provenance.synthetic:
         found.append(SYNTHETIC_WARNING)
+    for text in result.case_warnings:
+        found.append(f"The business case disagrees with itself: {text}")
     if result.provenance.forecast_unpriced:
         found.append(f"The estimate is incomplete: the forecast {result.provenance.forecast_file} leaves "
                      f"{result.provenance.forecast_unpriced} components unpriced, and they are not in it")
@@ -62,11 +89,15 @@ def conventions(result: Reconciliation) -> list[str]:
         f"Periods: the case's own ({', '.join(result.periods)}); a period's case amount is spread evenly over its "
         "months; case to date covers the months with actuals "
         f"({result.first_actual_month or 'none'} to {result.as_of}).",
-        "Variance = actual - case to date (positive: spent more than the case); % of the case to date. RAG: "
-        + result.thresholds.describe() + ".",
-        f"Run rate: average monthly actual of the last {result.run_rate_months} months to {result.as_of}. Outturn: "
-        "actuals, then the run rate for the rest of the period (run costs), the case where there are no actuals.",
+        "Actuals: each line's from Azure (the cost store), the finance ledger (`estate actuals load`), or both, as "
+        "its actuals_source says; a period with no actuals for a line shows 'no actuals yet', never the case.",
+        f"{result.sign_convention} % of the case to date. RAG: {result.thresholds.describe()}.",
+        f"Re-forecast: {reforecast_label(result)}. Run rate: average monthly actual of the last "
+        f"{result.run_rate_months} months to {result.as_of}. Every period states its basis.",
+        "Totals: every total is the sum of its rows in every money column; capital and revenue as the case "
+        "classifies each line (unallocated Azure spend is revenue).",
         result.benefit.convention,
+        result.benefit.discounting_convention,
     ]
     if result.three_way and result.provenance.forecast_note:
         notes.append(f"Estimate: the synthesised forecast {result.provenance.forecast_file}: "

@@ -14,9 +14,12 @@ from costing.reconcile.model import LineFigures, PeriodFigures, Reconciliation
 from costing.reports.charts import cumulative_chart, monthly_chart
 from costing.reports.display import (
     RAG_COLOURS,
+    actual_text,
     conventions,
     money,
+    money_fa,
     percent,
+    reforecast_label,
     reported_lines,
     title,
     unmeasured_lines,
@@ -62,11 +65,12 @@ def _line_rows(result: Reconciliation, line: LineFigures) -> list[str]:
             _cell(money(p.case), f"{result.provenance.case_file}: line {line.id}, period {p.period}, in {cur} "
                                  f"(the case's {result.case_unit} multiplied out)"),
             _cell(money(p.case_to_date), f"case for {p.period} spread evenly, {months}"),
-            _cell(money(p.actual), f"cost store {result.provenance.store}: sum of {result.cost_column}, {months}, "
-                                   f"as of {result.as_of}; rows found by {found}"),
-            _cell(money(p.variance), "actual - case to date"),
+            _cell(actual_text(p.actual), f"cost store {result.provenance.store}: sum of {result.cost_column}, "
+                                         f"{months}, as of {result.as_of}; rows found by {found}; actuals from "
+                                         f"{line.actuals_source}"),
+            _cell(money_fa(p.variance, p.direction), "actual - case to date; " + result.sign_convention),
             _cell(percent(p.variance_percent), "variance / case to date"), _rag(p),
-            _cell(money(p.outturn), f"outturn = {p.outturn_basis}"),
+            _cell(money(p.outturn), f"outturn = {p.outturn_basis}"), _cell(p.reforecast_basis, numeric=False),
         ]
         if result.three_way:
             cells += [_cell(money(p.estimate_to_date), f"forecast {result.provenance.forecast_file}, {months}"),
@@ -78,10 +82,10 @@ def _line_rows(result: Reconciliation, line: LineFigures) -> list[str]:
 def _lines_table(result: Reconciliation) -> str:
     cur = result.currency
     headers = ["Line", "Period", "Status", f"Case ({cur})", f"Case to date ({cur})", f"Actual ({cur})",
-               f"Variance ({cur})", "Var %", "RAG", f"Outturn ({cur})"]
+               f"Variance ({cur})", "Var %", "RAG", f"Outturn ({cur})", "Re-forecast basis"]
     if result.three_way:
         headers += [f"Estimate to date ({cur})", f"Actual − estimate ({cur})"]
-    rows = [row for line in reported_lines(result) for row in _line_rows(result, line)]
+    rows = [row for line in reported_lines(result) + result.totals for row in _line_rows(result, line)]
     return _table(headers, rows)
 
 
@@ -135,7 +139,12 @@ def _facts(result: Reconciliation) -> str:
                                            f"{result.currency}"),
              ("Cost rows reconciled", f"{result.provenance.rows:,}"),
              ("Payback, plan", f"{plan['period'] or 'never'} ({plan['months'] or '—'} months)"),
-             ("Payback, re-forecast", f"{reforecast['period'] or 'never'} ({reforecast['months'] or '—'} months)")]
+             ("Payback, re-forecast", f"{reforecast['period'] or 'never'} ({reforecast['months'] or '—'} months)"),
+             (f"NPV at {result.benefit.discount_rate_percent}%, plan", f"{money(result.benefit.plan_npv)} "
+                                                                       f"{result.currency}"),
+             (f"NPV at {result.benefit.discount_rate_percent}%, re-forecast",
+              f"{money_fa(result.benefit.reforecast_npv, result.benefit.npv_direction)} {result.currency}"),
+             ("Re-forecast", reforecast_label(result))]
     return '<div class="facts">' + "".join(f'<div class="fact"><b>{escape(k)}</b>{escape(v)}</div>'
                                            for k, v in facts) + "</div>"
 

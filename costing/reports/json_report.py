@@ -1,15 +1,19 @@
 """The reconciliation as JSON (`--format json`): every figure as an exact decimal string in whole currency units.
 
-Shape::
+Shape (docs/reconciliation.md describes every field)::
 
     {"report": "estate cost reconcile", "synthetic": bool, "case": {...}, "currency": "GBP", "unit": "GBP",
      "cost_column": "EffectiveCost", "as_of": "2021-04", "periods": [...], "open_period": "2021",
-     "thresholds": {...}, "lines": [LINE...], "unallocated": LINE, "unallocated_detail": [...],
-     "azure_total": LINE, "benefit": {...}, "monthly": [...], "provenance": {...}}
-    LINE = {"id", "label", "kind", "measured", "in_totals", "run_rate_monthly", "found_by": [...],
-            "periods": [{"period", "status", "months", "months_with_actuals", "case", "case_to_date", "actual",
-                         "variance", "variance_percent", "rag", "outturn", "outturn_basis", "outturn_variance",
-                         "estimate", "estimate_to_date", "actual_vs_estimate"}]}
+     "thresholds": {...}, "sign_convention": "...", "reforecast": {...}, "case_checks": [...],
+     "case_warnings": [...], "lines": [LINE...], "unallocated": LINE, "unallocated_detail": [...],
+     "azure_total": LINE, "totals": [LINE...], "benefit": {...}, "monthly": [...], "provenance": {...}}
+    LINE = {"id", "label", "kind", "classification", "measured", "in_totals", "actuals_source", "sums",
+            "run_rate_monthly", "found_by": [...], "notes": [...],
+            "periods": [{"period", "status", "months", "months_with_actuals", "actuals_status", "case",
+                         "case_to_date", "actual", "actual_azure", "actual_ledger", "variance",
+                         "variance_percent", "direction", "rag", "outturn", "outturn_basis", "reforecast_basis",
+                         "outturn_variance", "outturn_direction", "estimate", "estimate_to_date",
+                         "actual_vs_estimate"}]}
 """
 
 from __future__ import annotations
@@ -38,15 +42,19 @@ def percent(value: Decimal | None) -> str | None:
 
 def line_json(line: LineFigures) -> dict[str, Any]:
     return {
-        "id": line.id, "label": line.label, "kind": line.kind, "measured": line.measured,
-        "in_totals": line.in_totals, "run_rate_monthly": exact(line.run_rate_monthly),
+        "id": line.id, "label": line.label, "kind": line.kind, "classification": line.classification,
+        "measured": line.measured, "in_totals": line.in_totals, "actuals_source": line.actuals_source,
+        "sums": line.sums, "run_rate_monthly": exact(line.run_rate_monthly),
         "found_by": [{"how": item.how, "rows": item.rows, "amount": exact(item.amount)} for item in line.found_by],
+        "notes": line.notes,
         "periods": [
             {"period": p.period, "status": p.status, "months": p.months, "months_with_actuals": p.months_with_actuals,
-             "case": exact(p.case), "case_to_date": exact(p.case_to_date), "actual": exact(p.actual),
-             "variance": exact(p.variance), "variance_percent": percent(p.variance_percent), "rag": p.rag,
-             "outturn": exact(p.outturn), "outturn_basis": p.outturn_basis,
-             "outturn_variance": exact(p.outturn_variance), "estimate": exact(p.estimate),
+             "actuals_status": p.actuals_status, "case": exact(p.case), "case_to_date": exact(p.case_to_date),
+             "actual": exact(p.actual), "actual_azure": exact(p.actual_azure), "actual_ledger": exact(p.actual_ledger),
+             "variance": exact(p.variance), "variance_percent": percent(p.variance_percent),
+             "direction": p.direction, "rag": p.rag, "outturn": exact(p.outturn), "outturn_basis": p.outturn_basis,
+             "reforecast_basis": p.reforecast_basis, "outturn_variance": exact(p.outturn_variance),
+             "outturn_direction": p.outturn_direction, "estimate": exact(p.estimate),
              "estimate_to_date": exact(p.estimate_to_date), "actual_vs_estimate": exact(p.actual_vs_estimate)}
             for p in line.periods],
     }
@@ -67,9 +75,38 @@ def monthly_json(result: Reconciliation) -> list[dict[str, Any]]:
             for month in result.months]
 
 
+def benefit_json(result: Reconciliation) -> dict[str, Any]:
+    benefit = result.benefit
+    return {
+        "method": benefit.method, "adjust": benefit.adjust,
+        "periods": [{"period": p.period, "basis": p.basis, "baseline": exact(p.baseline),
+                     "plan_costs": exact(p.plan_costs), "reforecast_costs": exact(p.reforecast_costs),
+                     "plan_net": exact(p.plan_net), "reforecast_net": exact(p.reforecast_net),
+                     "net_variance": exact(p.net_variance), "direction": p.direction,
+                     "plan_cumulative": exact(p.plan_cumulative),
+                     "reforecast_cumulative": exact(p.reforecast_cumulative),
+                     "discount_year": p.discount_year, "discount_factor": str(p.discount_factor.quantize(
+                         Decimal("1e-12"), rounding=ROUND_HALF_UP)),
+                     "plan_discounted_net": exact(p.plan_discounted_net),
+                     "reforecast_discounted_net": exact(p.reforecast_discounted_net),
+                     "plan_discounted_cumulative": exact(p.plan_discounted_cumulative),
+                     "reforecast_discounted_cumulative": exact(p.reforecast_discounted_cumulative)}
+                    for p in benefit.periods],
+        "plan_payback": payback_json(benefit.plan_payback),
+        "reforecast_payback": payback_json(benefit.reforecast_payback),
+        "plan_discounted_payback": payback_json(benefit.plan_discounted_payback),
+        "reforecast_discounted_payback": payback_json(benefit.reforecast_discounted_payback),
+        "discount_rate_percent": str(benefit.discount_rate_percent),
+        "plan_npv": exact(benefit.plan_npv), "reforecast_npv": exact(benefit.reforecast_npv),
+        "npv_variance": exact(benefit.npv_variance), "npv_direction": benefit.npv_direction,
+        "convention": benefit.convention,
+        "discounting_convention": benefit.discounting_convention,
+    }
+
+
 def to_json(result: Reconciliation) -> dict[str, Any]:
     """The whole reconciliation as a JSON-ready dict."""
-    benefit = result.benefit
+    thresholds = result.thresholds
     return {
         "report": "estate cost reconcile",
         "synthetic": result.provenance.synthetic,
@@ -84,21 +121,23 @@ def to_json(result: Reconciliation) -> dict[str, Any]:
         "open_period": result.open_period,
         "run_rate_months": result.run_rate_months,
         "three_way": result.three_way,
-        "thresholds": {"green_percent": str(result.thresholds.green_percent),
-                       "amber_percent": str(result.thresholds.amber_percent),
-                       "rule": result.thresholds.describe()},
+        "thresholds": {"green_percent": str(thresholds.green_percent),
+                       "amber_percent": str(thresholds.amber_percent),
+                       "underspend_green_percent": str(thresholds.underspend_green_percent),
+                       "underspend_amber_percent": str(thresholds.underspend_amber_percent),
+                       "rule": thresholds.describe()},
+        "sign_convention": result.sign_convention,
+        "reforecast": {"method": result.reforecast, "adjust": result.reforecast_adjust,
+                       "labelled": f"{result.reforecast} re-forecast"
+                                   + (f" ({result.reforecast_adjust})" if result.reforecast == "profile" else "")},
+        "case_checks": [asdict(check) for check in result.case_checks],
+        "case_warnings": result.case_warnings,
         "lines": [line_json(line) for line in result.lines],
         "unallocated": line_json(result.unallocated),
         "unallocated_detail": [dict(asdict(item), amount=exact(item.amount)) for item in result.unallocated_detail],
         "azure_total": line_json(result.azure_total),
-        "benefit": {
-            "periods": [{"period": p.period, "basis": p.basis, "plan_net": exact(p.plan_net),
-                         "reforecast_net": exact(p.reforecast_net), "plan_cumulative": exact(p.plan_cumulative),
-                         "reforecast_cumulative": exact(p.reforecast_cumulative)} for p in benefit.periods],
-            "plan_payback": payback_json(benefit.plan_payback),
-            "reforecast_payback": payback_json(benefit.reforecast_payback),
-            "convention": benefit.convention,
-        },
+        "totals": [line_json(total) for total in result.totals],
+        "benefit": benefit_json(result),
         "monthly": monthly_json(result),
         "provenance": asdict(result.provenance),
     }

@@ -10,9 +10,13 @@ from rich.table import Table
 
 from costing.reconcile.model import LineFigures, Reconciliation
 from costing.reports.display import (
+    actual_text,
     conventions,
+    fa,
     money,
+    money_fa,
     percent,
+    reforecast_label,
     reported_lines,
     title,
     unmeasured_lines,
@@ -30,12 +34,17 @@ def render_text(result: Reconciliation, width: int | None = 160) -> str:
     for text in warnings(result):
         console.print(f"[bold red]{escape(text)}[/]")
     console.print(f"[bold]{title(result)}[/]")
-    console.print(f"Money in {result.currency}; actuals = {result.cost_column}; open period "
-                  f"{result.open_period or '(none)'}; RAG green <= {result.thresholds.green_percent}%, amber <= "
-                  f"{result.thresholds.amber_percent}%")
+    thresholds = result.thresholds
+    console.print(f"Money in {result.currency}; actuals = {result.cost_column} (Azure) and the finance ledger; open "
+                  f"period {result.open_period or '(none)'}; RAG overspend green <= {thresholds.green_percent}%, "
+                  f"amber <= {thresholds.amber_percent}%; underspend green <= {thresholds.underspend_green_percent}%, "
+                  f"amber <= {thresholds.underspend_amber_percent}%; {reforecast_label(result)}")
+    console.print(escape(result.sign_convention))
     console.print(_lines_table(result))
     console.print(_unmeasured_table(result))
+    console.print(_totals_table(result))
     console.print(_benefit_table(result))
+    console.print(_npv_table(result))
     if result.unallocated_detail:
         console.print(_unallocated_table(result))
     console.print(_provenance_table(result))
@@ -44,13 +53,13 @@ def render_text(result: Reconciliation, width: int | None = 160) -> str:
 
 def _lines_table(result: Reconciliation) -> Table:
     table = Table(title=f"Case vs actual by line and period ({result.currency})", title_justify="left")
-    headers = ["Line", "Period", "Status", f"Case ({result.currency})", f"Case to date ({result.currency})",
+    headers = ["Line", "Period", "Status", "Source", f"Case ({result.currency})", f"Case to date ({result.currency})",
                f"Actual ({result.currency})", f"Variance ({result.currency})", "Var %", "RAG",
-               f"Outturn ({result.currency})"]
+               f"Outturn ({result.currency})", "Re-forecast basis"]
     if result.three_way:
         headers += [f"Estimate to date ({result.currency})", f"Actual - estimate ({result.currency})"]
     for index, header in enumerate(headers):
-        table.add_column(header, justify="left" if index < 3 or header == "RAG" else "right")
+        table.add_column(header, justify="left" if index < 4 or header in ("RAG", "Re-forecast basis") else "right")
     for line in reported_lines(result):
         _add_line_rows(table, line, result.three_way)
     return table
@@ -58,19 +67,19 @@ def _lines_table(result: Reconciliation) -> Table:
 
 def _add_line_rows(table: Table, line: LineFigures, three_way: bool) -> None:
     for index, period in enumerate(line.periods):
-        if period.status == "future" and index and line.periods[index - 1].status == "future":
-            continue  # one future period is enough to show the re-forecast
         rag = f"[{RAG_STYLES[period.rag]}]{period.rag.upper()}[/]" if period.rag else "—"
-        row = [line.label if index == 0 else "", period.period, period.status, money(period.case),
-               money(period.case_to_date), money(period.actual), money(period.variance),
-               percent(period.variance_percent), rag, money(period.outturn)]
+        row = [line.label if index == 0 else "", period.period, period.status,
+               line.actuals_source if index == 0 else "", money(period.case), money(period.case_to_date),
+               actual_text(period.actual), money_fa(period.variance, period.direction),
+               percent(period.variance_percent), rag, money(period.outturn), period.reforecast_basis]
         if three_way:
             row += [money(period.estimate_to_date), money(period.actual_vs_estimate)]
         table.add_row(*row, end_section=index == len(line.periods) - 1)
 
 
 def _unmeasured_table(result: Reconciliation) -> Table:
-    table = Table(title=f"Lines with no actuals in the cost store (taken at the case, {result.currency})",
+    table = Table(title=f"Lines with no actuals yet, from Azure or the ledger (re-forecast at the case, "
+                        f"{result.currency})",
                   title_justify="left")
     table.add_column("Line")
     table.add_column("Kind")
@@ -82,6 +91,41 @@ def _unmeasured_table(result: Reconciliation) -> Table:
     return table
 
 
+def _totals_table(result: Reconciliation) -> Table:
+    cur = result.currency
+    table = Table(title=f"Totals: capital and revenue as the case classifies each line ({cur}); each the sum of its "
+                        "rows", title_justify="left")
+    for header in ("Total", "Period", f"Case ({cur})", f"Actual ({cur})", f"Variance ({cur})", "RAG",
+                   f"Outturn ({cur})", f"Outturn variance ({cur})"):
+        table.add_column(header, justify="left" if header in ("Total", "Period", "RAG") else "right")
+    for total in [*result.totals, result.azure_total]:
+        for index, period in enumerate(total.periods):
+            table.add_row(total.label if index == 0 else "", period.period, money(period.case),
+                          actual_text(period.actual), money_fa(period.variance, period.direction),
+                          (period.rag or "—").upper(), money(period.outturn),
+                          money_fa(period.outturn_variance, period.outturn_direction),
+                          end_section=index == len(total.periods) - 1)
+    return table
+
+
+def _npv_table(result: Reconciliation) -> Table:
+    benefit, cur = result.benefit, result.currency
+    table = Table(title=f"Payback and NPV at {benefit.discount_rate_percent}%: plan vs {reforecast_label(result)} "
+                        f"({cur})", title_justify="left")
+    for header in ("Measure", "Plan", "Re-forecast", "Variance"):
+        table.add_column(header, justify="left" if header == "Measure" else "right")
+    for name, plan, reforecast in (("Payback", benefit.plan_payback, benefit.reforecast_payback),
+                                   ("Discounted payback", benefit.plan_discounted_payback,
+                                    benefit.reforecast_discounted_payback)):
+        plan_text, reforecast_text = payback_json(plan), payback_json(reforecast)
+        table.add_row(name, f"{plan_text['period'] or 'never'} ({plan_text['months'] or '—'} months)",
+                      f"{reforecast_text['period'] or 'never'} ({reforecast_text['months'] or '—'} months)", "")
+    table.add_row(f"NPV ({cur})", money(benefit.plan_npv), money(benefit.reforecast_npv),
+                  money_fa(benefit.npv_variance, benefit.npv_direction))
+    table.caption = escape(benefit.discounting_convention)
+    return table
+
+
 def _benefit_table(result: Reconciliation) -> Table:
     benefit = result.benefit
     plan, reforecast = payback_json(benefit.plan_payback), payback_json(benefit.reforecast_payback)
@@ -90,11 +134,13 @@ def _benefit_table(result: Reconciliation) -> Table:
                         f"{reforecast['period'] or 'never'} ({reforecast['months'] or '—'} months)",
                   title_justify="left")
     for header in ("Period", "Basis", f"Plan net ({result.currency})", f"Re-forecast net ({result.currency})",
-                   f"Plan cumulative ({result.currency})", f"Re-forecast cumulative ({result.currency})"):
-        table.add_column(header, justify="left" if header in ("Period", "Basis") else "right")
+                   "F/A", f"Plan cumulative ({result.currency})", f"Re-forecast cumulative ({result.currency})",
+                   f"Plan discounted ({result.currency})", f"Re-forecast discounted ({result.currency})"):
+        table.add_column(header, justify="left" if header in ("Period", "Basis", "F/A") else "right")
     for period in benefit.periods:
         table.add_row(period.period, period.basis, money(period.plan_net), money(period.reforecast_net),
-                      money(period.plan_cumulative), money(period.reforecast_cumulative))
+                      fa(period.direction), money(period.plan_cumulative), money(period.reforecast_cumulative),
+                      money(period.plan_discounted_net), money(period.reforecast_discounted_net))
     return table
 
 
@@ -120,6 +166,8 @@ def _provenance_table(result: Reconciliation) -> Table:
                                   + (f"; FX {source.fx}" if source.fx else ""))
     for name in source.store_sources:
         table.add_row("  store source", name)
+    for name in source.ledgers:
+        table.add_row("  ledger", name)
     for line in result.lines:
         for found in line.found_by:
             table.add_row(f"  {line.id}", f"{found.how}: {found.rows} rows, {money(found.amount)} {result.currency}")

@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from costing.reconcile.model import LineFigures, PeriodFigures, Reconciliation
-from costing.reports.display import conventions, reported_lines, title, warnings
+from costing.reports.display import conventions, fa, reported_lines, title, warnings
 from costing.reports.json_report import payback_json
 from costing.reports.xlsx_board import board_summary, print_setup, sheet_title, straight_lines
 
@@ -61,7 +61,13 @@ def _summary(sheet: Worksheet, result: Reconciliation, money_format: str) -> Non
              ("Actual cost column", f"{result.cost_column}: {result.cost_column_meaning}"),
              ("As of", str(result.as_of)), ("Open period", result.open_period or "(none)"),
              ("Payback (plan)", f"{plan['period'] or 'never'} ({plan['months'] or '-'} months)"),
-             ("Payback (re-forecast)", f"{reforecast['period'] or 'never'} ({reforecast['months'] or '-'} months)")]
+             ("Payback (re-forecast)", f"{reforecast['period'] or 'never'} ({reforecast['months'] or '-'} months)"),
+             ("Re-forecast method", f"{result.reforecast}" + (f" (adjust: {result.reforecast_adjust})"
+                                                              if result.reforecast == "profile" else "")),
+             (f"NPV at {result.benefit.discount_rate_percent}% (plan)", f"{result.benefit.plan_npv:,.2f} "
+                                                                        f"{result.currency}"),
+             (f"NPV at {result.benefit.discount_rate_percent}% (re-forecast)",
+              f"{result.benefit.reforecast_npv:,.2f} {result.currency} {fa(result.benefit.npv_direction)}")]
     for label, value in facts:
         row += 1
         sheet.cell(row=row, column=1, value=label).font = BOLD
@@ -85,11 +91,11 @@ def _lines(sheet: Worksheet, result: Reconciliation, money_format: str) -> None:
                f"Variance ({cur})", "Variance %", "RAG", f"Outturn ({cur})", "Outturn basis"]
     if result.three_way:
         headers += [f"Estimate ({cur})", f"Estimate to date ({cur})", f"Actual - estimate ({cur})"]
-    headers.append("Where the figures come from")
+    headers += ["Where the figures come from", "F/A", "Actuals source", "Actuals status", "Re-forecast basis"]
     sheet_title(sheet, result, f"Case vs actual by line and period ({cur}, pounds and pence)")
     _header(sheet, HEAD, headers)
     row = HEAD
-    for line in reported_lines(result) + [line for line in result.lines if not line.measured]:
+    for line in reported_lines(result) + [line for line in result.lines if not line.measured] + result.totals:
         for p in line.periods:
             row += 1
             values = [line.label, p.period, p.status, p.case, p.case_to_date, p.actual, p.variance,
@@ -97,7 +103,8 @@ def _lines(sheet: Worksheet, result: Reconciliation, money_format: str) -> None:
                       p.outturn_basis]
             if result.three_way:
                 values += [p.estimate, p.estimate_to_date, p.actual_vs_estimate]
-            values.append(_source(result, line, p))
+            values += [_source(result, line, p), fa(p.direction), line.actuals_source, p.actuals_status,
+                       p.reforecast_basis]
             for column, value in enumerate(values, start=1):
                 cell = sheet.cell(row=row, column=column, value=value)
                 if column in (4, 5, 6, 7, 10, 12, 13, 14):
@@ -107,7 +114,7 @@ def _lines(sheet: Worksheet, result: Reconciliation, money_format: str) -> None:
                 sheet.cell(row=row, column=9).fill = PatternFill("solid", fgColor=RAG_FILLS[p.rag])
     for column, width in zip("ABCDEFGHIJKLMN", (34, 9, 8, 16, 16, 16, 16, 10, 7, 16, 40, 16, 16, 16), strict=True):
         sheet.column_dimensions[column].width = width
-    sheet.column_dimensions[get_column_letter(len(headers))].width = 100
+    sheet.column_dimensions[get_column_letter(len(headers) - 4)].width = 100
     sheet.freeze_panes = "B3"
 
 

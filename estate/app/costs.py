@@ -51,12 +51,37 @@ def load_costs(source: str, store: Path = DEFAULT_STORE, *, currency: str | None
     return load(discover(root, lambda relative: str(root / relative) if relative else str(root)))
 
 
-def summarise_costs(store: Path = DEFAULT_STORE, by: str = "month") -> CostSummary:
+def load_ledger_actuals(ledger: Path, store: Path = DEFAULT_STORE, *, case_file: Path | None = None) -> Any:
+    """Load a finance-ledger extract (spend Azure never bills) into the store; with `case_file`, every row's line
+    is checked against the case now (otherwise `reconcile` checks it). Returns costing.ledger's load result."""
+    from costing.ledger.store import load_ledger
+
+    case_lines = None
+    if case_file is not None:
+        from costing.business_case import load_business_case
+
+        case_lines = {line.id: line.kind for line in load_business_case(case_file).lines}
+    return load_ledger(ledger, store, case_lines, str(case_file) if case_file else None)
+
+
+def summarise_costs(store: Path = DEFAULT_STORE, by: str = "month", *, case_file: Path | None = None) -> CostSummary:
     """Billed and effective cost in the store, grouped by `by` (comma-separated: month, business-case-line,
-    service)."""
+    service). With a business case, rows are placed on its lines exactly as `reconcile` places them."""
     from costing.actuals.summary import parse_by, summarise
 
-    return summarise(store, parse_by(by))
+    place = None
+    if case_file is not None:
+        from costing.business_case import load_business_case
+        from costing.business_case.mapping import line_of
+
+        case = load_business_case(case_file)
+        line_ids = {line.id for line in case.lines}
+
+        def place(tag, service, resource_group, subscription_id, subscription_name):
+            return line_of(case, line_ids, line_tag=tag, service=service, resource_group=resource_group,
+                           subscription_id=subscription_id, subscription_name=subscription_name)[0]
+
+    return summarise(store, parse_by(by), place)
 
 
 @dataclass(frozen=True)
@@ -125,15 +150,20 @@ def pull_costs(request: PullRequest, *, on_start: Callable[[int], None] | None =
 
 def reconcile(case_file: Path, store: Path = DEFAULT_STORE, *, forecast_file: Path | None = None,
               estate_file: Path | None = None, as_of: str | None = None, cost_column: str = "EffectiveCost",
-              green: Decimal = Decimal(5), amber: Decimal = Decimal(10)) -> Reconciliation:
-    """Actual spend in the store against the business case (and the forecast, when given)."""
+              green: Decimal = Decimal(5), amber: Decimal = Decimal(10), underspend_green: Decimal = Decimal(10),
+              underspend_amber: Decimal = Decimal(25), reforecast: str = "profile",
+              reforecast_adjust: str = "ytd-variance") -> Reconciliation:
+    """Actual spend in the store (Azure and the finance ledger) against the business case (and the forecast,
+    when given): variances with favourable/adverse, RAG, the re-forecast on a stated basis, payback and NPV."""
     from costing.reconcile.model import RagThresholds
     from costing.reconcile.run import ReconcileRequest
     from costing.reconcile.run import reconcile as run_reconcile
 
+    thresholds = RagThresholds(green, amber, underspend_green, underspend_amber)
     return run_reconcile(ReconcileRequest(case_file=case_file, store=store, forecast_file=forecast_file,
                                           estate_file=estate_file, as_of=as_of, cost_column=cost_column,
-                                          thresholds=RagThresholds(green, amber)))
+                                          thresholds=thresholds, reforecast=reforecast,
+                                          reforecast_adjust=reforecast_adjust))
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "estate.cli.cost",  # cost load, cost summary
     "estate.cli.pull",  # cost pull
     "estate.cli.reconcile",  # cost reconcile, cost synthesise (in the cost group)
+    "estate.cli.actuals",  # actuals load
 )
 for _module in COMMAND_MODULES:
     importlib.import_module(_module)

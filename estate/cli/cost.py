@@ -98,6 +98,9 @@ def summary(
     store: StoreOption = DEFAULT_STORE,
     by: Annotated[str, typer.Option(help="Group by: month, business-case-line, service (comma-separated).")] = "month",
     output_format: FormatOption = "text",
+    case: Annotated[Path | None, typer.Option(
+        "--case", help="Place spend on business-case lines as `cost reconcile` does (tag, then the case's rules).")]
+    = None,
 ) -> None:
     """Totals of billed (actual) and effective (amortised) cost in the store, by month, business-case line, service."""
     from rich.console import Console
@@ -105,7 +108,7 @@ def summary(
 
     from estate.app.costs import summarise_costs
 
-    result = summarise_costs(store, by)
+    result = summarise_costs(store, by, case_file=case)
     if output_format == "json":
         json.dump(result.as_json(), sys.stdout, indent=2)
         sys.stdout.write("\n")

@@ -33,6 +33,17 @@ def reconcile(
         "--cost-column", help="EffectiveCost (amortised, default) or BilledCost (as invoiced).")] = "EffectiveCost",
     green: Annotated[float, typer.Option("--green", min=0, help="Green up to this |variance| in % of the case.")] = 5.0,
     amber: Annotated[float, typer.Option("--amber", min=0, help="Amber up to this |variance| in %, red beyond.")] = 10,
+    underspend_green: Annotated[float, typer.Option(
+        "--underspend-green", min=0, help="An underspend is green up to this |variance| in % of the case.")] = 10,
+    underspend_amber: Annotated[float, typer.Option(
+        "--underspend-amber", min=0, help="An underspend is amber up to this |variance| in %, red beyond.")] = 25,
+    reforecast: Annotated[Literal["profile", "run-rate"], typer.Option(
+        "--reforecast", help="profile (default): actuals, then the case's own remaining profile; run-rate: "
+                             "actuals, then the recent monthly run rate for run costs.")] = "profile",
+    reforecast_adjust: Annotated[Literal["none", "ytd-variance"], typer.Option(
+        "--reforecast-adjust", help="For the profile: ytd-variance (default) carries each line's year-to-date "
+                                    "variance, at the same %, into its remaining months; none keeps the case.")]
+    = "ytd-variance",
     output_format: Annotated[ReportFormat, typer.Option(
         "--format", help="text (terminal tables), json, csv, xlsx, html or pdf (the HTML board pack on A4).")] = "text",
     out: Annotated[Path | None, typer.Option("--out", help="Write the report to this file (atomically).")] = None,
@@ -44,7 +55,10 @@ def reconcile(
     if output_format in BINARY_FORMATS and out is None:
         raise UsageError(f"--format {output_format} writes a file: give --out FILE.{output_format}")
     result = run_reconcile(case, store, forecast_file=forecast, estate_file=estate_file, as_of=as_of,
-                           cost_column=cost_column, green=Decimal(str(green)), amber=Decimal(str(amber)))
+                           cost_column=cost_column, green=Decimal(str(green)), amber=Decimal(str(amber)),
+                           underspend_green=Decimal(str(underspend_green)),
+                           underspend_amber=Decimal(str(underspend_amber)), reforecast=reforecast,
+                           reforecast_adjust=reforecast_adjust)
     _emit(result, output_format, out)
 
 
