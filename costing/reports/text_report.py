@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from costing.reconcile.model import LineFigures, Reconciliation
 from costing.reports.display import (
@@ -19,17 +19,22 @@ from costing.reports.display import (
     warnings,
 )
 from costing.reports.json_report import payback_json
+from estate.foundation.safe_text import plain_text
 
 RAG_STYLES = {"green": "green", "amber": "yellow", "red": "bold red"}
 
 
 def render_text(result: Reconciliation, width: int | None = 160) -> str:
-    """Every table of the report as text."""
+    """Every table of the report as text.
+
+    Labels, tags and notes come from the case and the cost data, so markup is off (styles are `Text` objects) and
+    control characters are removed from the result: no data value becomes a link, a style or an escape sequence.
+    """
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width or 160, highlight=False, force_terminal=False)
+    console = Console(file=buffer, width=width or 160, highlight=False, markup=False, force_terminal=False)
     for text in warnings(result):
-        console.print(f"[bold red]{escape(text)}[/]")
-    console.print(f"[bold]{title(result)}[/]")
+        console.print(Text(text, style="bold red"))
+    console.print(Text(title(result), style="bold"))
     console.print(f"Money in {result.currency}; actuals = {result.cost_column}; open period "
                   f"{result.open_period or '(none)'}; RAG green <= {result.thresholds.green_percent}%, amber <= "
                   f"{result.thresholds.amber_percent}%")
@@ -39,7 +44,7 @@ def render_text(result: Reconciliation, width: int | None = 160) -> str:
     if result.unallocated_detail:
         console.print(_unallocated_table(result))
     console.print(_provenance_table(result))
-    return buffer.getvalue()
+    return plain_text(buffer.getvalue())
 
 
 def _lines_table(result: Reconciliation) -> Table:
@@ -60,7 +65,7 @@ def _add_line_rows(table: Table, line: LineFigures, three_way: bool) -> None:
     for index, period in enumerate(line.periods):
         if period.status == "future" and index and line.periods[index - 1].status == "future":
             continue  # one future period is enough to show the re-forecast
-        rag = f"[{RAG_STYLES[period.rag]}]{period.rag.upper()}[/]" if period.rag else "—"
+        rag = Text(period.rag.upper(), style=RAG_STYLES[period.rag]) if period.rag else "—"
         row = [line.label if index == 0 else "", period.period, period.status, money(period.case),
                money(period.case_to_date), money(period.actual), money(period.variance),
                percent(period.variance_percent), rag, money(period.outturn)]

@@ -17,6 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from costing.reconcile.model import LineFigures, PeriodFigures, Reconciliation
 from costing.reports.display import conventions, reported_lines, title, warnings
 from costing.reports.json_report import payback_json
+from estate.foundation.safe_text import neutralise_workbook
 
 BOLD = Font(bold=True)
 RAG_FILLS = {"green": "C6EFCE", "amber": "FFEB9C", "red": "FFC7CE"}
@@ -31,6 +32,8 @@ def write_xlsx(result: Reconciliation, handle: IO[bytes]) -> None:
     _benefit(book.create_sheet("Cumulative position"), result, money_format)
     _monthly(book.create_sheet("Monthly"), result, money_format)
     _unallocated(book.create_sheet("Unallocated"), result, money_format)
+    # Labels, ids and notes come from the case and the cost data: every string cell is text, never a formula.
+    neutralise_workbook(book)
     book.save(handle)
 
 

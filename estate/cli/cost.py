@@ -43,6 +43,7 @@ def load(
     from costing.actuals.load import LoadOptions, SourceResult, check_cost_type, loaded_blob_etags
     from costing.actuals.sources.blob import download_exports, is_blob_url
     from costing.actuals.sources.local import discover
+    from estate.foundation.safe_text import plain_text
 
     check_cost_type(cost_type)
     options = LoadOptions(currency=currency, cost_type=cost_type,
@@ -62,12 +63,13 @@ def load(
         return
     for result in results:
         if result.status == "unchanged":
-            typer.echo(f"{result.name}: unchanged ({'; '.join(result.notes)}); nothing added")
+            typer.echo(plain_text(f"{result.name}: unchanged ({'; '.join(result.notes)}); nothing added"))
             continue
         months = ", ".join(f"{month} ({rows})" for month, rows in result.months.items())
-        typer.echo(f"{result.name}: loaded {result.rows_stored} rows as {result.data_format}; months: {months}")
+        typer.echo(plain_text(f"{result.name}: loaded {result.rows_stored} rows as {result.data_format}; "
+                              f"months: {months}"))
         for note in result.notes:
-            typer.echo(f"  note: {note}")
+            typer.echo(plain_text(f"  note: {note}"))
     typer.echo(f"store: {store}")
 
 
@@ -77,6 +79,7 @@ def _load_showing_progress(sources, store: Path, options):
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
     from costing.actuals.load import FileProgress, load_sources
+    from estate.foundation.safe_text import terminal_text
 
     console = Console(stderr=True)
     columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn())
@@ -91,7 +94,7 @@ def _load_showing_progress(sources, store: Path, options):
             reading = 0 if step.done else step.fraction * step.size
             name = step.file.rstrip("/").rsplit("/", 1)[-1]
             progress.update(task, completed=sum(finished.values()) + reading,
-                            description=f"{name}: {step.rows:,} rows")
+                            description=f"{terminal_text(name)}: {step.rows:,} rows")
 
         return load_sources(sources, store, options, progress=show)
 
@@ -103,10 +106,10 @@ def summary(
     output_format: FormatOption = "text",
 ) -> None:
     """Totals of billed (actual) and effective (amortised) cost in the store, by month, business-case line, service."""
-    from rich.console import Console
     from rich.table import Table
 
     from costing.actuals.summary import parse_by, summarise
+    from estate.foundation.safe_text import data_console
 
     result = summarise(store, parse_by(by))
     if output_format == "json":
@@ -123,4 +126,4 @@ def summary(
             table.add_section()
         keys = row.keys or ("total", *[""] * (len(result.by) - 1))
         table.add_row(*keys, f"{row.billed_cost:,.2f}", f"{row.effective_cost:,.2f}", f"{row.rows:,}")
-    Console(highlight=False, width=None if sys.stdout.isatty() else 150).print(table)
+    data_console(width=None if sys.stdout.isatty() else 150).print(table)  # services and tags are data

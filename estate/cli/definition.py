@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from estate.cli.app import app
 from estate.definition.loader import DEFAULT_ESTATE_FILE, load_estate
 from estate.definition.model import Estate, region_display
 from estate.definition.summary import EstateSummary, summarise
+from estate.foundation.safe_text import data_console
 
 EstateFile = Annotated[
     Path, typer.Argument(help="The estate definition (YAML).", show_default=True)
@@ -48,7 +48,7 @@ def show(
         sys.stdout.write("\n")
         return
     # Piped output (CI logs, `make demo` into out/) gets a fixed width wide enough for the tables.
-    console = Console(highlight=False, width=None if sys.stdout.isatty() else 150)
+    console = data_console(width=None if sys.stdout.isatty() else 150)  # names and tags are data: no markup
     for table in (_overview(estate, summary), _waves(summary), _sizes(summary), _retained(estate, summary),
                   _network(estate)):
         console.print(table)

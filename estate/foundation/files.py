@@ -58,10 +58,8 @@ def node_kind(path: Path) -> str | None:
     """What `path` is when it exists and is not a regular file (e.g. "a symbolic link"); None otherwise."""
     try:
         mode = os.lstat(path).st_mode
-    except FileNotFoundError:
+    except OSError:  # absent, or its folder is not one: writing it fails (and is reported) as it would have
         return None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be written ({exc.strerror}); choose another file", file=str(path)) from None
     if stat.S_ISREG(mode):
         return None
     return next((name for test, name in _KINDS if test(mode)), "not a regular file")

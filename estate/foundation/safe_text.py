@@ -76,3 +76,18 @@ def markdown_cell(value: Any) -> str:
     """`value` as plain text in a Markdown table cell: pipes, backticks and markup characters escaped."""
     text = plain_text(value).replace("\n", " ").replace("\r", " ")
     return re.sub(r"([\\`*_{}\[\]<>()#+!|~])", r"\\\1", text)
+
+
+def data_console(**options: Any):
+    """A Rich console for tables of data: markup off (`[link=...]` in a tag stays text) and every string it
+    renders (cells, titles, captions) stripped of control characters, so no escape sequence reaches the terminal.
+    Styles come from `Text` objects and column styles, never from markup in strings."""
+    from rich.console import Console
+
+    class _DataConsole(Console):
+        def render_str(self, text: str, **kwargs: Any):  # type: ignore[override]
+            return super().render_str(plain_text(text), **kwargs)
+
+    options.setdefault("markup", False)
+    options.setdefault("highlight", False)
+    return _DataConsole(**options)
