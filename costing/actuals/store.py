@@ -142,10 +142,9 @@ class PartitionStager:
     def __init__(self, store_dir: Path) -> None:
         self.store_dir = Path(store_dir)
         self.created_store = not self.store_dir.exists()
-        self.staging_dir = self.store_dir / f".staging-{uuid.uuid4().hex[:12]}"
-        self.staging_dir.mkdir(parents=True)
-        # Held while this load lives: the next commit removes only staging folders nobody holds.
-        self._claim = StagingClaim(self.staging_dir)
+        # Claimed (locked) while this load lives: commits remove only staging folders nobody holds.
+        self._claim = StagingClaim(self.store_dir, uuid.uuid4().hex[:12])
+        self.staging_dir = self._claim.folder
         self.partitions: dict[str, StagedPartition] = {}
         self._writers: dict[tuple[str, int], pq.ParquetWriter] = {}
         self._lock = threading.Lock()

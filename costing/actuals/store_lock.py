@@ -34,6 +34,8 @@ except ImportError:  # pragma: no cover - Windows: no locks; leftovers removed o
 LOCK_FILE = ".lock"
 LOCK_WAIT_SECONDS = 600.0
 STAGING_PREFIX = ".staging-"
+CLAIMING_PREFIX = ".claiming-"  # a staging folder being made; a leftover one (killed in between) once it is old
+CLAIMING_AGE = 60.0
 UNCLAIMED_STAGING_AGE = 3600.0  # without locks (Windows), a staging folder this old is a leftover
 PARTITION_FILE = re.compile(r"actuals/source=[A-Za-z0-9._-]+/month=\d{4}-\d{2}/[A-Za-z0-9_-]+\.parquet")
 
@@ -77,13 +79,20 @@ def store_lock(store_dir: Path, wait: float | None = None) -> Iterator[None]:
 
 
 class StagingClaim:
-    """A live load's hold on its staging folder (a lock on the folder itself), released by `release` or exit."""
+    """A live load's hold on its staging folder (a lock on the folder itself), released by `release` or exit.
 
-    def __init__(self, folder: Path) -> None:
+    The folder is made under a name the clean-up ignores (`.claiming-ID`), locked, and only then renamed to
+    `.staging-ID`: a clean-up never sees a staging folder that is not yet locked."""
+
+    def __init__(self, store_dir: Path, ident: str) -> None:
         self._fd: int | None = None
+        claiming = Path(store_dir) / f"{CLAIMING_PREFIX}{ident}"
+        self.folder = Path(store_dir) / f"{STAGING_PREFIX}{ident}"
+        claiming.mkdir(parents=True)
         if fcntl is not None:
-            self._fd = os.open(folder, os.O_RDONLY)
-            fcntl.flock(self._fd, fcntl.LOCK_EX)
+            self._fd = os.open(claiming, os.O_RDONLY)
+            fcntl.flock(self._fd, fcntl.LOCK_EX)  # the lock is on the folder itself: it survives the rename
+        os.rename(claiming, self.folder)
 
     def release(self) -> None:
         if self._fd is not None:
@@ -109,10 +118,12 @@ def leftover_staging(store_dir: Path) -> list[Path]:
     found = []
     with contextlib.suppress(OSError):
         for entry in os.scandir(store_dir):
-            if entry.name.startswith(STAGING_PREFIX) and entry.is_dir(follow_symlinks=False):
-                with contextlib.suppress(OSError):
-                    if _unclaimed(Path(entry.path)):
-                        found.append(Path(entry.path))
+            if not entry.is_dir(follow_symlinks=False):
+                continue
+            with contextlib.suppress(OSError):
+                if (entry.name.startswith(STAGING_PREFIX) and _unclaimed(Path(entry.path))) or (entry.name.startswith(CLAIMING_PREFIX) and time.time() - entry.stat().st_mtime > CLAIMING_AGE
+                      and _unclaimed(Path(entry.path))):
+                    found.append(Path(entry.path))
     return found
 
 
