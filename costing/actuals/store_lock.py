@@ -121,8 +121,10 @@ def leftover_staging(store_dir: Path) -> list[Path]:
             if not entry.is_dir(follow_symlinks=False):
                 continue
             with contextlib.suppress(OSError):
-                if (entry.name.startswith(STAGING_PREFIX) and _unclaimed(Path(entry.path))) or (entry.name.startswith(CLAIMING_PREFIX) and time.time() - entry.stat().st_mtime > CLAIMING_AGE
-                      and _unclaimed(Path(entry.path))):
+                staging = entry.name.startswith(STAGING_PREFIX)
+                half_made = (entry.name.startswith(CLAIMING_PREFIX)
+                             and time.time() - entry.stat().st_mtime > CLAIMING_AGE)
+                if (staging or half_made) and _unclaimed(Path(entry.path)):
                     found.append(Path(entry.path))
     return found
 
