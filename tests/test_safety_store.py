@@ -51,8 +51,9 @@ def test_one_folder_holding_two_same_named_files_in_subfolders_keeps_both_across
 
 def test_eight_parallel_loads_keep_every_source_exactly_once_round_after_round(tmp_path):
     # Eight processes, three rounds: in round k each loads its own new export into the one store, all at once.
+    # (Distinct file names, so only the race, not the name, could make one load replace another's source.)
     store = tmp_path / "store"
-    rounds = [[["cost", "load", _export(tmp_path / f"r{k}" / f"e{i}" / "costs.csv", i + 1, cost=str(10 ** i),
+    rounds = [[["cost", "load", _export(tmp_path / f"r{k}" / f"costs-{k}-{i}.csv", i + 1, cost=str(10 ** i),
                                         day=f"2025-0{k + 1}-01", resource=f"vm{i}"), "--store", store]
                for i in range(8)] for k in range(3)]
     results = run_at_once(rounds, tmp_path / "sync")
