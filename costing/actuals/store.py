@@ -58,7 +58,7 @@ from costing.actuals.convert import to_text_dictionary
 from costing.actuals.schema import TEXT_DICTIONARY, normalised_schema, storage_schema, stored_names
 from costing.actuals.store_lock import (
     StagingClaim,
-    check_listed_file,
+    check_manifest_paths,
     leftover_staging,
     remove_leftovers,
     store_lock,
@@ -97,21 +97,7 @@ def read_manifest(store_dir: Path) -> dict[str, Any]:
     if manifest.get("store_format") != STORE_FORMAT:
         raise InputError(f"{path}: cost-store format {manifest.get('store_format')!r} is not {STORE_FORMAT}; "
                          "load the data into a new store", file=str(path))
-    sources = manifest.get("sources")
-    if not isinstance(sources, dict):
-        raise InputError(f"{path}: sources: not a map of sources; point --store at a cost store", file=str(path))
-    for name, source in sources.items():
-        partitions = source.get("partitions") if isinstance(source, dict) else None
-        if not isinstance(partitions, dict):
-            raise InputError(f"{path}: sources.{name}: has no partitions map; the manifest is damaged: load the "
-                             "data into a new store", file=str(path))
-        for month, part in partitions.items():
-            files = part.get("files") if isinstance(part, dict) else None
-            if not isinstance(files, list):
-                raise InputError(f"{path}: sources.{name}.partitions.{month}: has no files list; the manifest is "
-                                 "damaged: load the data into a new store", file=str(path))
-            for file in files:
-                check_listed_file(Path(store_dir), file, f"{path}: sources.{name}.partitions.{month}.files")
+    check_manifest_paths(Path(store_dir), manifest, path, FX_TABLE)
     return manifest
 
 

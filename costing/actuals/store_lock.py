@@ -49,6 +49,28 @@ def check_listed_file(store_dir: Path, file: object, where: str) -> Path:
     return inside(store_dir, file, what=where)
 
 
+def check_manifest_paths(store_dir: Path, manifest: dict[str, Any], path: Path, fx_table: str) -> None:
+    """Every path a manifest names must be one of the store's own: refused (exit 2, naming the entry) otherwise."""
+    if manifest.get("fx_table") not in (None, fx_table):
+        raise InputError(f"{path}: fx_table: {manifest.get('fx_table')!r} is not {fx_table!r}; the manifest is "
+                         "damaged or was edited: estate reads only its own files, so it stops here", file=str(path))
+    sources = manifest.get("sources")
+    if not isinstance(sources, dict):
+        raise InputError(f"{path}: sources: not a map of sources; point --store at a cost store", file=str(path))
+    for name, source in sources.items():
+        partitions = source.get("partitions") if isinstance(source, dict) else None
+        if not isinstance(partitions, dict):
+            raise InputError(f"{path}: sources.{name}: has no partitions map; the manifest is damaged: load the "
+                             "data into a new store", file=str(path))
+        for month, part in partitions.items():
+            files = part.get("files") if isinstance(part, dict) else None
+            if not isinstance(files, list):
+                raise InputError(f"{path}: sources.{name}.partitions.{month}: has no files list; the manifest is "
+                                 "damaged: load the data into a new store", file=str(path))
+            for file in files:
+                check_listed_file(store_dir, file, f"{path}: sources.{name}.partitions.{month}.files")
+
+
 @contextlib.contextmanager
 def store_lock(store_dir: Path, wait: float | None = None) -> Iterator[None]:
     """Hold the store's exclusive lock (creating the store folder if needed) for the `with` block."""
