@@ -132,3 +132,12 @@ def test_error_messages_carry_no_escape_sequences_from_data(tmp_path):
     export.write_text(FOCUS_HEADER + "\n")
     result = run_cli("cost", "load", export, "--store", tmp_path / "store")
     assert result.exit_code == 2 and "\x1b" not in result.stderr and "costs[2J.csv" in result.stderr
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("=1+1", "'=1+1"), ("+44 20 7946 0000", "'+44 20 7946 0000"), ("-x", "'-x"), ("@A1", "'@A1"),
+    ("\t=1", "'\t=1"), ("\r=1", "'\r=1"), ("-12.50", "-12.50"), ("+3", "+3"), ("-", "-"), ("1e-3", "1e-3"),
+    ("plain", "plain"), (Decimal("-5"), Decimal("-5")), (-5, -5), (None, None),
+])
+def test_cell_text_quotes_formulas_and_leaves_numbers(value, expected):
+    assert cell_text(value) == expected

@@ -176,3 +176,16 @@ def test_a_link_in_an_export_folder_to_a_file_outside_it_is_refused(tmp_path):
     result = load(exports, tmp_path / "store")
     assert result.exit_code == 2, result.output
     assert "costs.csv" in result.stderr and "outside" in result.stderr
+
+
+@pytest.mark.parametrize("relative", ["../x", "/etc/passwd", "a/../../x", "C:\\x", "link/x"])
+def test_inside_refuses_paths_that_leave_their_root(tmp_path, relative):
+    from estate.foundation.errors import InputError
+    from estate.foundation.files import inside
+
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "link").symlink_to(tmp_path)
+    with pytest.raises(InputError, match="refused"):
+        inside(root, relative, what="entry")
+    assert inside(root, "a/./b/../c.csv") == (root / "a" / "c.csv").resolve()
