@@ -128,7 +128,7 @@ def test_only_the_latest_run_is_downloaded_and_unchanged_blobs_not_at_all(azurit
     again = load(url, store, "--connection-string", azurite.connection_string, "--format", "json")
     assert again.exit_code == 0, again.output
     assert {s["source"]: s["status"] for s in json.loads(again.stdout)["sources"]} == {
-        "council-focus/2025-06-01..2025-06-30": "unchanged", "adjustments.csv": "unchanged"}
+        "council-focus/2025-06-01..2025-06-30": "unchanged", f"{url}/adjustments.csv": "unchanged"}
     assert store_checksums(store) == before
 
     # The loose file is rewritten and a fourth run lands: just those are fetched, and replace what they were.

@@ -23,7 +23,7 @@ from costing.actuals.formats import ExportFormat, detect_format
 from costing.actuals.normalise import Lineage, normalise_focus
 from costing.actuals.reading import ExportFile, ReadMeter, iter_batches, read_header
 from costing.actuals.sources.local import ExportSource
-from costing.actuals.store import PartitionStager, SourceChange, commit, now_utc, read_manifest
+from costing.actuals.store import PartitionStager, SourceChange, commit, now_utc, read_manifest, tidy
 from estate.foundation.errors import InputError
 
 STAGING_THREADS = max(1, min(4, os.cpu_count() or 1))
@@ -106,6 +106,7 @@ def load_sources(sources: list[ExportSource], store_dir: Path, options: LoadOpti
     the hashing costs no waiting; when it turns out to be a source the store has, staging stops and is dropped.
     """
     use_retaining_allocator()
+    tidy(store_dir)  # what a killed load left behind
     manifest = read_manifest(store_dir)
     loaded = {entry.get("fingerprint"): name for name, entry in manifest["sources"].items()}
     results: list[SourceResult] = []
@@ -144,11 +145,27 @@ def load_sources(sources: list[ExportSource], store_dir: Path, options: LoadOpti
                 loaded[fingerprint] = source.name
                 results.append(result)
         if changes or options.fx_table is not None:
-            commit(store_dir, changes, fx_table=options.fx_table)
+            committed = commit(store_dir, changes, fx_table=options.fx_table)
+            _note_committed_meanwhile(results, changes, committed)
     finally:
         for stager in reversed(stagers):
             stager.abort()
     return results
+
+
+def _note_committed_meanwhile(results: list[SourceResult], changes: list[SourceChange],
+                              committed: dict[str, object]) -> None:
+    """A change `commit` dropped because a parallel load committed the same export first is reported unchanged."""
+    recorded = committed["sources"]
+    for change in changes:
+        entry = recorded.get(change.name)
+        if entry is None or entry.get("fingerprint") != change.record.get("fingerprint"):
+            other = next((name for name, e in recorded.items()
+                          if e.get("fingerprint") == change.record.get("fingerprint")), "another source")
+            for index, result in enumerate(results):
+                if result.name == change.name and result.status == "loaded":
+                    results[index] = SourceResult(change.name, "unchanged", notes=[
+                        f"already in the store as {other!r} (committed by another load meanwhile)"])
 
 
 def _is_loaded(hashed: Future, loaded: dict[str, str]) -> bool:

@@ -12,8 +12,10 @@ the month of `ChargePeriodStart`, so a correction billed in June for May usage l
 
 Writing is atomic: partitions are staged under `.staging-*` inside the store, moved to new unique file names,
 and only then is `manifest.json` replaced (temp file + rename). Readers use only the files the manifest lists, so a
-crash at any point leaves the previous store readable, and a failed load leaves it byte-identical. One writer at a
-time (a store is a local directory, not a database).
+crash at any point leaves the previous store readable, and a failed load leaves it byte-identical. Loads may run
+at once: staging is private to each, and `commit` is one compare-and-swap step under the store's exclusive lock
+(`.lock`, see `costing.actuals.store_lock` and docs/cost-store.md), so parallel loads serialise their commits and
+none loses another's sources. Leftovers of a killed load are removed by the next commit.
 
 Manifest shape (`store_format` 2; format 1 stored Tags as a map)::
 
@@ -54,6 +56,14 @@ import pyarrow.parquet as pq
 
 from costing.actuals.convert import to_text_dictionary
 from costing.actuals.schema import TEXT_DICTIONARY, normalised_schema, storage_schema, stored_names
+from costing.actuals.store_lock import (
+    StagingClaim,
+    check_manifest_paths,
+    leftover_staging,
+    remove_leftovers,
+    store_lock,
+    unlisted_files,
+)
 from estate.foundation.errors import InputError
 from estate.foundation.files import write_atomic
 
@@ -87,6 +97,7 @@ def read_manifest(store_dir: Path) -> dict[str, Any]:
     if manifest.get("store_format") != STORE_FORMAT:
         raise InputError(f"{path}: cost-store format {manifest.get('store_format')!r} is not {STORE_FORMAT}; "
                          "load the data into a new store", file=str(path))
+    check_manifest_paths(Path(store_dir), manifest, path, FX_TABLE)
     return manifest
 
 
@@ -117,8 +128,9 @@ class PartitionStager:
     def __init__(self, store_dir: Path) -> None:
         self.store_dir = Path(store_dir)
         self.created_store = not self.store_dir.exists()
-        self.staging_dir = self.store_dir / f".staging-{uuid.uuid4().hex[:12]}"
-        self.staging_dir.mkdir(parents=True)
+        # Claimed (locked) while this load lives: commits remove only staging folders nobody holds.
+        self._claim = StagingClaim(self.store_dir, uuid.uuid4().hex[:12])
+        self.staging_dir = self._claim.folder
         self.partitions: dict[str, StagedPartition] = {}
         self._writers: dict[tuple[str, int], pq.ParquetWriter] = {}
         self._lock = threading.Lock()
@@ -180,6 +192,7 @@ class PartitionStager:
             writer.close()
         self._writers.clear()
         shutil.rmtree(self.staging_dir, ignore_errors=True)
+        self._claim.release()
         if self.created_store and self.store_dir.exists() and not any(self.store_dir.iterdir()):
             self.store_dir.rmdir()
 
@@ -241,9 +254,37 @@ class SourceChange:
 
 
 def commit(store_dir: Path, changes: list[SourceChange], *, fx_table: bytes | None = None) -> dict[str, Any]:
-    """Move staged partitions into the store and record them in one manifest replacement (all or nothing)."""
+    """Record `changes` in the store, all or nothing, and return the manifest written.
+
+    The contract (kept by any other store back end, e.g. a blob with a conditional ETag write): under exclusive
+    ownership of the store, read the *current* manifest (not the one the load started from), apply the changes
+    to it (other sources untouched, a change replaces its own source's months), make the staged files live, and
+    replace the manifest in one step; then remove what no manifest lists. A change whose export fingerprint is
+    already recorded under another source (the same export committed meanwhile) is dropped, so nothing doubles.
+    """
     store_dir = Path(store_dir)
+    with store_lock(store_dir):
+        manifest = _commit_locked(store_dir, changes, fx_table)
+        remove_leftovers(store_dir, manifest)
+    return manifest
+
+
+def tidy(store_dir: Path) -> None:
+    """Under the store's lock, remove what killed loads left (staging folders, data files no manifest lists)."""
+    store_dir = Path(store_dir)
+    if not (store_dir / MANIFEST).is_file():
+        return
+    if leftover_staging(store_dir) or unlisted_files(store_dir, read_manifest(store_dir)):
+        with store_lock(store_dir):
+            remove_leftovers(store_dir, read_manifest(store_dir))
+
+
+def _commit_locked(store_dir: Path, changes: list[SourceChange], fx_table: bytes | None) -> dict[str, Any]:
     manifest = read_manifest(store_dir)
+    recorded = {entry.get("fingerprint"): name for name, entry in manifest["sources"].items()
+                if entry.get("kind") == "export" and entry.get("fingerprint")}
+    changes = [change for change in changes if change.record.get("kind") != "export"
+               or recorded.get(change.record.get("fingerprint"), change.name) == change.name]
     superseded: list[str] = []
     moves: list[tuple[Path, Path]] = []
     for change in changes:

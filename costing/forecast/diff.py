@@ -9,6 +9,7 @@ from typing import Any
 
 from costing.forecast.pricing import Forecast
 from costing.forecast.report import amount, money
+from estate.foundation.safe_text import markdown_cell, markdown_code
 
 
 @dataclass(frozen=True)
@@ -108,8 +109,10 @@ def diff_markdown(diff: ForecastDiff, limit: int = 50) -> str:
         for item in changed[:limit]:
             old = money(item.old_monthly, ccy) if item.old_monthly is not None else "-"
             new = money(item.new_monthly, ccy) if item.new_monthly is not None else "-"
-            name = item.urn.rsplit("::", 1)[-1]
-            lines.append(f"| `{name}` | `{item.type}` | {item.change} | {old} | {new} | {_signed(item.delta, ccy)} |")
+            # Names and types come from plans: a backtick or pipe in them must not end the code span or the cell.
+            name = markdown_code(item.urn.rsplit("::", 1)[-1])
+            lines.append(f"| {name} | {markdown_code(item.type)} | {markdown_cell(item.change)} | {old} | {new} | "
+                         f"{_signed(item.delta, ccy)} |")
         if len(changed) > limit:
             lines.append(f"| … {len(changed) - limit} more | | | | | |")
     unpriced = len(diff.new.unpriced)

@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from costing.forecast.pricing import Forecast, ForecastLine, Unpriced
+from estate.foundation.safe_text import csv_row
 
 GROUPINGS = ("resource", "wave", "business-case-line", "service")
 LINE_FIELDS = ("urn", "type", "component", "quantity", "unit", "unit_price", "monthly", "price_source")
@@ -101,10 +102,10 @@ def to_csv(forecast: Forecast) -> str:
     writer.writerow(["currency", *LINE_FIELDS, "annual", *EXTRA_FIELDS, "unpriced_reason"])
     for line in forecast.lines:
         row = line_json(line)
-        writer.writerow([forecast.currency, *(row[name] for name in LINE_FIELDS), row["annual"],
-                         *(row[name] for name in EXTRA_FIELDS), ""])
+        writer.writerow(csv_row([forecast.currency, *(row[name] for name in LINE_FIELDS), row["annual"],
+                                 *(row[name] for name in EXTRA_FIELDS), ""]))
     for item in forecast.unpriced:
-        writer.writerow([forecast.currency, item.urn, item.type, item.component, "", "", "", "", "", "",
-                         item.resource, item.stack, item.wave, item.business_case_line, item.service, "",
-                         item.reason])
+        writer.writerow(csv_row([forecast.currency, item.urn, item.type, item.component, "", "", "", "", "", "",
+                                 item.resource, item.stack, item.wave, item.business_case_line, item.service, "",
+                                 item.reason]))
     return out.getvalue()

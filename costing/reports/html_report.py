@@ -171,7 +171,7 @@ def _strip_metadata(svg: str) -> str:
 def to_html(result: Reconciliation) -> str:
     """The whole report as one HTML document."""
     banner = "".join(f'<div class="synthetic">{escape(text)}</div>' for text in warnings(result))
-    cur = result.currency
+    cur = escape(result.currency)  # every data value is escaped, even those the case's schema already checks
     body = [
         f"<h1>{escape(title(result))}</h1>", banner,
         f'<p class="muted">{escape(result.organisation)} · board summary in the case\'s unit, detail in {cur} · '

@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from costing.reconcile.model import LineFigures, Reconciliation
 from costing.reports.display import (
@@ -23,23 +23,28 @@ from costing.reports.display import (
     warnings,
 )
 from costing.reports.json_report import payback_json
+from estate.foundation.safe_text import plain_text
 
 RAG_STYLES = {"green": "green", "amber": "yellow", "red": "bold red"}
 
 
 def render_text(result: Reconciliation, width: int | None = 160) -> str:
-    """Every table of the report as text."""
+    """Every table of the report as text.
+
+    Labels, tags and notes come from the case and the cost data, so markup is off (styles are `Text` objects) and
+    control characters are removed from the result: no data value becomes a link, a style or an escape sequence.
+    """
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width or 160, highlight=False, force_terminal=False)
+    console = Console(file=buffer, width=width or 160, highlight=False, markup=False, force_terminal=False)
     for text in warnings(result):
-        console.print(f"[bold red]{escape(text)}[/]")
-    console.print(f"[bold]{title(result)}[/]")
+        console.print(Text(text, style="bold red"))
+    console.print(Text(title(result), style="bold"))
     thresholds = result.thresholds
     console.print(f"Money in {result.currency}; actuals = {result.cost_column} (Azure) and the finance ledger; open "
                   f"period {result.open_period or '(none)'}; RAG overspend green <= {thresholds.green_percent}%, "
                   f"amber <= {thresholds.amber_percent}%; underspend green <= {thresholds.underspend_green_percent}%, "
                   f"amber <= {thresholds.underspend_amber_percent}%; {reforecast_label(result)}")
-    console.print(escape(result.sign_convention))
+    console.print(result.sign_convention)
     console.print(_lines_table(result))
     console.print(_unmeasured_table(result))
     console.print(_totals_table(result))
@@ -48,7 +53,7 @@ def render_text(result: Reconciliation, width: int | None = 160) -> str:
     if result.unallocated_detail:
         console.print(_unallocated_table(result))
     console.print(_provenance_table(result))
-    return buffer.getvalue()
+    return plain_text(buffer.getvalue())
 
 
 def _lines_table(result: Reconciliation) -> Table:
@@ -59,7 +64,9 @@ def _lines_table(result: Reconciliation) -> Table:
     if result.three_way:
         headers += [f"Estimate to date ({result.currency})", f"Actual - estimate ({result.currency})"]
     for index, header in enumerate(headers):
-        table.add_column(header, justify="left" if index < 4 or header in ("RAG", "Re-forecast basis") else "right")
+        # Labels wrap rather than lose their end to an ellipsis; figures never wrap.
+        table.add_column(header, justify="left" if index < 4 or header in ("RAG", "Re-forecast basis") else "right",
+                         overflow="fold" if index == 0 else "ellipsis", min_width=20 if index == 0 else None)
     for line in reported_lines(result):
         _add_line_rows(table, line, result.three_way)
     return table
@@ -67,7 +74,7 @@ def _lines_table(result: Reconciliation) -> Table:
 
 def _add_line_rows(table: Table, line: LineFigures, three_way: bool) -> None:
     for index, period in enumerate(line.periods):
-        rag = f"[{RAG_STYLES[period.rag]}]{period.rag.upper()}[/]" if period.rag else "—"
+        rag = Text(period.rag.upper(), style=RAG_STYLES[period.rag]) if period.rag else "—"
         row = [line.label if index == 0 else "", period.period, period.status,
                line.actuals_source if index == 0 else "", money(period.case), money(period.case_to_date),
                actual_text(period.actual), money_fa(period.variance, period.direction),
@@ -122,7 +129,7 @@ def _npv_table(result: Reconciliation) -> Table:
                       f"{reforecast_text['period'] or 'never'} ({reforecast_text['months'] or '—'} months)", "")
     table.add_row(f"NPV ({cur})", money(benefit.plan_npv), money(benefit.reforecast_npv),
                   money_fa(benefit.npv_variance, benefit.npv_direction))
-    table.caption = escape(benefit.discounting_convention)
+    table.caption = benefit.discounting_convention
     return table
 
 

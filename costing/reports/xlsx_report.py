@@ -18,6 +18,7 @@ from costing.reconcile.model import LineFigures, PeriodFigures, Reconciliation
 from costing.reports.display import conventions, fa, reported_lines, title, warnings
 from costing.reports.json_report import payback_json
 from costing.reports.xlsx_board import board_summary, print_setup, sheet_title, straight_lines
+from estate.foundation.safe_text import neutralise_workbook
 
 BOLD = Font(bold=True)
 RAG_FILLS = {"green": "C6EFCE", "amber": "FFEB9C", "red": "FFC7CE"}
@@ -35,6 +36,8 @@ def write_xlsx(result: Reconciliation, handle: IO[bytes]) -> None:
     _unallocated(book.create_sheet("Unallocated"), result, money_format)
     for sheet in book.worksheets:
         print_setup(sheet, result, title_rows="1:2" if sheet.title not in ("Summary", "Board summary") else "1:1")
+    # Labels, ids and notes come from the case and the cost data: every string cell is text, never a formula.
+    neutralise_workbook(book)
     book.save(handle)
 
 

@@ -12,6 +12,8 @@ import sys
 
 from estate.cli.app import app
 from estate.foundation.errors import EstateError
+from estate.foundation.redact import quiet_azure_logging, redact
+from estate.foundation.safe_text import plain_text
 
 # Each module registers its commands on `app` when imported: one line per command module.
 COMMAND_MODULES = (
@@ -31,10 +33,12 @@ for _module in COMMAND_MODULES:
 
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI and exit with its code; user errors print one paragraph, never a traceback."""
+    quiet_azure_logging(verbose=False)  # `--verbose` (the app's callback) turns them on
     try:
         app(args=argv, prog_name="estate")
     except EstateError as exc:
-        sys.stderr.write(f"estate: {exc.message}\n")
+        # Secrets never printed; control characters from data never reach the terminal.
+        sys.stderr.write(f"estate: {plain_text(redact(exc.message)).replace(chr(9), ' ')}\n")
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.stderr.write("estate: interrupted\n")

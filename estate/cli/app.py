@@ -12,3 +12,13 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
+
+
+@app.callback()
+def _global_options(
+    verbose: bool = typer.Option(False, "--verbose", help="Show the Azure SDK's own log lines (secrets redacted)."),
+) -> None:
+    """Estate-as-code for public-sector Azure migrations: define, synthesise, check, price and reconcile."""
+    from estate.foundation.redact import quiet_azure_logging
+
+    quiet_azure_logging(verbose=verbose)

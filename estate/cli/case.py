@@ -52,10 +52,10 @@ def show(
 
 
 def _print_text(case: BusinessCase, derived: Derived, checks: list[Check]) -> None:
-    from rich.console import Console
+    from estate.cli.console import data_console
 
     # Piped output (CI logs, `make demo` into out/) gets a fixed width wide enough for the tables.
-    console = Console(highlight=False, width=None if sys.stdout.isatty() else 150)
+    console = data_console(width=None if sys.stdout.isatty() else 150)  # labels are data: no markup
     console.print(_table(case, derived))
     console.print(_summary(case, derived))
     console.print(_checks(checks))
@@ -66,7 +66,6 @@ def _print_text(case: BusinessCase, derived: Derived, checks: list[Check]) -> No
 
 
 def _table(case: BusinessCase, derived: Derived) -> Table:
-    from rich.markup import escape
     from rich.table import Table
 
     from costing.business_case.checks import money
@@ -81,7 +80,7 @@ def _table(case: BusinessCase, derived: Derived) -> Table:
     table.add_column("total", justify="right")
     for line in case.lines:
         label = line.label if line.in_totals else f"{line.label} *"
-        table.add_row(escape(label), line.id, line.kind, line.classification, *_cells(line.values))
+        table.add_row(label, line.id, line.kind, line.classification, *_cells(line.values))
     table.add_section()
     for name, values in (("Baseline", derived.baseline), ("Transformed cost", derived.transformed),
                          ("Benefit", derived.benefit), ("One-off cost", derived.one_off),
@@ -162,8 +161,9 @@ def budgets(
         json.dump([_budget_json(spec) for spec in specs], sys.stdout, indent=2)
         sys.stdout.write("\n")
         return
-    from rich.console import Console
     from rich.table import Table
+
+    from estate.cli.console import data_console
 
     table = Table(title=f"Budgets for {year} (azure-native:consumption:Budget, filtered by tag business-case-line)",
                   title_justify="left")
@@ -174,7 +174,7 @@ def budgets(
         alerts = ", ".join(f"{alert.threshold_percent}% {alert.threshold_type.lower()}" for alert in spec.alerts)
         table.add_row(spec.name, spec.line, f"{spec.amount:,}", spec.start_date.isoformat(), spec.end_date.isoformat(),
                       alerts, spec.basis)
-    Console(highlight=False, width=None if sys.stdout.isatty() else 150).print(table)
+    data_console(width=None if sys.stdout.isatty() else 150).print(table)
 
 
 def _budget_json(spec: object) -> dict[str, object]:

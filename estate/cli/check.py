@@ -51,6 +51,9 @@ def check(
             typer.echo(summary(result), err=True)
         typer.echo(f"report written to {out}", err=True)
     else:
-        sys.stdout.write(report)
+        from estate.foundation.safe_text import plain_text
+
+        # Names and values in the text report come from plans: no escape sequence reaches the terminal.
+        sys.stdout.write(plain_text(report) if output_format == "text" else report)
     if run.failed:
         raise typer.Exit(EXIT_FINDINGS)

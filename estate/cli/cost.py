@@ -39,6 +39,7 @@ def load(
 ) -> None:
     """Load FOCUS or EA/MCA cost exports into the cost store (Parquet, one partition per source and month)."""
     from estate.app.costs import load_costs
+    from estate.foundation.safe_text import plain_text
 
     with _ProgressBar() as bar:
         results = load_costs(source, store, currency=currency, cost_type=cost_type, fx_table=fx_table,
@@ -49,12 +50,13 @@ def load(
         return
     for result in results:
         if result.status == "unchanged":
-            typer.echo(f"{result.name}: unchanged ({'; '.join(result.notes)}); nothing added")
+            typer.echo(plain_text(f"{result.name}: unchanged ({'; '.join(result.notes)}); nothing added"))
             continue
         months = ", ".join(f"{month} ({rows})" for month, rows in result.months.items())
-        typer.echo(f"{result.name}: loaded {result.rows_stored} rows as {result.data_format}; months: {months}")
+        typer.echo(plain_text(f"{result.name}: loaded {result.rows_stored} rows as {result.data_format}; "
+                              f"months: {months}"))
         for note in result.notes:
-            typer.echo(f"  note: {note}")
+            typer.echo(plain_text(f"  note: {note}"))
     typer.echo(f"store: {store}")
 
 
@@ -83,6 +85,8 @@ class _ProgressBar:
             self.progress.update(self.task, total=total or None)
 
     def show(self, step) -> None:  # step: costing.actuals.load.FileProgress
+        from estate.cli.console import terminal_text
+
         if self.task is None:
             self.start(0)
         if step.done:
@@ -90,7 +94,7 @@ class _ProgressBar:
         reading = 0 if step.done else step.fraction * step.size
         name = step.file.rstrip("/").rsplit("/", 1)[-1]
         self.progress.update(self.task, completed=sum(self.finished.values()) + reading,
-                             description=f"{name}: {step.rows:,} rows")
+                             description=f"{terminal_text(name)}: {step.rows:,} rows")
 
 
 @group.command("summary")
@@ -103,10 +107,10 @@ def summary(
     = None,
 ) -> None:
     """Totals of billed (actual) and effective (amortised) cost in the store, by month, business-case line, service."""
-    from rich.console import Console
     from rich.table import Table
 
     from estate.app.costs import summarise_costs
+    from estate.cli.console import data_console
 
     result = summarise_costs(store, by, case_file=case)
     if output_format == "json":
@@ -123,4 +127,4 @@ def summary(
             table.add_section()
         keys = row.keys or ("total", *[""] * (len(result.by) - 1))
         table.add_row(*keys, f"{row.billed_cost:,.2f}", f"{row.effective_cost:,.2f}", f"{row.rows:,}")
-    Console(highlight=False, width=None if sys.stdout.isatty() else 150).print(table)
+    data_console(width=None if sys.stdout.isatty() else 150).print(table)  # services and tags are data

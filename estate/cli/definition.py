@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from estate.app.definition import describe_estate
 from estate.cli.app import app
+from estate.cli.console import data_console
 from estate.definition.loader import DEFAULT_ESTATE_FILE
 from estate.definition.model import Estate, region_display
 from estate.definition.summary import EstateSummary
@@ -49,7 +49,7 @@ def show(
         sys.stdout.write("\n")
         return
     # Piped output (CI logs, `make demo` into out/) gets a fixed width wide enough for the tables.
-    console = Console(highlight=False, width=None if sys.stdout.isatty() else 150)
+    console = data_console(width=None if sys.stdout.isatty() else 150)  # names and tags are data: no markup
     for table in (_overview(estate, summary), _waves(summary), _sizes(summary), _retained(estate, summary),
                   _network(estate)):
         console.print(table)

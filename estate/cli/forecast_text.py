@@ -10,6 +10,7 @@ from rich.table import Table
 from costing.forecast.diff import ForecastDiff
 from costing.forecast.pricing import Forecast
 from costing.forecast.report import groups, money
+from estate.foundation.safe_text import plain_text
 
 
 def _render(tables: list[object], width: int | None) -> str:
@@ -17,7 +18,7 @@ def _render(tables: list[object], width: int | None) -> str:
     with console.capture() as capture:
         for table in tables:
             console.print(table)
-    return capture.get()
+    return plain_text(capture.get())  # markup is off; this removes escape sequences from plan names and tags
 
 
 def render_forecast(forecast: Forecast, by: str, width: int | None = None) -> str:

@@ -32,6 +32,8 @@ from costing.actuals.sources.local import (
     read_run_manifest,
 )
 from estate.foundation.errors import InputError
+from estate.foundation.files import inside
+from estate.foundation.redact import redact
 
 MAX_BLOBS = 100_000
 
@@ -100,8 +102,11 @@ class BlobDownload:
         if not any(path.is_file() for path in folder.rglob("*")):
             return []
         base = self.location.prefix.rstrip("/")
-        found = discover(folder, lambda relative: self.location.url(f"{base}/{relative}".lstrip("/") if relative
-                                                                    else ""))
+        def shown(relative: str) -> str:
+            return self.location.url(f"{base}/{relative}".lstrip("/") if relative else "")
+
+        # A loose blob's source name is its URL (its full location), as a local file's is its path.
+        found = discover(folder, shown, lambda _path, relative: shown(relative))
         for source in found:
             urls = [source.origin] + [export.display_name for export in source.files]
             source.blob_etags = {url: self.etags[url] for url in urls if url in self.etags}
@@ -119,6 +124,7 @@ def download_exports(url: str, target_dir: Path, connection_string: str | None =
     from azure.core.exceptions import AzureError
 
     location = parse_blob_url(url)
+    safe_url = redact(url)  # a SAS URL's signature is never echoed
     prefix = location.prefix.rstrip("/") + "/" if location.prefix else ""
     download = BlobDownload(location)
     try:
@@ -126,13 +132,14 @@ def download_exports(url: str, target_dir: Path, connection_string: str | None =
         listed = {blob.name: blob.etag for blob in client.list_blobs(name_starts_with=prefix or None)
                   if is_data_file(Path(blob.name)) or PurePosixPath(blob.name).name in MANIFEST_NAMES}
         if len(listed) > MAX_BLOBS:
-            raise InputError(f"{url}: {len(listed)} export blobs; narrow the prefix to one export folder")
+            raise InputError(f"{safe_url}: {len(listed)} export blobs; narrow the prefix to one export folder")
         if not listed:
-            raise InputError(f"{url}: no export files (.csv, .csv.gz, .parquet, manifest.json) under this prefix")
+            raise InputError(f"{safe_url}: no export files (.csv, .csv.gz, .parquet, manifest.json) under this prefix")
         download.etags = {location.url(name): etag for name, etag in listed.items()}
 
         def fetch(name: str) -> Path:
-            local = target_dir.joinpath(*name[len(prefix):].split("/"))
+            # A blob name such as focus/a/../../x.csv must not write outside the download folder.
+            local = inside(target_dir, name[len(prefix):], what=f"{safe_url}: blob {name!r}")
             local.parent.mkdir(parents=True, exist_ok=True)
             with local.open("wb") as handle:
                 client.download_blob(name).readinto(handle)
@@ -145,8 +152,8 @@ def download_exports(url: str, target_dir: Path, connection_string: str | None =
             fetch(name)
         download.downloaded = len(wanted)
     except AzureError as exc:
-        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputError(f"{url}: cannot read the container: {message}; check the URL, that you are signed in "
+        message = redact(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        raise InputError(f"{safe_url}: cannot read the container: {message}; check the URL, that you are signed in "
                          "(az login) or gave --connection-string, and that the identity has Storage Blob Data "
                          "Reader on the container") from None
     return download
@@ -177,7 +184,7 @@ def _choose(listed: dict[str, str], prefix: str, location: BlobLocation, manifes
             wanted += data
     for name in sorted(set(listed) - claimed - set(manifests)):
         if loaded.get(location.url(name)) == listed[name]:
-            download.unchanged.append((name[len(prefix):], "already in the store: the blob is unchanged"))
+            download.unchanged.append((location.url(name), "already in the store: the blob is unchanged"))
         else:
             wanted.append(name)
     return wanted

@@ -4,7 +4,12 @@ An export run with a manifest (`manifest.json`, exports v2) is one store source 
 period (`ExportName/2025-06-01..2025-06-30`); its data files are the blobs the manifest lists, and their row
 counts are checked against it. When a folder holds several runs of the same export and period (a month-to-date
 export runs daily), only the latest run is loaded. Any other data file (CSV, gzip CSV, parquet) is a source of its
-own, named by its path under the folder given.
+own, named by its full location: its resolved absolute path (for a folder downloaded from Blob Storage, its blob
+URL), so two files with the same name in different folders are two sources, never one replacing the other. The
+same bytes found again at another location are still recognised by their fingerprint and not loaded twice.
+
+Every path taken from the input (a manifest's blobName, a file found in the folder) must resolve inside the folder
+given, or the input is refused: a manifest cannot point estate at files elsewhere.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from typing import TypeVar
 
 from costing.actuals.reading import ExportFile, is_data_file
 from estate.foundation.errors import InputError
+from estate.foundation.files import inside
 
 MANIFEST_NAMES = ("manifest.json", "_manifest.json")
 Run = TypeVar("Run")
@@ -48,23 +54,34 @@ class ExportSource:
         return "sha256:" + digest.hexdigest()
 
 
-def discover(root: Path, display: Callable[[str], str]) -> list[ExportSource]:
-    """The sources under `root` (a file or a folder); `display` turns a relative path into the name shown."""
+def local_location(path: Path, _relative: str) -> str:
+    """A loose local file's source name: its resolved absolute path."""
+    return path.resolve().as_posix()
+
+
+def discover(root: Path, display: Callable[[str], str],
+             locate: Callable[[Path, str], str] = local_location) -> list[ExportSource]:
+    """The sources under `root` (a file or a folder); `display` turns a relative path into the name shown, and
+    `locate` (path, relative path) gives a loose file's source name, its full location."""
     if not root.exists():
         raise InputError(f"{display('')}: no such file or folder; give a cost export file, a folder of exports, "
                          "or a Blob Storage URL", file=display(""))
     if root.is_file():
         if root.name in MANIFEST_NAMES:
             return [_manifest_source(root, root.parent, display)]
-        return [ExportSource(root.name, [ExportFile(root, display(""))], display(""))]
+        return [ExportSource(locate(root, ""), [ExportFile(root, display(""))], display(""))]
     manifests = sorted(p for name in MANIFEST_NAMES for p in root.rglob(name))
+    for manifest in manifests:
+        inside(root, manifest.relative_to(root), what=display(manifest.relative_to(root).as_posix()))
     runs = [_manifest_source(path, root, display) for path in manifests]
     sources = _latest_runs(runs)
     claimed = {export.path for run in runs for export in run.files}
     for path in sorted(p for p in root.rglob("*") if p.is_file() and is_data_file(p)):
         if path not in claimed and not any(part.startswith(".") for part in path.relative_to(root).parts):
             relative = path.relative_to(root).as_posix()
-            sources.append(ExportSource(relative, [ExportFile(path, display(relative))], display(relative)))
+            inside(root, relative, what=display(relative))  # a link to a file elsewhere is refused
+            sources.append(ExportSource(locate(path, relative), [ExportFile(path, display(relative))],
+                                        display(relative)))
     if not sources:
         raise InputError(f"{display('')}: no cost export files (.csv, .csv.gz, .parquet or a manifest.json) found; "
                          "point estate at the export's folder or container", file=display(""))
@@ -122,7 +139,7 @@ def _manifest_source(path: Path, root: Path, display: Callable[[str], str]) -> E
     run = read_run_manifest(path, relative, display(relative))
     source = ExportSource(run.name, [], display(relative), cost_type=run.cost_type, run_submitted=run.submitted)
     for blob in run.blobs:
-        data_path = _find_blob(path.parent, root, str(blob.get("blobName", "")))
+        data_path = _find_blob(path.parent, root, str(blob.get("blobName", "")), f"{display(relative)}: blobName")
         if data_path is None:
             raise InputError(f"{display(relative)}: lists {blob.get('blobName')!r}, which is not there; the export "
                              "is incomplete: wait for the run to finish or re-run it", file=display(relative))
@@ -136,9 +153,18 @@ def _manifest_source(path: Path, root: Path, display: Callable[[str], str]) -> E
     return source
 
 
-def _find_blob(manifest_dir: Path, root: Path, blob_name: str) -> Path | None:
-    """A manifest names blobs by their full path in the container; find it beside the manifest or under root."""
+def _find_blob(manifest_dir: Path, root: Path, blob_name: str, what: str) -> Path | None:
+    """A manifest names blobs by their full path in the container; find it beside the manifest or under root.
+
+    The name must stay inside the container (no `..`, not absolute) and what it finds inside `root`."""
     parts = PurePosixPath(blob_name).parts
+    if PurePosixPath(blob_name).is_absolute() or ".." in parts or "\\" in blob_name:
+        raise InputError(f"{what}: {blob_name!r} is not a plain path inside the container (absolute, or with '..'"
+                         " or '\\'); estate reads only files inside the export folder, so the entry is refused",
+                         file=what)
     candidates = [manifest_dir / parts[-1]] if parts else []
     candidates += [root.joinpath(*parts[i:]) for i in range(len(parts))]
-    return next((c for c in candidates if c.is_file()), None)
+    found = next((c for c in candidates if c.is_file()), None)
+    if found is not None:
+        inside(root, found.relative_to(root) if found.is_relative_to(root) else found, what=what)
+    return found
