@@ -69,8 +69,9 @@ def load_stack_config(config_dir: Path, stack: str, estate: Estate, estate_file:
 
 def _secrets_read_by_program(estate: Estate, stack: str) -> list[str]:
     """The secret settings the program asks for on this stack (see estate.program.stacks)."""
-    if stack == "platform" and estate.connectivity.expressroute is not None:
-        return [f"{CONFIG_NAMESPACE}:{estate.connectivity.expressroute.authorization_key_config}"]
+    circuit = estate.connectivity.expressroute
+    if stack == "platform" and circuit is not None and circuit.authorization_key_config:
+        return [f"{CONFIG_NAMESPACE}:{circuit.authorization_key_config}"]
     if stack.startswith("wave-"):
         return [f"{CONFIG_NAMESPACE}:{ADMIN_PASSWORD_KEY}", f"{CONFIG_NAMESPACE}:{ADMIN_SSH_KEY}"]
     return []
