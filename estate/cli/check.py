@@ -32,6 +32,10 @@ def check(
     only: Annotated[list[str] | None, typer.Option(
         "--only", help="Run only this rule (repeatable): uk-regions-only, required-tags, no-public-ip, supported-os.",
         show_default=False, metavar="RULE")] = None,
+    previous: Annotated[Path | None, typer.Option(
+        "--previous", help="With --estate and no PLAN: the folder of earlier plans; warn (advisory) for every "
+                           "server whose wave changed since, naming the `pulumi state move` to run.",
+        show_default=False, metavar="PLAN_DIR")] = None,
     output_format: Annotated[Literal["text", "json", "sarif", "junit"], typer.Option(
         "--format", help="text, json, sarif (SARIF 2.1.0 for code scanning) or junit (CI test tabs).")] = "text",
     out: Annotated[Path | None, typer.Option(
@@ -44,13 +48,16 @@ def check(
 
     rules = _selected_rules(only or [], RULES)
     names = {rule.name for rule in rules}
+    if plans and previous is not None:
+        raise UsageError("--previous compares the estate definition with earlier plans: give --estate FILE and "
+                         "no PLAN")
     if plans:
         settings_by_estate: dict[Path, object] = {}  # each estate file is read once, however many plans name it
         results = [_check_plan(path, estate_file, rules, settings_by_estate) for path in plans]
     else:
         from policies.estate_check import check_estate_file
 
-        results = [check_estate_file(estate_file or DEFAULT_ESTATE_FILE, names)]
+        results = [check_estate_file(estate_file or DEFAULT_ESTATE_FILE, names, previous)]
     report = render(results, output_format, rules)
     if out is not None:
         try:
