@@ -51,8 +51,7 @@ def test_main_builds_the_wave_named_by_the_stack_from_the_configured_estate(writ
 
 def test_main_builds_the_platform(write_estate):
     estate_file = write_estate()
-    monitor = _run_main("platform", {"estate:estateFile": str(estate_file),
-                                     "estate:expressRouteAuthorizationKey": SECRET_STAND_IN})
+    monitor = _run_main("platform", {"estate:estateFile": str(estate_file)})  # no key: it owns its circuit
     types = {step.type for step in monitor.steps}
     assert {"estate:platform:LandingZone", "estate:platform:ExpressRoute",
             "azure-native:network:ExpressRouteCircuit"} <= types

@@ -88,7 +88,7 @@ def _check_plan(path: Path, estate_file: Path | None, rules: list, settings_by_e
     from policies.rules.base import GuardrailSettings
 
     plan = load_plan(path)
-    estate_path = _estate_for(plan.config, estate_file)
+    estate_path = _estate_for(plan.config, estate_file, path)
     if estate_path not in settings_by_estate:
         if not estate_path.exists():
             raise InputError(f"{estate_path}: no such file; plans are checked against the estate's allowed regions, "
@@ -98,11 +98,21 @@ def _check_plan(path: Path, estate_file: Path | None, rules: list, settings_by_e
     return check_plan(plan, settings_by_estate[estate_path], rules, stacks_dir=estate_path.parent)
 
 
-def _estate_for(config: dict, estate_file: Path | None) -> Path:
+def _estate_for(config: dict, estate_file: Path | None, plan_path: Path) -> Path:
+    """--estate, else the estate file the plan's config names, resolved as the program resolves it; a named file
+    that is not there is an error, never a silent fall-back to another estate."""
+    from estate.synth.project import find_project
+
     if estate_file is not None:
         return estate_file
     named = config.get(ESTATE_FILE_CONFIG)
-    if isinstance(named, str) and Path(named).is_file():
-        return Path(named)
-    return DEFAULT_ESTATE_FILE
+    if named is None:
+        return DEFAULT_ESTATE_FILE
+    project = find_project(Path.cwd())
+    resolved = project.resolve(str(named)) if project is not None else Path(str(named))
+    if not resolved.is_file():
+        raise InputError(f"{plan_path}: its config names {ESTATE_FILE_CONFIG} {named!r}, which is not a file "
+                         f"({resolved}); run estate check from the project the plan came from, or give the "
+                         "estate with --estate FILE", file=str(plan_path))
+    return resolved
 

@@ -21,8 +21,9 @@ def synth(
                                                        show_default=False)] = None,
     all_stacks: Annotated[bool, typer.Option("--all", help="Synthesise every stack the estate defines.")] = False,
     out: Annotated[Path, typer.Option("--out", help="Folder for the plans, one <stack>.json each.")] = DEFAULT_OUT,
-    estate_file: Annotated[Path, typer.Option("--estate", help="The estate definition (YAML); stack settings are "
-                                              "read from Pulumi.<stack>.yaml beside it.")] = DEFAULT_ESTATE_FILE,
+    estate_file: Annotated[Path, typer.Option("--estate", help="The estate definition (YAML); stack settings are read "
+                                              "from Pulumi.<stack>.yaml in the stackConfigDir of the nearest "
+                                              "Pulumi.yaml above it, else beside it.")] = DEFAULT_ESTATE_FILE,
 ) -> None:
     """Run the Pulumi program offline under Pulumi's mock runtime and write each stack's plan.
 
@@ -45,7 +46,7 @@ def _synthesise_and_write(estate: Estate, estate_file: Path, stacks: list[str], 
     from estate.synth.preview import dumps, resources_by_type
     from estate.synth.synthesis import synthesise
 
-    run = synthesise(estate, estate_file, estate_file.parent, stacks)
+    run = synthesise(estate, estate_file, None, stacks)
     # Everything is synthesised before anything is written: a failing stack leaves no plans behind.
     texts = {plan.stack: dumps(plan.document) for plan in run.plans}
     total = 0

@@ -29,7 +29,9 @@ from estate.program.settings import (
     ADMIN_SSH_KEY,
     CONFIG_NAMESPACE,
     BudgetSettings,
+    StackConfigError,
     StackSettings,
+    config_problems,
     require_secret,
 )
 
@@ -66,6 +68,9 @@ def run_program(estate: Estate, settings: StackSettings) -> None:
     A wave first awaits the platform stack's outputs (`pulumi.run`, after the module code) and checks them, so a
     missing output is one clear error before any of the wave's resources is declared.
     """
+    from pulumi.runtime.config import CONFIG
+
+    check_config(CONFIG.get(), estate)
     stack = pulumi.get_stack()
     wave = next((wave for wave in estate.waves if wave.stack == stack), None)
     if wave is None:
@@ -83,6 +88,15 @@ def run_program(estate: Estate, settings: StackSettings) -> None:
         return {}
 
     pulumi.run(main)
+
+
+def check_config(config: Mapping[str, Any], estate: Estate) -> None:
+    """Refuse `estate:*` settings the program does not know or cannot use, naming each (exit 2)."""
+    circuit = estate.connectivity.expressroute
+    extra = (circuit.authorization_key_config,) if circuit is not None and circuit.authorization_key_config else ()
+    problems = config_problems(config, extra)
+    if problems:
+        raise StackConfigError(f"stack {pulumi.get_stack()!r}: " + "; ".join(problems))
 
 
 def build_stack(stack: str, estate: Estate, settings: StackSettings, *,
