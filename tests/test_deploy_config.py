@@ -85,3 +85,19 @@ def test_check_never_falls_back_to_another_estate(write_estate, tmp_path):
     assert result.exit_code == 2
     assert f"{out / 'platform.json'}: its config names estate:estateFile 'stacks/no-such-estate.yaml'" in result.stderr
     assert str(ROOT / "stacks" / "no-such-estate.yaml") in result.stderr or "no-such-estate" in result.stderr
+
+
+def test_the_policy_pack_reads_the_estate_its_config_names_and_no_private_function(tmp_path, monkeypatch):
+    import policies.pack as pack
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "Pulumi.yaml").write_text(PROJECT)
+    (tmp_path / "defs").mkdir()
+    (tmp_path / "defs" / "estate.yaml").write_text(MINIMAL_ESTATE)
+    assert pack.estate_path("defs/estate.yaml") == tmp_path / "defs" / "estate.yaml"
+    assert all(policy.config_schema is pack.CONFIG_SCHEMA for policy in pack.policies())
+    assert pack.CONFIG_SCHEMA.properties[pack.ESTATE_FILE_CONFIG]["type"] == "string"
+    for path in (ROOT / "policies").rglob("*.py"):
+        for line in path.read_text().splitlines():
+            if line.startswith(("from pulumi_policy", "import pulumi_policy")):
+                assert " import _" not in line and "._" not in line, (path, line)

@@ -101,7 +101,7 @@ def _check_plan(path: Path, estate_file: Path | None, rules: list, settings_by_e
 def _estate_for(config: dict, estate_file: Path | None, plan_path: Path) -> Path:
     """--estate, else the estate file the plan's config names, resolved as the program resolves it; a named file
     that is not there is an error, never a silent fall-back to another estate."""
-    from estate.synth.project import find_project
+    from estate.foundation.project import find_project
 
     if estate_file is not None:
         return estate_file

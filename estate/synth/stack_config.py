@@ -14,6 +14,7 @@ from typing import Any
 
 from estate.definition.model import Estate
 from estate.foundation.errors import InputError
+from estate.foundation.project import Project
 from estate.foundation.yamlfile import read_yaml
 from estate.program.settings import (
     ADMIN_PASSWORD_KEY,
@@ -22,7 +23,6 @@ from estate.program.settings import (
     DEFAULT_ESTATE_FILE,
     config_problems,
 )
-from estate.synth.project import Project
 from estate.synth.recorder import SECRET_SHOWN_AS
 
 SECRET_STAND_IN = "estate-synth-secret-stand-in"

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from estate.definition.model import Estate
 from estate.foundation.errors import UsageError
+from estate.foundation.project import Project, find_project
 from estate.program.settings import CONFIG_NAMESPACE, DEFAULT_PLATFORM_STACK
 from estate.synth.levers import fast_synthesis
 from estate.synth.mock_runtime import StackPlan, synthesise_stack
-from estate.synth.project import Project, find_project
 from estate.synth.stack_config import load_stack_config
 
 
