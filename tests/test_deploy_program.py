@@ -73,6 +73,13 @@ def test_a_wave_in_a_region_without_a_network_is_refused_at_validate(write_estat
     assert "add landing_zone.spokes.ukwest" in result.stderr
 
 
+def test_on_premises_ranges_overlapping_a_spoke_are_refused(write_estate):
+    text = _two_region_estate().replace("on_premises_prefixes: [192.168.0.0/16]", "on_premises_prefixes: [10.2.0.0/20]")
+    result = run_cli("validate", write_estate(text))
+    assert result.exit_code == 2
+    assert "10.2.0.0/20 overlaps the ukwest spoke's address space 10.2.0.0/16" in result.stderr
+
+
 def test_a_server_in_another_region_than_its_wave_is_refused(write_estate):
     size = "        size: Standard_B2ms\n"
     text = MINIMAL_ESTATE.replace(size, size + "        region: ukwest\n", 1)

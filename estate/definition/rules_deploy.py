@@ -70,6 +70,13 @@ def _spokes(estate: Estate, finding: type) -> Iterator:
                 yield finding((*sub_loc, "prefix"), f"{subnet.prefix} is outside the spoke's address space",
                               f"choose a prefix inside landing_zone.spokes.{region}.address_space")
         placed.extend((f"landing_zone.spokes.{region}", space) for space in spoke.address_space)
+        circuit = estate.connectivity.expressroute
+        for index, prefix in enumerate(circuit.on_premises_prefixes if circuit is not None else []):
+            for space in spoke.address_space:
+                if prefix.overlaps(space):
+                    yield finding(("connectivity", "expressroute", "on_premises_prefixes", index),
+                                  f"{prefix} overlaps the {region} spoke's address space {space}",
+                                  "on-premises and Azure ranges must not overlap for routing to work")
 
 
 def _wave_networks(estate: Estate, finding: type) -> Iterator:
