@@ -133,7 +133,8 @@ def _platform_resources(estate: Estate) -> list[Resource]:
     first = min((_month(w.planned_month) for w in estate.waves), default=None)
     start = first.plus(-1) if first else Month(2024, 4)
     names = {"hub": naming.hub_vnet(short, region), "logs": naming.log_analytics(short, region),
-             "keyvault": naming.key_vault(short, region), "vault": naming.recovery_vault(short, "backup", region)}
+             "keyvault": naming.key_vault(short, region, naming.unique_suffix(estate.organisation.name, short)),
+             "vault": naming.recovery_vault(short, "backup", region)}
     zone_line = estate.landing_zone.business_case_line
     group = naming.resource_group(short, "platform", region)
     for (kind, arm_type, service), weight in NOMINAL_PLATFORM.items():

@@ -23,8 +23,9 @@ _PLATFORM_GENERATED = ("business-case-line", "wave", "cost-centre")
 _SERVER_GENERATED = ("application", "migration-strategy", "reservation")
 
 
-def check_estate_file(path: str | Path, rules: set[str]) -> CheckResult:
-    """Read and schema-check the definition (bad input: exit 2), then run the selected rules over it."""
+def check_estate_file(path: str | Path, rules: set[str], previous: Path | None = None) -> CheckResult:
+    """Read and schema-check the definition (bad input: exit 2), then run the selected rules over it; with
+    `previous` (a folder of earlier plans), also say which servers changed wave since (advisory)."""
     document = read_yaml(path, what="estate definition")
     estate = validate(document, Estate)
     checks = {uk_regions_only.NAME: _regions, required_tags.NAME: _tags, supported_os.NAME: _operating_systems}
@@ -33,6 +34,10 @@ def check_estate_file(path: str | Path, rules: set[str]) -> CheckResult:
         if name in rules:
             violations.extend(_locate(document, name, kind, loc, value, enforcement, message)
                               for kind, loc, value, enforcement, message in check(estate))
+    if previous is not None:
+        from policies.wave_moves import wave_move_violations
+
+        violations.extend(wave_move_violations(document, estate, previous))
     items = 2 + len(estate.waves) + sum(len(wave.vms) for wave in estate.waves)
     return CheckResult(source=document.file, resources_checked=items, violations=violations)
 

@@ -3,7 +3,8 @@
 `pulumi preview --policy-pack policies` runs `policies/__main__.py`, which hands `policies()` to a
 `PolicyPack`. Resource rules validate one resource at a time; no-public-ip is a stack rule because its
 ExpressRoute exemption needs to see the gateway beside the IP. The estate (allowed regions, tags, waves,
-exemptions) is read from $ESTATE_FILE, else stacks/estate.yaml under the working directory or beside the pack.
+exemptions) is the one the policy-pack config's `estateFile` names (resolved against the project root, as the
+program resolves the stack's `estate:estateFile`), else $ESTATE_FILE, else the project's stacks/estate.yaml.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from pulumi_policy import (
     EnforcementLevel,
     Policy,
+    PolicyConfigSchema,
     PolicyProviderResource,
     PolicyResource,
     ReportViolation,
@@ -24,9 +26,9 @@ from pulumi_policy import (
     ResourceValidationPolicy,
     StackValidationArgs,
     StackValidationPolicy,
+    proxy,
 )
 from pulumi_policy.deserialize import serialize_properties
-from pulumi_policy.proxy import _is_unknown
 
 from estate.definition.loader import DEFAULT_ESTATE_FILE, load_estate
 from estate.foundation.errors import EstateError
@@ -43,19 +45,47 @@ PACK_DIR = Path(__file__).resolve().parent
 SUPPORTED_OS_ADVISORY = "supported-os-advisory"
 
 
-def estate_path() -> Path:
-    """$ESTATE_FILE, else stacks/estate.yaml in the working directory, else beside the pack's folder."""
+# The policy-pack config key naming the estate (each policy declares it in its config schema), e.g. a file given
+# to `pulumi preview --policy-pack policies --policy-pack-config policy-config.json` holding
+# {"uk-regions-only": {"estateFile": "stacks/estate.yaml"}, ...}: the same value as the stack's estate:estateFile.
+ESTATE_FILE_CONFIG = "estateFile"
+CONFIG_SCHEMA = PolicyConfigSchema(properties={ESTATE_FILE_CONFIG: {
+    "type": "string", "description": "The estate definition, relative to the Pulumi project root as the stack's "
+                                     "estate:estateFile (default: stacks/estate.yaml)"}})
+# Every kind of unknown pulumi-policy shows (its public sentinels), read as the plan's one UNKNOWN.
+_UNKNOWNS = frozenset({proxy.UNKNOWN_BOOLEAN_VALUE, proxy.UNKNOWN_NUMBER_VALUE, proxy.UNKNOWN_STRING_VALUE,
+                       proxy.UNKNOWN_ARRAY_VALUE, proxy.UNKNOWN_ASSET_VALUE, proxy.UNKNOWN_ARCHIVE_VALUE,
+                       proxy.UNKNOWN_OBJECT_VALUE})
+
+
+def estate_path(configured: str | None = None) -> Path:
+    """The pack config's estateFile (resolved against the project root, as the program resolves the stack's
+    estate:estateFile), else $ESTATE_FILE, else stacks/estate.yaml in the project (or beside the pack's folder)."""
+    from estate.foundation.project import find_project
+
+    project = find_project(Path.cwd())
+    if configured:
+        return project.resolve(configured) if project is not None else Path(configured)
     if os.environ.get(ESTATE_FILE_ENV):
         return Path(os.environ[ESTATE_FILE_ENV])
+    if project is not None and project.resolve(DEFAULT_ESTATE_FILE.as_posix()).is_file():
+        return project.resolve(DEFAULT_ESTATE_FILE.as_posix())
     if DEFAULT_ESTATE_FILE.is_file():
         return DEFAULT_ESTATE_FILE
     return PACK_DIR.parent / DEFAULT_ESTATE_FILE
 
 
 @cache
-def pack_settings() -> GuardrailSettings:
-    """The guardrail settings of the estate, read once per policy-pack process."""
-    return GuardrailSettings.from_estate(load_estate(estate_path()))
+def _settings_of(path: Path) -> GuardrailSettings:
+    return GuardrailSettings.from_estate(load_estate(path))
+
+
+def pack_settings(configured: str | None = None) -> GuardrailSettings:
+    """The guardrail settings of the estate, read once per estate file per policy-pack process."""
+    return _settings_of(estate_path(configured))
+
+
+pack_settings.cache_clear = _settings_of.cache_clear  # type: ignore[attr-defined]
 
 
 def plain(props: Any) -> Any:
@@ -68,7 +98,7 @@ def _unknowns_as_plan_sentinel(value: Any) -> Any:
         return {key: _unknowns_as_plan_sentinel(item) for key, item in value.items()}
     if isinstance(value, list):
         return [_unknowns_as_plan_sentinel(item) for item in value]
-    return UNKNOWN if _is_unknown(value) else value
+    return UNKNOWN if isinstance(value, str) and value in _UNKNOWNS else value
 
 
 def _resource(resource_type: str, urn: str, name: str, props: Any, parent: str | None,
@@ -95,20 +125,29 @@ def _report(violation: Violation, report: ReportViolation, urn: str | None = Non
     report(f"{violation.path} = {violation.value!r}: {violation.message}", urn)
 
 
-def _settings_or_report(report: ReportViolation) -> GuardrailSettings | None:
+def _settings_or_report(args: Any, report: ReportViolation) -> GuardrailSettings | None:
+    configured = _configured_estate(args)
     try:
-        return pack_settings()
+        return pack_settings(configured)
     except EstateError as error:
-        report(f"estate-guardrails cannot read the estate ({estate_path()}): {error.message}; "
-               f"set {ESTATE_FILE_ENV} to the estate definition", None)
+        report(f"estate-guardrails cannot read the estate ({estate_path(configured)}): {error.message}; "
+               f"set the policy-pack config {ESTATE_FILE_CONFIG} (or {ESTATE_FILE_ENV}) to the estate definition",
+               None)
         return None
+
+
+def _configured_estate(args: Any) -> str | None:
+    get_config = getattr(args, "get_config", None)
+    config = get_config() if callable(get_config) else None
+    value = config.get(ESTATE_FILE_CONFIG) if isinstance(config, Mapping) else None
+    return value if isinstance(value, str) and value else None
 
 
 def resource_validator(rule: Rule, enforcement: str | None = None) -> Callable[..., None]:
     """A CrossGuard resource validation running `rule` (only its violations of `enforcement`, if given)."""
 
     def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-        settings = _settings_or_report(report_violation)
+        settings = _settings_or_report(args, report_violation)
         if settings is None:
             return
         for violation in rule.check(resource_from_args(args), settings, PlanContext()):
@@ -122,7 +161,7 @@ def stack_validator(rule: Rule) -> Callable[..., None]:
     """A CrossGuard stack validation running `rule` with the whole stack in view."""
 
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-        settings = _settings_or_report(report_violation)
+        settings = _settings_or_report(args, report_violation)
         if settings is None:
             return
         resources = [resource_from_stack(resource) for resource in args.resources]
@@ -141,7 +180,7 @@ def policies() -> list[Policy]:
     made: list[Policy] = []
     for rule in RULES.values():
         common = {"description": rule.description, "remediation_steps": rule.remediation,
-                  "enforcement_level": EnforcementLevel.MANDATORY}
+                  "enforcement_level": EnforcementLevel.MANDATORY, "config_schema": CONFIG_SCHEMA}
         if rule.name == NO_PUBLIC_IP:
             made.append(StackValidationPolicy(name=rule.name, validate=stack_validator(rule), **common))
         elif rule.name == SUPPORTED_OS:
@@ -150,7 +189,8 @@ def policies() -> list[Policy]:
             made.append(ResourceValidationPolicy(
                 name=SUPPORTED_OS_ADVISORY, validate=resource_validator(rule, ADVISORY),
                 description="A VM's operating system reaches end of support within 12 months of its go-live.",
-                remediation_steps=rule.remediation, enforcement_level=EnforcementLevel.ADVISORY))
+                remediation_steps=rule.remediation, enforcement_level=EnforcementLevel.ADVISORY,
+                config_schema=CONFIG_SCHEMA))
         else:
             made.append(ResourceValidationPolicy(name=rule.name, validate=resource_validator(rule), **common))
     return made

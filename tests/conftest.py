@@ -78,6 +78,8 @@ MINIMAL_ESTATE = textwrap.dedent(
         peering_location: London
         bandwidth_mbps: 200
         on_premises_prefixes: [192.168.0.0/16]
+        private_peering: {peer_asn: 65010, primary_prefix: 172.31.255.0/30, secondary_prefix: 172.31.255.4/30,
+                          vlan_id: 100}
     waves:
       - name: one
         planned_month: 2025-01

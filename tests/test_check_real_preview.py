@@ -1,4 +1,8 @@
-"""`estate check` over a plan shaped exactly like `pulumi preview --json` (update, same, delete, secrets)."""
+"""`estate check` over a plan shaped like `pulumi preview --json` (update, same, delete, secrets).
+
+The plan, tests/data/preview-wave-pilot.json, is hand-written in that shape (see tests/data/README.md); the
+recorded real preview is tests/data/third_party/pulumi-preview/ (test_deploy_shapes.py).
+"""
 
 from __future__ import annotations
 

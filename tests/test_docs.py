@@ -29,7 +29,7 @@ def test_the_estate_format_example_validates(tmp_path: Path):
     path.write_text(_yaml_block("estate.md", "A complete example"), encoding="utf-8")
     result = run_cli("validate", path)
     assert result.exit_code == 0, result.output
-    assert "1 waves, 3 servers to migrate, 6 hosts retained on site" in result.stdout
+    assert "2 waves, 4 servers to migrate, 6 hosts retained on site" in result.stdout
 
 
 def test_the_business_case_format_example_reads_without_a_warning(tmp_path: Path):

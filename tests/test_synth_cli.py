@@ -18,11 +18,11 @@ def test_all_writes_one_plan_per_stack_and_prints_resources_by_type(write_estate
     result = run_cli("synth", "--all", "--out", out, "--estate", estate_file)
     assert result.exit_code == 0, result.output
     assert sorted(path.name for path in out.iterdir()) == sorted(f"{stack}.json" for stack in MINIMAL_STACKS)
-    assert "wave-one: 13 resources" in result.stdout
+    assert "wave-one: 14 resources" in result.stdout  # 4 servers x (NIC, VM, backup), the component, its group
     assert "      4  azure-native:compute:VirtualMachine" in result.stdout
     plan = load_plan(out / "wave-one.json")
     assert plan.config["estate:estateFile"] == estate_file.as_posix()
-    assert json.loads((out / "wave-one.json").read_text())["changeSummary"] == {"create": 16, "read": 1}
+    assert json.loads((out / "wave-one.json").read_text())["changeSummary"] == {"create": 17, "read": 1}
 
 
 def test_same_estate_gives_byte_identical_plans(write_estate, tmp_path):

@@ -25,17 +25,23 @@ class CheckRun:
         return any(result.failed for result in self.results)
 
 
-def check(plans: list[Path], *, estate_file: Path | None = None, only: list[str] | None = None) -> CheckRun:
-    """Check plans (or, with no plans, the estate definition itself) against the estate's guardrails."""
+def check(plans: list[Path], *, estate_file: Path | None = None, only: list[str] | None = None,
+          previous: Path | None = None) -> CheckRun:
+    """Check plans (or, with no plans, the estate definition itself) against the estate's guardrails; with
+    `previous` (a folder of earlier plans), also warn for every server whose wave changed since."""
     from policies.rules import RULES
 
+    if plans and previous is not None:
+        raise UsageError("--previous compares the estate definition with earlier plans: give --estate FILE and "
+                         "no PLAN")
     rules = select_rules(only or [], RULES)
     if plans:
         settings: dict[Path, GuardrailSettings] = {}  # each estate file is read once, however many plans name it
         return CheckRun([_check_plan(path, estate_file, rules, settings) for path in plans], rules)
     from policies.estate_check import check_estate_file
 
-    return CheckRun([check_estate_file(estate_file or DEFAULT_ESTATE_FILE, {rule.name for rule in rules})], rules)
+    names = {rule.name for rule in rules}
+    return CheckRun([check_estate_file(estate_file or DEFAULT_ESTATE_FILE, names, previous)], rules)
 
 
 def select_rules(only: list[str], known: dict) -> list:
@@ -52,7 +58,7 @@ def _check_plan(path: Path, estate_file: Path | None, rules: list, settings: dic
     from policies.rules.base import GuardrailSettings
 
     plan = load_plan(path)
-    estate_path = estate_file_of([plan], estate_file) or DEFAULT_ESTATE_FILE
+    estate_path = estate_file_of([plan], estate_file, strict=True) or DEFAULT_ESTATE_FILE
     if estate_path not in settings:
         if not estate_path.exists():
             raise InputError(f"{estate_path}: no such file; plans are checked against the estate's allowed regions, "

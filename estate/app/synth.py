@@ -48,7 +48,8 @@ def synthesise_plans(stacks: list[str], *, all_stacks: bool = False, out: Path =
     estate = load_estate(estate_file)
     chosen = choose_stacks(estate, stacks, all_stacks)
     with paused_gc():
-        run = synthesise(estate, estate_file, estate_file.parent, chosen)
+        # Stack settings come from the project's stackConfigDir, as a real `pulumi preview` reads them.
+        run = synthesise(estate, estate_file, None, chosen)
         texts = {plan.stack: dumps(plan.document) for plan in run.plans}
         written = [WrittenPlan(plan.stack, write_atomic(out / f"{plan.stack}.json", texts[plan.stack]),
                                resources_by_type(plan.document)) for plan in run.plans]

@@ -29,6 +29,10 @@ def check(
     only: Annotated[list[str] | None, typer.Option(
         "--only", help="Run only this rule (repeatable): uk-regions-only, required-tags, no-public-ip, supported-os.",
         show_default=False, metavar="RULE")] = None,
+    previous: Annotated[Path | None, typer.Option(
+        "--previous", help="With --estate and no PLAN: the folder of earlier plans; warn (advisory) for every "
+                           "server whose wave changed since, naming the `pulumi state move` to run.",
+        show_default=False, metavar="PLAN_DIR")] = None,
     output_format: Annotated[Literal["text", "json", "sarif", "junit"], typer.Option(
         "--format", help="text, json, sarif (SARIF 2.1.0 for code scanning) or junit (CI test tabs).")] = "text",
     out: Annotated[Path | None, typer.Option(
@@ -39,7 +43,7 @@ def check(
     from estate.app.check import check as run_check
     from policies.output import render, summary
 
-    run = run_check(plans or [], estate_file=estate_file, only=only)
+    run = run_check(plans or [], estate_file=estate_file, only=only, previous=previous)
     report = render(run.results, output_format, run.rules)
     if out is not None:
         try:

@@ -18,8 +18,9 @@ def synth(
                                                        show_default=False)] = None,
     all_stacks: Annotated[bool, typer.Option("--all", help="Synthesise every stack the estate defines.")] = False,
     out: Annotated[Path, typer.Option("--out", help="Folder for the plans, one <stack>.json each.")] = DEFAULT_OUT,
-    estate_file: Annotated[Path, typer.Option("--estate", help="The estate definition (YAML); stack settings are "
-                                              "read from Pulumi.<stack>.yaml beside it.")] = DEFAULT_ESTATE_FILE,
+    estate_file: Annotated[Path, typer.Option("--estate", help="The estate definition (YAML); stack settings are read "
+                                              "from Pulumi.<stack>.yaml in the stackConfigDir of the nearest "
+                                              "Pulumi.yaml above it, else beside it.")] = DEFAULT_ESTATE_FILE,
 ) -> None:
     """Run the Pulumi program offline under Pulumi's mock runtime and write each stack's plan.
 

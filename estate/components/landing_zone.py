@@ -1,16 +1,27 @@
-"""LandingZone: the shared platform every wave lands in (resource groups, hub network, logging, vaults, policy)."""
+"""LandingZone: the shared platform every wave lands in (resource groups, networks, logging, vaults, policy).
+
+One hub VNet in the landing zone's region, and for every other region a wave uses a spoke VNet peered with the
+hub both ways (Azure places a NIC only in a subnet of its own region), with a Recovery Services vault and backup
+policy per region (Azure Backup protects a VM only from a vault in the VM's region). Wave resource groups are
+not here: each wave stack owns its own, so removing a wave never reaches into the platform.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from ipaddress import IPv4Network
 
 import pulumi
 from pulumi_azure_native import authorization, keyvault, network, operationalinsights, recoveryservices, resources
 
+from estate.components.backup_policy import backup_policy_properties
 from estate.definition import naming
-from estate.definition.model import BackupPolicy, Hub, KeyVault, LogAnalytics, PolicyAssignment, RecoveryVault
+from estate.definition.model import Hub, KeyVault, LogAnalytics, PolicyAssignment, RecoveryVault, Spoke, Subnet
 
 POLICY_DEFINITION_PREFIX = "/providers/Microsoft.Authorization/policyDefinitions/"
+GATEWAY_SUBNET = "GatewaySubnet"
+# Administrative ports opened to the on-premises ranges that ExpressRoute brings in (RDP, SSH).
+ADMIN_PORTS = ("22", "3389")
 
 
 @dataclass(frozen=True)
@@ -19,7 +30,6 @@ class LandingZoneArgs:
     region: str
     allowed_regions: tuple[str, ...]
     hub: Hub
-    wave_names: tuple[str, ...]
     log_analytics: LogAnalytics
     key_vault: KeyVault
     recovery_vault: RecoveryVault
@@ -27,27 +37,60 @@ class LandingZoneArgs:
     tags: dict[str, str]
     tenant_id: pulumi.Input[str]
     subscription_id: pulumi.Input[str]
-    wave_tags: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Suffix that makes the Key Vault's global name unique (naming.unique_suffix of the organisation).
+    unique: str = "000000"
+    spokes: dict[str, Spoke] = field(default_factory=dict)
+    protect: bool = True
+    on_premises_prefixes: tuple[IPv4Network, ...] = ()
+
+
+@dataclass
+class RegionalBackup:
+    """What a region's VMs are backed up to."""
+
+    group: resources.ResourceGroup
+    vault: recoveryservices.Vault
+    policy: recoveryservices.ProtectionPolicy
 
 
 class LandingZone(pulumi.ComponentResource):
-    """Resource groups, hub VNet with subnets and NSGs, Log Analytics, Key Vault, backup vault and policy."""
+    """Resource groups, hub (and spoke) VNets with subnets and NSGs, Log Analytics, Key Vault, backup vaults and
+    policy."""
 
     connectivity_group: resources.ResourceGroup
     management_group: resources.ResourceGroup
-    wave_groups: dict[str, resources.ResourceGroup]
     hub: network.VirtualNetwork
+    spokes: dict[str, network.VirtualNetwork]
     subnet_ids: dict[str, pulumi.Output[str]]
+    region_subnet_ids: dict[str, dict[str, pulumi.Output[str]]]
     workspace: operationalinsights.Workspace
-    recovery_vault: recoveryservices.Vault
-    backup_policy: recoveryservices.ProtectionPolicy
+    backups: dict[str, RegionalBackup]
 
     def __init__(self, name: str, args: LandingZoneArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("estate:platform:LandingZone", name, None, opts)
+        self._name, self._args = name, args
         child = pulumi.ResourceOptions(parent=self)
-        self._resource_groups(name, args, child)
-        self._network(name, args, child)
-        self._management(name, args, child)
+        kept = pulumi.ResourceOptions(parent=self, protect=args.protect)
+        self._groups: dict[tuple[str, str], resources.ResourceGroup] = {}
+        self.connectivity_group = self._group("connectivity", args.region, child)
+        self.management_group = self._group("management", args.region, child)
+        self.hub = network.VirtualNetwork(
+            f"{name}-vnet-hub", virtual_network_name=naming.hub_vnet(args.short_name, args.region),
+            resource_group_name=self.connectivity_group.name, location=args.region,
+            address_space={"address_prefixes": [str(space) for space in args.hub.address_space]},
+            tags=args.tags, opts=kept)
+        self.subnet_ids = self._subnets(self.hub, args.hub.subnets, args.region, "", child)
+        self.region_subnet_ids = {args.region: self.subnet_ids}
+        self.spokes = {}
+        for region, spoke in sorted(args.spokes.items()):
+            code = naming.region_code(region)
+            self.spokes[region] = network.VirtualNetwork(
+                f"{name}-vnet-spoke-{code}", virtual_network_name=naming.spoke_vnet(args.short_name, region),
+                resource_group_name=self._group("connectivity", region, child).name, location=region,
+                address_space={"address_prefixes": [str(space) for space in spoke.address_space]},
+                tags=args.tags, opts=kept)
+            self.region_subnet_ids[region] = self._subnets(self.spokes[region], spoke.subnets, region, code, child)
+        self._management(name, args, child, kept)
         self._policies(name, args, child)
         self.register_outputs({
             "subnetIds": self.subnet_ids,
@@ -55,44 +98,85 @@ class LandingZone(pulumi.ComponentResource):
             "backupPolicyId": self.backup_policy.id,
         })
 
-    def _resource_groups(self, name: str, args: LandingZoneArgs, child: pulumi.ResourceOptions) -> None:
-        def group(role: str, group_name: str, tags: dict[str, str]) -> resources.ResourceGroup:
-            return resources.ResourceGroup(f"{name}-rg-{role}", resource_group_name=group_name,
-                                           location=args.region, tags=tags, opts=child)
+    @property
+    def recovery_vault(self) -> recoveryservices.Vault:
+        return self.backups[self._args.region].vault
 
-        self.connectivity_group = group(
-            "connectivity", naming.resource_group(args.short_name, "connectivity", args.region), args.tags)
-        self.management_group = group(
-            "management", naming.resource_group(args.short_name, "management", args.region), args.tags)
-        self.wave_groups = {
-            wave: group(f"wave-{wave}", naming.wave_resource_group(args.short_name, wave, args.region),
-                        args.wave_tags.get(wave, args.tags))
-            for wave in args.wave_names
-        }
+    @property
+    def backup_policy(self) -> recoveryservices.ProtectionPolicy:
+        return self.backups[self._args.region].policy
 
-    def _network(self, name: str, args: LandingZoneArgs, child: pulumi.ResourceOptions) -> None:
-        group_name = self.connectivity_group.name
-        self.hub = network.VirtualNetwork(
-            f"{name}-vnet-hub",
-            virtual_network_name=naming.hub_vnet(args.short_name, args.region),
-            resource_group_name=group_name, location=args.region,
-            address_space={"address_prefixes": [str(space) for space in args.hub.address_space]},
-            tags=args.tags, opts=child)
-        self.subnet_ids = {}
-        for subnet in args.hub.subnets:
+    def peer_spokes(self, gateway: pulumi.Resource | None = None) -> None:
+        """Peer every spoke with the hub, both directions; with a gateway, spokes reach on-premises through it.
+
+        Called once the gateway (if any) is declared: a spoke's `useRemoteGateways` needs the hub's gateway to
+        exist first (https://learn.microsoft.com/azure/virtual-network/virtual-network-peering-overview).
+        """
+        args = self._args
+        after = [gateway] if gateway is not None else []
+        hub_name = naming.hub_vnet(args.short_name, args.region)
+        for region, spoke in sorted(self.spokes.items()):
+            code = naming.region_code(region)
+            spoke_name = naming.spoke_vnet(args.short_name, region)
+            opts = pulumi.ResourceOptions(parent=self, depends_on=after)
+            network.VirtualNetworkPeering(
+                f"{self._name}-peer-hub-to-{code}", virtual_network_peering_name=naming.peering(hub_name, spoke_name),
+                virtual_network_name=self.hub.name, resource_group_name=self.connectivity_group.name,
+                remote_virtual_network={"id": spoke.id}, allow_virtual_network_access=True,
+                allow_forwarded_traffic=True, allow_gateway_transit=gateway is not None, opts=opts)
+            network.VirtualNetworkPeering(
+                f"{self._name}-peer-{code}-to-hub", virtual_network_peering_name=naming.peering(spoke_name, hub_name),
+                virtual_network_name=spoke.name, resource_group_name=self._groups["connectivity", region].name,
+                remote_virtual_network={"id": self.hub.id}, allow_virtual_network_access=True,
+                allow_forwarded_traffic=True, use_remote_gateways=gateway is not None, opts=opts)
+
+    def _group(self, role: str, region: str, child: pulumi.ResourceOptions) -> resources.ResourceGroup:
+        key = (role, region)
+        if key not in self._groups:
+            suffix = "" if region == self._args.region else f"-{naming.region_code(region)}"
+            self._groups[key] = resources.ResourceGroup(
+                f"{self._name}-rg-{role}{suffix}",
+                resource_group_name=naming.resource_group(self._args.short_name, role, region),
+                location=region, tags=self._args.tags, opts=child)
+        return self._groups[key]
+
+    def _subnets(self, vnet: network.VirtualNetwork, subnets: list[Subnet], region: str, code: str,
+                 child: pulumi.ResourceOptions) -> dict[str, pulumi.Output[str]]:
+        args, ids = self._args, {}
+        group_name = self._groups["connectivity", region].name
+        infix = f"{code}-" if code else ""
+        for subnet in subnets:
             nsg_id = None
-            # Azure does not allow an NSG on the gateway subnet.
-            if subnet.name != "GatewaySubnet":
+            # Azure does not allow an NSG on the gateway subnet, and the gateway subnet holds nothing else.
+            if subnet.name != GATEWAY_SUBNET:
                 nsg_id = network.NetworkSecurityGroup(
-                    f"{name}-nsg-{subnet.name}", network_security_group_name=naming.nsg(args.short_name, subnet.name),
-                    resource_group_name=group_name, location=args.region, tags=args.tags, opts=child).id
+                    f"{self._name}-nsg-{infix}{subnet.name}",
+                    network_security_group_name=naming.nsg(args.short_name, f"{infix}{subnet.name}".rstrip("-")),
+                    resource_group_name=group_name, location=region, security_rules=self._on_premises_rules(),
+                    tags=args.tags, opts=child).id
             created = network.Subnet(
-                f"{name}-snet-{subnet.name}", subnet_name=subnet.name, virtual_network_name=self.hub.name,
+                f"{self._name}-snet-{infix}{subnet.name}", subnet_name=subnet.name, virtual_network_name=vnet.name,
                 resource_group_name=group_name, address_prefix=str(subnet.prefix),
                 network_security_group={"id": nsg_id} if nsg_id is not None else None, opts=child)
-            self.subnet_ids[subnet.name] = created.id
+            ids[subnet.name] = created.id
+        return ids
 
-    def _management(self, name: str, args: LandingZoneArgs, child: pulumi.ResourceOptions) -> None:
+    def _on_premises_rules(self) -> list[dict[str, object]] | None:
+        """Administrative access (RDP, SSH) from the on-premises ranges ExpressRoute brings in, named explicitly.
+
+        Azure learns those ranges over the circuit's BGP session (they are not an input of the circuit or the
+        gateway); NSG rules are where a deployment names them
+        (https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview).
+        """
+        prefixes = [str(prefix) for prefix in self._args.on_premises_prefixes]
+        if not prefixes:
+            return None
+        return [{"name": "allow-admin-from-on-premises", "priority": 200, "direction": "Inbound", "access": "Allow",
+                 "protocol": "Tcp", "source_address_prefixes": prefixes, "source_port_range": "*",
+                 "destination_address_prefix": "VirtualNetwork", "destination_port_ranges": list(ADMIN_PORTS)}]
+
+    def _management(self, name: str, args: LandingZoneArgs, child: pulumi.ResourceOptions,
+                    kept: pulumi.ResourceOptions) -> None:
         group_name = self.management_group.name
         capping = ({"daily_quota_gb": float(args.log_analytics.daily_quota_gb)}
                    if args.log_analytics.daily_quota_gb is not None else None)
@@ -100,10 +184,10 @@ class LandingZone(pulumi.ComponentResource):
             f"{name}-log", workspace_name=naming.log_analytics(args.short_name, args.region),
             resource_group_name=group_name, location=args.region, sku={"name": "PerGB2018"},
             retention_in_days=args.log_analytics.retention_days, workspace_capping=capping, tags=args.tags,
-            opts=child)
+            opts=kept)
         keyvault.Vault(
-            f"{name}-kv", vault_name=naming.key_vault(args.short_name, args.region), resource_group_name=group_name,
-            location=args.region, tags=args.tags, opts=child,
+            f"{name}-kv", vault_name=naming.key_vault(args.short_name, args.region, args.unique),
+            resource_group_name=group_name, location=args.region, tags=args.tags, opts=kept,
             properties={
                 "tenant_id": args.tenant_id,
                 "sku": {"family": "A", "name": args.key_vault.sku},
@@ -112,11 +196,18 @@ class LandingZone(pulumi.ComponentResource):
                 "enable_soft_delete": True,
                 "soft_delete_retention_in_days": args.key_vault.soft_delete_retention_days,
             })
-        vault = args.recovery_vault
-        self.recovery_vault = recoveryservices.Vault(
-            f"{name}-rsv", vault_name=naming.recovery_vault(args.short_name, "backup", args.region),
-            resource_group_name=group_name, location=args.region, sku={"name": "Standard"}, tags=args.tags,
-            opts=child,
+        self.backups = {}
+        for region in [args.region, *sorted(args.spokes)]:
+            self.backups[region] = self._backup(name, region, child, kept)
+
+    def _backup(self, name: str, region: str, child: pulumi.ResourceOptions,
+                kept: pulumi.ResourceOptions) -> RegionalBackup:
+        args, vault = self._args, self._args.recovery_vault
+        suffix = "" if region == args.region else f"-{naming.region_code(region)}"
+        group = self._group("management", region, child)
+        created = recoveryservices.Vault(
+            f"{name}-rsv{suffix}", vault_name=naming.recovery_vault(args.short_name, "backup", region),
+            resource_group_name=group.name, location=region, sku={"name": "Standard"}, tags=args.tags, opts=kept,
             properties={
                 "public_network_access": "Enabled",
                 "redundancy_settings": {
@@ -124,10 +215,11 @@ class LandingZone(pulumi.ComponentResource):
                     "cross_region_restore": "Enabled" if vault.cross_region_restore else "Disabled",
                 },
             })
-        self.backup_policy = recoveryservices.ProtectionPolicy(
-            f"{name}-backup-policy", policy_name=vault.backup_policy.name, vault_name=self.recovery_vault.name,
-            resource_group_name=group_name, tags=args.tags, opts=child,
+        policy = recoveryservices.ProtectionPolicy(
+            f"{name}-backup-policy{suffix}", policy_name=vault.backup_policy.name, vault_name=created.name,
+            resource_group_name=group.name, tags=args.tags, opts=child,
             properties=backup_policy_properties(vault.backup_policy))
+        return RegionalBackup(group=group, vault=created, policy=policy)
 
     def _policies(self, name: str, args: LandingZoneArgs, child: pulumi.ResourceOptions) -> None:
         scope = pulumi.Output.concat("/subscriptions/", args.subscription_id)
@@ -144,36 +236,3 @@ class LandingZone(pulumi.ComponentResource):
 def policy_definition_id(definition: str) -> str:
     """A built-in definition's GUID becomes its full id; a full id is kept as given."""
     return definition if definition.startswith("/") else POLICY_DEFINITION_PREFIX + definition
-
-
-def backup_policy_properties(policy: BackupPolicy) -> recoveryservices.AzureIaaSVMProtectionPolicyArgs:
-    """An Azure VM backup policy: daily at `time_utc`, kept for days, weeks and months as the estate says.
-
-    Built from the SDK's Args classes, not dicts: these properties are unions, which the SDK can only
-    translate to the API's camelCase names when it knows the concrete type.
-    """
-    rs = recoveryservices
-    run_time = f"2020-01-01T{policy.time_utc}:00Z"  # Azure reads only the time of day.
-
-    def kept(count: int, unit: str) -> rs.RetentionDurationArgs:
-        return rs.RetentionDurationArgs(count=count, duration_type=unit)
-
-    weekly = monthly = None
-    if policy.weekly_retention_weeks:
-        weekly = rs.WeeklyRetentionScheduleArgs(days_of_the_week=["Sunday"], retention_times=[run_time],
-                                                retention_duration=kept(policy.weekly_retention_weeks, "Weeks"))
-    if policy.monthly_retention_months:
-        monthly = rs.MonthlyRetentionScheduleArgs(
-            retention_schedule_format_type="Weekly", retention_times=[run_time],
-            retention_schedule_weekly=rs.WeeklyRetentionFormatArgs(days_of_the_week=["Sunday"],
-                                                                   weeks_of_the_month=["First"]),
-            retention_duration=kept(policy.monthly_retention_months, "Months"))
-    return rs.AzureIaaSVMProtectionPolicyArgs(
-        backup_management_type="AzureIaasVM", time_zone="UTC",
-        schedule_policy=rs.SimpleSchedulePolicyArgs(schedule_policy_type="SimpleSchedulePolicy",
-                                                    schedule_run_frequency="Daily", schedule_run_times=[run_time]),
-        retention_policy=rs.LongTermRetentionPolicyArgs(
-            retention_policy_type="LongTermRetentionPolicy",
-            daily_schedule=rs.DailyRetentionScheduleArgs(retention_times=[run_time],
-                                                         retention_duration=kept(policy.daily_retention_days, "Days")),
-            weekly_schedule=weekly, monthly_schedule=monthly))

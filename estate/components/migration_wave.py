@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pulumi
-from pulumi_azure_native import compute, network, recoveryservices
+from pulumi_azure_native import compute, network, recoveryservices, resources
 
 from estate.definition import naming
 
@@ -44,8 +44,10 @@ class ServerSpec:
 
 @dataclass(frozen=True)
 class BackupTarget:
-    vault_name: str
-    vault_resource_group_name: str
+    """The platform's vault in the wave's region, as the platform stack exports it."""
+
+    vault_name: pulumi.Input[str]
+    vault_resource_group_name: pulumi.Input[str]
     policy_id: pulumi.Input[str]
 
 
@@ -59,31 +61,56 @@ class AdminCredentials:
 @dataclass(frozen=True)
 class MigrationWaveArgs:
     resource_group_name: str
+    region: str
     subnet_id: pulumi.Input[str]
     servers: tuple[ServerSpec, ...]
     backup: BackupTarget
     admin: AdminCredentials
+    tags: dict[str, str]
+
+
+# Every wave stack names its component the same, and its children by server alone, so a server's URNs differ
+# between two wave stacks only in the stack: `pulumi state move --source wave-a --dest wave-b URN` then lands
+# it exactly where the other wave's program registers it (docs/deploy.md, "Moving a server between waves").
+COMPONENT_NAME = "servers"
+# A moved server stays in the resource group it was created in (Azure cannot move a VM between groups through
+# an update); its new wave keeps that group instead of replacing the VM.
+_STAYS_PUT = ["resourceGroupName"]
+_BACKUP_STAYS_PUT = ["containerName", "protectedItemName"]
 
 
 class MigrationWave(pulumi.ComponentResource):
-    """Per server a NIC, a VM (image, managed disks, licence, boot diagnostics, zone) and its backup item."""
+    """The wave's own resource group, and per server a NIC, a VM (image, managed disks, licence, boot
+    diagnostics, zone) and its backup item. Outputs: `vmIds` and `privateIpAddresses` by server name."""
 
+    resource_group: resources.ResourceGroup
     virtual_machines: dict[str, compute.VirtualMachine]
+    vm_ids: pulumi.Output[dict[str, str]]
+    private_ip_addresses: pulumi.Output[dict[str, str]]
 
     def __init__(self, name: str, args: MigrationWaveArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("estate:wave:MigrationWave", name, None, opts)
-        # One options object for every child: each resource copies it, so sharing is safe and saves work.
-        child = pulumi.ResourceOptions(parent=self)
+        # One options object per kind of child: each resource copies it, so sharing is safe and saves work.
+        child = pulumi.ResourceOptions(parent=self, ignore_changes=_STAYS_PUT)
+        # The container and item names carry the VM's resource group; a moved server keeps its own.
+        backup_child = pulumi.ResourceOptions(parent=self, ignore_changes=_BACKUP_STAYS_PUT)
+        # Retained on delete: a server moved to another wave may still live in this group.
+        self.resource_group = resources.ResourceGroup(
+            "resource-group", resource_group_name=args.resource_group_name, location=args.region, tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=True))
+        group_name = self.resource_group.name
         self.virtual_machines = {}
+        addresses: dict[str, pulumi.Output[str]] = {}
         for server in args.servers:
             nic = network.NetworkInterface(
-                f"{name}-nic-{server.name}", network_interface_name=naming.nic(server.name),
-                resource_group_name=args.resource_group_name, location=server.region, tags=server.tags,
+                f"nic-{server.name}", network_interface_name=naming.nic(server.name),
+                resource_group_name=group_name, location=server.region, tags=server.tags,
                 ip_configurations=[{"name": "ipconfig1", "subnet": {"id": args.subnet_id},
                                     "private_ip_allocation_method": "Dynamic"}],
                 opts=child)
+            addresses[server.name] = nic.ip_configurations.apply(_first_private_ip)
             vm = compute.VirtualMachine(
-                f"{name}-vm-{server.name}", vm_name=server.name, resource_group_name=args.resource_group_name,
+                f"vm-{server.name}", vm_name=server.name, resource_group_name=group_name,
                 location=server.region, hardware_profile={"vm_size": server.size},
                 storage_profile=_storage_profile(server), os_profile=_os_profile(server, args.admin),
                 network_profile={"network_interfaces": [{"id": nic.id, "primary": True}]},
@@ -92,8 +119,18 @@ class MigrationWave(pulumi.ComponentResource):
                 zones=[server.zone] if server.zone else None, tags=server.tags, opts=child)
             self.virtual_machines[server.name] = vm
             if server.backup:
-                _protect(name, server, vm, args, child)
-        self.register_outputs({})
+                _protect(server, vm, args, backup_child)
+        self.vm_ids = pulumi.Output.all(**{server: vm.id for server, vm in self.virtual_machines.items()})
+        self.private_ip_addresses = pulumi.Output.all(**addresses)
+        self.register_outputs({"vmIds": self.vm_ids, "privateIpAddresses": self.private_ip_addresses})
+
+
+def _first_private_ip(configurations: Any) -> str | None:
+    for configuration in configurations or []:
+        address = getattr(configuration, "private_ip_address", None)
+        if address:
+            return address
+    return None
 
 
 def _storage_profile(server: ServerSpec) -> dict[str, Any]:
@@ -125,10 +162,10 @@ def _os_profile(server: ServerSpec, admin: AdminCredentials) -> dict[str, Any]:
     return profile
 
 
-def _protect(name: str, server: ServerSpec, vm: compute.VirtualMachine, args: MigrationWaveArgs,
+def _protect(server: ServerSpec, vm: compute.VirtualMachine, args: MigrationWaveArgs,
              child: pulumi.ResourceOptions) -> None:
     recoveryservices.ProtectedItem(
-        f"{name}-backup-{server.name}",
+        f"backup-{server.name}",
         protected_item_name=naming.backup_item(args.resource_group_name, server.name),
         container_name=naming.backup_container(args.resource_group_name, server.name), fabric_name="Azure",
         resource_group_name=args.backup.vault_resource_group_name, vault_name=args.backup.vault_name,

@@ -115,6 +115,16 @@ class Hub(Spec):
     subnets: list[Subnet] = Field(min_length=1)
 
 
+class Spoke(Spec):
+    """The network of a region other than the hub's: a VNet peered with the hub (both ways), with its subnets.
+
+    Azure places a NIC only in a subnet of a VNet in the NIC's own region, so a wave in a second region needs one.
+    """
+
+    address_space: list[IPv4Network] = Field(min_length=1)
+    subnets: list[Subnet] = Field(min_length=1)
+
+
 class LogAnalytics(Spec):
     retention_days: int = Field(90, ge=30, le=730)
     daily_quota_gb: Decimal | None = Field(None, gt=0)
@@ -166,6 +176,26 @@ class LandingZone(Spec):
     key_vault: KeyVault = KeyVault()
     recovery_vault: RecoveryVault = RecoveryVault()
     policy_assignments: list[PolicyAssignment] = Field(default_factory=_default_policy_assignments)
+    # Networks of the other regions waves use, by region (the hub serves the landing zone's own region).
+    spokes: dict[Region, Spoke] = {}
+    # Pulumi `protect` on the stateful resources (Key Vault, Recovery Services vaults, Log Analytics, the
+    # ExpressRoute circuit, the hub and spoke VNets): `pulumi destroy` refuses to delete them while it is on.
+    protect: bool = True
+
+
+class PrivatePeering(Spec):
+    """The circuit's Azure private peering (BGP with the provider's edge): what the provider gives you."""
+
+    peer_asn: int = Field(ge=1, le=4294967295)
+    primary_prefix: IPv4Network
+    secondary_prefix: IPv4Network
+    vlan_id: int = Field(ge=1, le=4094)
+
+
+class GatewayConnection(Spec):
+    """Step 2: connect the gateway to the circuit once the provider has provisioned it."""
+
+    enabled: bool = False
 
 
 class ExpressRoute(Spec):
@@ -178,8 +208,20 @@ class ExpressRoute(Spec):
         "Standard", "HighPerformance", "UltraPerformance", "ErGw1AZ", "ErGw2AZ", "ErGw3AZ", "ErGwScale"
     ] = "ErGw1AZ"
     on_premises_prefixes: list[IPv4Network] = Field(min_length=1)
-    authorization_key_config: str = "expressRouteAuthorizationKey"
+    # The circuit's private peering; required when the stack creates the circuit (no circuit_id).
+    private_peering: PrivatePeering | None = None
+    connection: GatewayConnection = GatewayConnection()
+    # A circuit owned elsewhere (another subscription): its resource id, and the Pulumi secret holding the
+    # authorisation key its owner issued. Without circuit_id the stack creates the circuit and needs no key.
+    circuit_id: Annotated[str, StringConstraints(
+        pattern=r"^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.Network/expressRouteCircuits/[^/]+$"
+    )] | None = None
+    authorization_key_config: str | None = None
     business_case_line: Slug | None = None
+
+    @property
+    def creates_circuit(self) -> bool:
+        return self.circuit_id is None
 
     @property
     def gateway_needs_public_ip(self) -> bool:
@@ -316,9 +358,22 @@ class Estate(Spec):
             for vm in each_wave.vms:
                 if vm.strategy == "retire" and not include_retired:
                     continue
-                region = vm.region or each_wave.region or self.regions.primary
+                region = vm.region or self.wave_region(each_wave)
                 for name in vm.names():
                     yield Server(name=name, wave=each_wave, vm=vm, region=region)
+
+    def wave_region(self, wave: Wave) -> str:
+        """The region of a wave's network, resource group and backup vault."""
+        return wave.region or self.primary_region
+
+    def regions_used(self) -> list[str]:
+        """The landing zone's region first, then every other region a wave or server is in (in estate order)."""
+        regions = [self.primary_region]
+        for wave in self.waves:
+            for region in [self.wave_region(wave), *(vm.region for vm in wave.vms if vm.region)]:
+                if region not in regions:
+                    regions.append(region)
+        return regions
 
     def stacks(self) -> list[str]:
         """The Pulumi stacks this estate defines, in deployment order."""

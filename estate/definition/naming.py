@@ -6,6 +6,14 @@ the same estate always yields the same names and plans diff cleanly in review.
 
 from __future__ import annotations
 
+import hashlib
+
+# Key Vault names are global (one namespace for all of Azure), 3-24 characters of letters, digits and single
+# hyphens, starting with a letter and ending with a letter or digit
+# (https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules#microsoftkeyvault).
+KEY_VAULT_MAX = 24
+UNIQUE_SUFFIX_LENGTH = 6
+
 # Short region codes keep names inside Azure's length limits (Key Vault: 24 characters).
 _REGION_CODES = {"uksouth": "uks", "ukwest": "ukw"}
 
@@ -35,8 +43,26 @@ def log_analytics(short_name: str, region: str) -> str:
     return f"log-{short_name}-platform-{region_code(region)}"
 
 
-def key_vault(short_name: str, region: str) -> str:
-    return f"kv-{short_name}-platform-{region_code(region)}"
+def unique_suffix(*parts: str) -> str:
+    """Six hex digits derived from the given estate fields: the same estate always gives the same suffix,
+    two organisations with the same short name (almost always) different ones."""
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:UNIQUE_SUFFIX_LENGTH]
+
+
+def key_vault(short_name: str, region: str, unique: str) -> str:
+    """`kv-<org>-<region>-<suffix>`, at most 24 characters: the prefix is shortened, never the suffix."""
+    head = f"kv-{short_name}-{region_code(region)}"[:KEY_VAULT_MAX - UNIQUE_SUFFIX_LENGTH - 1]
+    while "--" in head:
+        head = head.replace("--", "-")
+    return f"{head.rstrip('-')}-{unique}"
+
+
+def spoke_vnet(short_name: str, region: str) -> str:
+    return f"vnet-{short_name}-spoke-{region_code(region)}"
+
+
+def peering(from_network: str, to_network: str) -> str:
+    return f"peer-{from_network}-to-{to_network}"
 
 
 def recovery_vault(short_name: str, purpose: str, region: str) -> str:

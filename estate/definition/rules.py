@@ -17,6 +17,7 @@ from estate.definition.model import (
     Estate,
     VirtualMachine,
 )
+from estate.definition.rules_deploy import check_deployable
 from estate.foundation.reference import UK_REGIONS, operating_systems, vm_sizes
 
 Loc = tuple[str | int, ...]
@@ -44,7 +45,8 @@ def nearest(word: str, choices: list[str] | tuple[str, ...]) -> str | None:
 def check_estate(estate: Estate) -> list[Finding]:
     """Every cross-field problem in the estate, in definition order."""
     checks = (_regions, _tags, _network, _expressroute, _waves, _servers, _retained)
-    return [finding for check in checks for finding in check(estate)]
+    found = [finding for check in checks for finding in check(estate)]
+    return found + list(check_deployable(estate, Finding))
 
 
 def _allowed_hint(estate: Estate) -> str:
@@ -132,7 +134,7 @@ def _expressroute(estate: Estate) -> Iterator[Finding]:
 
 
 def _waves(estate: Estate) -> Iterator[Finding]:
-    subnets = {subnet.name for subnet in estate.landing_zone.hub.subnets}
+    # Whether the wave's subnet exists in its region's network is checked in rules_deploy.
     seen: set[str] = set()
     for index, wave in enumerate(estate.waves):
         loc = ("waves", index)
@@ -143,10 +145,6 @@ def _waves(estate: Estate) -> Iterator[Finding]:
             yield Finding((*loc, "region"), f"{wave.region!r} is not allowed", _allowed_hint(estate))
         if wave.subnet == "GatewaySubnet":
             yield Finding((*loc, "subnet"), "VMs cannot be placed in GatewaySubnet", "choose a workload subnet")
-        elif wave.subnet not in subnets:
-            guess = nearest(wave.subnet, sorted(subnets))
-            yield Finding((*loc, "subnet"), f"no subnet named {wave.subnet!r} in landing_zone.hub.subnets",
-                          f"did you mean {guess!r}?" if guess else "add the subnet to the hub or fix the name")
 
 
 def _servers(estate: Estate) -> Iterator[Finding]:

@@ -180,14 +180,28 @@ def azure_name_of(resource_type: str, inputs: Mapping[str, Any]) -> tuple[str | 
     return next(iter(names.items())) if len(names) == 1 else (None, None)
 
 
-def estate_file_of(plans: Iterable[Plan], given: str | Path | None = None) -> Path | None:
-    """The estate definition behind plans: `given` (`--estate`), else the first plan's `estate:estateFile` that
-    names an existing file, else None."""
+def estate_file_of(plans: Iterable[Plan], given: str | Path | None = None, *, strict: bool = False) -> Path | None:
+    """The estate definition behind plans: `given` (`--estate`), else the first plan's `estate:estateFile`,
+    resolved against the Pulumi project root (the nearest `Pulumi.yaml` above the working folder) exactly as the
+    program resolves it; None when no plan names one. A named file that is not there is skipped, or with `strict`
+    an `InputError` naming the plan: never a silent fall-back to another estate."""
+    from estate.foundation.project import find_project
+
     if given:
         return Path(given)
+    project = None
     for plan in plans:
-        if plan.estate_file and Path(plan.estate_file).is_file():
-            return Path(plan.estate_file)
+        named = plan.estate_file
+        if not named:
+            continue
+        project = project or find_project(Path.cwd())
+        resolved = project.resolve(named) if project is not None else Path(named)
+        if resolved.is_file():
+            return resolved
+        if strict:
+            raise InputError(f"{plan.source}: its config names {ESTATE_FILE_CONFIG} {named!r}, which is not a file "
+                             f"({resolved}); run estate check from the project the plan came from, or give the "
+                             "estate with --estate FILE", file=plan.source)
     return None
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -11,7 +12,13 @@ from pulumi_azure_native import authorization
 
 from estate.components.expressroute import ExpressRoute, ExpressRouteArgs
 from estate.components.landing_zone import LandingZone, LandingZoneArgs
-from estate.components.migration_wave import AdminCredentials, BackupTarget, MigrationWave, MigrationWaveArgs
+from estate.components.migration_wave import (
+    COMPONENT_NAME,
+    AdminCredentials,
+    BackupTarget,
+    MigrationWave,
+    MigrationWaveArgs,
+)
 from estate.components.retained_estate import RetainedEstate, RetainedEstateArgs, RetainedGroupSpec
 from estate.definition import naming
 from estate.definition.model import Estate, Wave
@@ -22,32 +29,92 @@ from estate.program.settings import (
     ADMIN_SSH_KEY,
     CONFIG_NAMESPACE,
     BudgetSettings,
+    StackConfigError,
     StackSettings,
+    config_problems,
     require_secret,
 )
 
-# What the platform stack exports for the wave stacks (read back through a StackReference).
-STACK_OUTPUTS = ("subnetIds", "waveResourceGroups", "recoveryVaultName", "recoveryVaultResourceGroupName",
+# What the platform stack exports for the wave stacks (read back through a StackReference). `regions` holds,
+# per region, the subnets and the backup vault a wave in that region uses; the rest are the landing zone's own
+# region's (kept for readers of the first version) and ExpressRoute's (for the network team).
+REGIONS_OUTPUT = "regions"
+STACK_OUTPUTS = (REGIONS_OUTPUT, "subnetIds", "recoveryVaultName", "recoveryVaultResourceGroupName",
                  "backupPolicyId")
+EXPRESSROUTE_OUTPUTS = ("expressRouteCircuitId", "expressRouteServiceKey", "expressRouteProvisioningState")
 
 
 class UnknownStackError(EstateError):
     """The stack being run is not one the estate defines (exit 2)."""
 
 
+class PlatformOutputsMissing(EstateError):
+    """The platform stack does not export what a wave needs (not deployed, or deployed from another estate)."""
+
+
+@dataclass(frozen=True)
+class PlatformValues:
+    """What a wave reads from the platform stack's outputs for its region."""
+
+    subnet_id: str
+    vault_name: str
+    vault_resource_group_name: str
+    backup_policy_id: str
+
+
 def run_program(estate: Estate, settings: StackSettings) -> None:
-    """Build the current stack (`pulumi.get_stack()`) from the estate."""
-    build_stack(pulumi.get_stack(), estate, settings)
+    """Build the current stack (`pulumi.get_stack()`) from the estate, as `pulumi preview|up` runs it.
+
+    A wave first awaits the platform stack's outputs (`pulumi.run`, after the module code) and checks them, so a
+    missing output is one clear error before any of the wave's resources is declared.
+    """
+    from pulumi.runtime.config import CONFIG
+
+    check_config(CONFIG.get(), estate)
+    stack = pulumi.get_stack()
+    wave = next((wave for wave in estate.waves if wave.stack == stack), None)
+    if wave is None:
+        build_stack(stack, estate, settings)
+        return
+
+    async def main() -> dict[str, Any]:
+        reference = pulumi.StackReference(settings.platform_stack)
+        details = await reference.get_output_details(REGIONS_OUTPUT)
+        value = details.value if details.value is not None else details.secret_value
+        try:
+            build_wave(estate, wave, settings, platform_values(estate, wave, value, settings.platform_stack))
+        except EstateError as exc:
+            raise pulumi.RunError(exc.message) from None
+        return {}
+
+    pulumi.run(main)
 
 
-def build_stack(stack: str, estate: Estate, settings: StackSettings) -> None:
-    """Build the components of `stack`; raise `UnknownStackError` listing the estate's stacks otherwise."""
+def check_config(config: Mapping[str, Any], estate: Estate) -> None:
+    """Refuse `estate:*` settings the program does not know or cannot use, naming each (exit 2)."""
+    circuit = estate.connectivity.expressroute
+    extra = (circuit.authorization_key_config,) if circuit is not None and circuit.authorization_key_config else ()
+    problems = config_problems(config, extra)
+    if problems:
+        raise StackConfigError(f"stack {pulumi.get_stack()!r}: " + "; ".join(problems))
+
+
+def build_stack(stack: str, estate: Estate, settings: StackSettings, *,
+                platform_outputs: Mapping[str, Any] | None = None) -> None:
+    """Build the components of `stack` (a wave from the given platform outputs, as `estate synth` has them);
+    raise `UnknownStackError` listing the estate's stacks otherwise."""
     builders: dict[str, Callable[[], None]] = {
         "platform": lambda: build_platform(estate, settings),
         "retained": lambda: build_retained(estate),
     }
+
+    def wave_builder(wave: Wave) -> None:
+        pulumi.StackReference(settings.platform_stack)  # registered as a real run does; values given
+        value = (platform_outputs or {}).get(REGIONS_OUTPUT)
+        build_wave(estate, wave, settings, platform_values(estate, wave, value, settings.platform_stack))
+
     for wave in estate.waves:
-        builders[wave.stack] = lambda wave=wave: build_wave(estate, wave, settings)
+        builders[wave.stack] = lambda wave=wave: wave_builder(wave)
     builder = builders.get(stack)
     if builder is None:
         raise UnknownStackError(f"stack {stack!r} is not defined by the estate; its stacks are: "
@@ -55,55 +122,92 @@ def build_stack(stack: str, estate: Estate, settings: StackSettings) -> None:
     builder()
 
 
+def platform_values(estate: Estate, wave: Wave, regions: Any, platform_stack: str) -> PlatformValues:
+    """The wave's subnet and backup vault from the platform's `regions` output, or one error saying what to do."""
+    region = estate.wave_region(wave)
+    exported = regions.get(region) if isinstance(regions, Mapping) else None
+    subnets = exported.get("subnetIds") if isinstance(exported, Mapping) else None
+    values = {
+        f"{REGIONS_OUTPUT}[{region!r}].subnetIds[{wave.subnet!r}]":
+            subnets.get(wave.subnet) if isinstance(subnets, Mapping) else None,
+        **{f"{REGIONS_OUTPUT}[{region!r}].{key}": exported.get(key) if isinstance(exported, Mapping) else None
+           for key in ("recoveryVaultName", "recoveryVaultResourceGroupName", "backupPolicyId")},
+    }
+    missing = [name for name, value in values.items() if not isinstance(value, str) or not value]
+    if missing:
+        raise PlatformOutputsMissing(
+            f"the {platform_stack!r} stack exports no {missing[0]}"
+            + (f" (nor {len(missing) - 1} more)" if len(missing) > 1 else "")
+            + f"; run `pulumi up -s {platform_stack}` with this estate first, so that it builds the network and "
+            f"backup vault of {region} (config {CONFIG_NAMESPACE}:platformStack names the stack)")
+    subnet_id, vault, vault_group, policy = values.values()
+    return PlatformValues(subnet_id=subnet_id, vault_name=vault, vault_resource_group_name=vault_group,
+                          backup_policy_id=policy)
+
+
 def build_platform(estate: Estate, settings: StackSettings | None = None) -> None:
     """Landing zone, connectivity and the business case's budgets. Add a component here and export what it makes."""
-    short, region = estate.organisation.short_name, estate.primary_region
-    tags = estate.tags_for(business_case_line=estate.landing_zone.business_case_line, wave="platform")
+    short, region, zone_spec = estate.organisation.short_name, estate.primary_region, estate.landing_zone
+    tags = estate.tags_for(business_case_line=zone_spec.business_case_line, wave="platform")
     client = authorization.get_client_config_output()
-    zone = LandingZone(f"{short}-lz", LandingZoneArgs(
-        short_name=short, region=region, allowed_regions=tuple(estate.regions.allowed), hub=estate.landing_zone.hub,
-        wave_names=tuple(wave.name for wave in estate.waves), log_analytics=estate.landing_zone.log_analytics,
-        key_vault=estate.landing_zone.key_vault, recovery_vault=estate.landing_zone.recovery_vault,
-        policy_assignments=tuple(estate.landing_zone.policy_assignments), tags=tags,
-        tenant_id=client.tenant_id, subscription_id=client.subscription_id,
-        wave_tags={wave.name: estate.tags_for(business_case_line=estate.landing_zone.business_case_line,
-                                              wave=wave.name) for wave in estate.waves}))
     circuit = estate.connectivity.expressroute
+    zone = LandingZone(f"{short}-lz", LandingZoneArgs(
+        short_name=short, region=region, allowed_regions=tuple(estate.regions.allowed), hub=zone_spec.hub,
+        spokes=dict(zone_spec.spokes), log_analytics=zone_spec.log_analytics, key_vault=zone_spec.key_vault,
+        recovery_vault=zone_spec.recovery_vault, policy_assignments=tuple(zone_spec.policy_assignments), tags=tags,
+        tenant_id=client.tenant_id, subscription_id=client.subscription_id, protect=zone_spec.protect,
+        unique=naming.unique_suffix(estate.organisation.name, short),
+        on_premises_prefixes=tuple(circuit.on_premises_prefixes) if circuit is not None else ()))
+    gateway = None
     if circuit is not None:
-        ExpressRoute(f"{short}-er", ExpressRouteArgs(
+        key = require_secret(circuit.authorization_key_config) if circuit.authorization_key_config else None
+        expressroute = ExpressRoute(f"{short}-er", ExpressRouteArgs(
             short_name=short, region=region, circuit=circuit, resource_group_name=zone.connectivity_group.name,
-            gateway_subnet_id=zone.subnet_ids["GatewaySubnet"],
-            authorization_key=require_secret(circuit.authorization_key_config),
+            gateway_subnet_id=zone.subnet_ids["GatewaySubnet"], authorization_key=key, protect=zone_spec.protect,
             tags=estate.tags_for(business_case_line=circuit.business_case_line
-                                 or estate.landing_zone.business_case_line, wave="platform")))
+                                 or zone_spec.business_case_line, wave="platform")))
+        gateway = expressroute.gateway
+        _export_expressroute(expressroute)
+    zone.peer_spokes(gateway)
     if settings is not None and settings.budgets is not None:
         build_budgets(estate, settings.budgets, client.subscription_id)
+    pulumi.export(REGIONS_OUTPUT, {
+        name: {"subnetIds": zone.region_subnet_ids[name], "recoveryVaultName": backup.vault.name,
+               "recoveryVaultResourceGroupName": backup.group.name, "backupPolicyId": backup.policy.id}
+        for name, backup in zone.backups.items()})
     pulumi.export("subnetIds", zone.subnet_ids)
-    pulumi.export("waveResourceGroups", {wave: group.name for wave, group in zone.wave_groups.items()})
     pulumi.export("recoveryVaultName", zone.recovery_vault.name)
     pulumi.export("recoveryVaultResourceGroupName", zone.management_group.name)
     pulumi.export("backupPolicyId", zone.backup_policy.id)
 
 
-def build_wave(estate: Estate, wave: Wave, settings: StackSettings) -> None:
-    """One migration wave, placed in the platform's subnet and backed up to the platform's vault."""
-    short, region = estate.organisation.short_name, estate.primary_region
+def _export_expressroute(expressroute: ExpressRoute) -> None:
+    """The circuit's id, and what the network team needs for step 2: the service key to hand to the provider
+    (Jisc), and the provider's provisioning state (`Provisioned` once the provider has done its part)."""
+    pulumi.export("expressRouteCircuitId", expressroute.circuit_id)
+    if expressroute.circuit is not None:
+        pulumi.export("expressRouteServiceKey", expressroute.circuit.service_key)
+        pulumi.export("expressRouteProvisioningState", expressroute.circuit.service_provider_provisioning_state)
+
+
+def build_wave(estate: Estate, wave: Wave, settings: StackSettings, platform: PlatformValues) -> None:
+    """One migration wave in its own resource group, in the platform's subnet and vault of the wave's region."""
+    short, region = estate.organisation.short_name, estate.wave_region(wave)
     specs = servers.server_specs(estate, wave)
-    platform = pulumi.StackReference(settings.platform_stack)
-    subnet_id = platform.get_output("subnetIds").apply(
-        lambda ids: _platform_value(ids, "subnetIds", settings.platform_stack, key=wave.subnet))
-    policy_id = platform.get_output("backupPolicyId").apply(
-        lambda value: _platform_value(value, "backupPolicyId", settings.platform_stack))
     admin = AdminCredentials(
         username=settings.admin_username,
         password=require_secret(ADMIN_PASSWORD_KEY) if any(s.windows for s in specs) else None,
         ssh_public_key=require_secret(ADMIN_SSH_KEY) if any(not s.windows for s in specs) else None)
-    MigrationWave(wave.stack, MigrationWaveArgs(
-        resource_group_name=naming.wave_resource_group(short, wave.name, region), subnet_id=subnet_id,
-        servers=specs, admin=admin,
-        backup=BackupTarget(vault_name=naming.recovery_vault(short, "backup", region),
-                            vault_resource_group_name=naming.resource_group(short, "management", region),
-                            policy_id=policy_id)))
+    servers_in_wave = MigrationWave(COMPONENT_NAME, MigrationWaveArgs(
+        resource_group_name=naming.wave_resource_group(short, wave.name, region), region=region,
+        subnet_id=platform.subnet_id, servers=specs, admin=admin,
+        tags=estate.tags_for(business_case_line=estate.landing_zone.business_case_line, wave=wave.name),
+        backup=BackupTarget(vault_name=platform.vault_name,
+                            vault_resource_group_name=platform.vault_resource_group_name,
+                            policy_id=platform.backup_policy_id)))
+    pulumi.export("resourceGroupName", servers_in_wave.resource_group.name)
+    pulumi.export("vmIds", servers_in_wave.vm_ids)
+    pulumi.export("privateIpAddresses", servers_in_wave.private_ip_addresses)
 
 
 def build_retained(estate: Estate) -> None:
@@ -119,17 +223,6 @@ def build_retained(estate: Estate) -> None:
         short_name=estate.organisation.short_name, region=estate.primary_region,
         storage_redundancy=estate.landing_zone.recovery_vault.storage_redundancy, groups=groups,
         tags=estate.tags_for(wave="retained")))
-
-
-def _platform_value(value: Any, output: str, stack: str, *, key: str | None = None) -> str:
-    """One of the platform stack's outputs (or one entry of it), or an error saying to deploy the platform."""
-    if key is not None:
-        value = value.get(key) if isinstance(value, dict) else None
-    if not value:
-        name = output + (f"[{key!r}]" if key is not None else "")
-        raise EstateError(f"the {stack!r} stack exports no {name}; run `pulumi up -s {stack}` with this estate "
-                          f"first (config {CONFIG_NAMESPACE}:platformStack names the stack)")
-    return value
 
 
 def build_budgets(estate: Estate, budget_settings: BudgetSettings, subscription_id: pulumi.Input[str]) -> None:

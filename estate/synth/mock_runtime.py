@@ -6,6 +6,7 @@ import contextvars
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -36,25 +37,30 @@ class StackPlan:
 
 
 def synthesise_stack(stack: str, estate: Estate, config: StackConfig, *,
-                     stack_outputs: Mapping[str, dict[str, Any]] | None = None, fast: bool = True) -> StackPlan:
+                     stack_outputs: Mapping[str, dict[str, Any]] | None = None, fast: bool = True,
+                     root: Path | None = None) -> StackPlan:
     """Build `stack` in a fresh runtime context (nothing leaks between stacks) and shape what was registered."""
     started = time.perf_counter()
     monitor = RecordingMonitor(EstateMocks(dict(stack_outputs or {})), fast=fast)
     exports: dict[str, Any] = {}
-    contextvars.copy_context().run(_run, stack, estate, config, monitor, exports)
+    contextvars.copy_context().run(_run, stack, estate, config, monitor, exports, dict(stack_outputs or {}), root)
     document = preview_document(monitor.steps, stack, PROJECT, config.shown())
     return StackPlan(stack=stack, document=document, exports=exports, seconds=time.perf_counter() - started)
 
 
-def _run(stack: str, estate: Estate, config: StackConfig, monitor: RecordingMonitor, exports: dict) -> None:
+def _run(stack: str, estate: Estate, config: StackConfig, monitor: RecordingMonitor, exports: dict,
+         stack_outputs: dict[str, dict[str, Any]], root: Path | None) -> None:
     set_root_resource(None)
     set_all_config(dict(config.values), list(config.secret_keys))
     set_mocks(monitor.mocks, project=PROJECT, stack=stack, preview=True, monitor=monitor)
-    settings = read_settings()
+    settings = read_settings(root=root)  # relative paths against the project root, as the program resolves them
 
     def program() -> pulumi.Output[None]:
-        build_stack(stack, estate, settings)
+        build_stack(stack, estate, settings, platform_outputs=stack_outputs.get(settings.platform_stack))
         outputs = dict(get_root_resource().outputs)  # type: ignore[union-attr]
-        return pulumi.Output.from_input(outputs).apply(exports.update)
+        # One output at a time: an output unknown until deployment (a circuit's service key) is left out,
+        # the others are known and read by the stacks synthesised after this one.
+        return pulumi.Output.all(*(pulumi.Output.from_input(value).apply(
+            lambda plain, key=key: exports.__setitem__(key, plain)) for key, value in outputs.items()))
 
     pulumi.runtime.test(program)()

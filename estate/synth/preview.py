@@ -84,6 +84,11 @@ def _step(step: RecordedStep, provider: str | None) -> dict[str, Any]:
         new_state["provider"] = provider
     if step.property_dependencies:
         new_state["propertyDependencies"] = step.property_dependencies
+    # As the engine's step state writes them (omitted when false).
+    if step.protect:
+        new_state["protect"] = True
+    if step.retain_on_delete:
+        new_state["retainOnDelete"] = True
     shaped: dict[str, Any] = {"op": step.op, "urn": step.urn}
     if provider:
         shaped["provider"] = provider

@@ -15,6 +15,7 @@ from typing import Any
 from google.protobuf import struct_pb2
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
 from pulumi.runtime.proto import resource_pb2
+from pulumi.runtime.settings import get_project, get_stack
 
 from estate.synth.arm import SUBSCRIPTION_ID, TENANT_ID, arm_id
 
@@ -45,6 +46,16 @@ def plain(value: Any) -> Any:
     return value
 
 
+def engine_urn(stack: str, project: str, parent: str, type_: str, name: str) -> str:
+    """`urn:pulumi:STACK::PROJECT::TYPE::NAME`, the type prefixed by the parent's type chain unless the parent is
+    the root stack (as pkg/resource/urn.go's NewURN with the parent's QualifiedType)."""
+    if parent:
+        chain = parent.split("::")[2]
+        if chain != STACK_TYPE:
+            type_ = f"{chain}${type_}"
+    return "urn:pulumi:" + "::".join([stack, project, type_, name])
+
+
 def azure_name(resource_id: str) -> str:
     """The resource's own name: the last segment of its ARM ID."""
     return resource_id.rsplit("/", 1)[-1]
@@ -65,6 +76,8 @@ class RecordedStep:
     dependencies: list[str] = field(default_factory=list)
     property_dependencies: dict[str, list[str]] = field(default_factory=dict)
     id: str = ""
+    protect: bool = False
+    retain_on_delete: bool = False
 
 
 class EstateMocks(Mocks):
@@ -96,6 +109,15 @@ class RecordingMonitor(MockMonitor):
         self.steps: list[RecordedStep] = []
         self._lock = threading.Lock()
 
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        """The URN as the engine writes it: the parent's whole type chain joined by `$` (the root stack's type
+        left out), then the type and name (`urn:pulumi:STACK::PROJECT::PARENT$TYPE::NAME`).
+
+        The stock MockMonitor keeps only the parent's last type and puts the root stack's type in front of
+        top-level resources; a real preview does neither.
+        """
+        return engine_urn(get_stack(), get_project(), parent, type_, name)
+
     def RegisterResource(self, request: Any) -> Any:  # the gRPC method name
         urn = self.make_urn(request.parent, request.type, request.name)
         inputs = plain(request.object)
@@ -104,7 +126,8 @@ class RecordingMonitor(MockMonitor):
             provider_request=request.provider, version=request.version, inputs=inputs,
             dependencies=sorted(set(request.dependencies)),
             property_dependencies={key: sorted(set(deps.urns))
-                                   for key, deps in sorted(request.propertyDependencies.items()) if deps.urns}))
+                                   for key, deps in sorted(request.propertyDependencies.items()) if deps.urns},
+            protect=bool(request.protect), retain_on_delete=bool(request.retainOnDelete)))
         if not self.fast or request.type == STACK_TYPE:
             return super().RegisterResource(request)
         if not request.custom:

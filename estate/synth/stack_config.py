@@ -14,8 +14,15 @@ from typing import Any
 
 from estate.definition.model import Estate
 from estate.foundation.errors import InputError
+from estate.foundation.project import Project
 from estate.foundation.yamlfile import read_yaml
-from estate.program.settings import ADMIN_PASSWORD_KEY, ADMIN_SSH_KEY, CONFIG_NAMESPACE
+from estate.program.settings import (
+    ADMIN_PASSWORD_KEY,
+    ADMIN_SSH_KEY,
+    CONFIG_NAMESPACE,
+    DEFAULT_ESTATE_FILE,
+    config_problems,
+)
 from estate.synth.recorder import SECRET_SHOWN_AS
 
 SECRET_STAND_IN = "estate-synth-secret-stand-in"
@@ -41,8 +48,15 @@ def stack_config_path(config_dir: Path, stack: str) -> Path:
     return config_dir / f"Pulumi.{stack}.yaml"
 
 
-def load_stack_config(config_dir: Path, stack: str, estate: Estate, estate_file: Path) -> StackConfig:
-    """Read `Pulumi.<stack>.yaml` if there is one; default the location and estate file; stand in for secrets."""
+def load_stack_config(config_dir: Path, stack: str, estate: Estate, estate_file: Path,
+                      project: Project | None = None) -> StackConfig:
+    """Read `Pulumi.<stack>.yaml` if there is one; default the location; stand in for secrets.
+
+    In a project (a Pulumi.yaml above the estate), the stack's `estate:estateFile` (or the program's default) must
+    resolve, against the project root as the program resolves it, to the estate being synthesised: otherwise a
+    real `pulumi preview` would read another estate, so it is an error. Without a project, the estate given is
+    the stack's estate file. Unknown `estate:*` keys and values the program cannot use are errors too.
+    """
     path = stack_config_path(config_dir, stack)
     values: dict[str, str] = {}
     secret_keys: set[str] = set()
@@ -57,8 +71,25 @@ def load_stack_config(config_dir: Path, stack: str, estate: Estate, estate_file:
             values[_qualified(key)] = text
             if secret:
                 secret_keys.add(_qualified(key))
+    where = str(path) if path.exists() else f"{path} (absent)"
+    circuit = estate.connectivity.expressroute
+    extra = (circuit.authorization_key_config,) if circuit is not None and circuit.authorization_key_config else ()
+    problems = config_problems(values, extra)
+    if problems:
+        raise InputError(f"{where}: " + "; ".join(problems), file=str(path))
     values.setdefault("azure-native:location", estate.primary_region)
-    values[f"{CONFIG_NAMESPACE}:estateFile"] = estate_file.as_posix()
+    key = f"{CONFIG_NAMESPACE}:estateFile"
+    if project is None:
+        values[key] = estate_file.as_posix()
+    else:
+        named = values.get(key, DEFAULT_ESTATE_FILE)
+        resolved = project.resolve(named)
+        if resolved.resolve() != estate_file.resolve():
+            raise InputError(
+                f"{where}: {key} is {named!r}, which the program resolves against the project root "
+                f"{project.root} to {resolved}, not the estate being synthesised ({estate_file}); a real "
+                f"`pulumi preview -s {stack}` would read that file: set {key} to "
+                f"{_relative(estate_file, project.root)!r} in {path.name}", file=str(path))
     for key in _secrets_read_by_program(estate, stack):
         if key not in values:
             values[key] = SECRET_STAND_IN
@@ -67,10 +98,18 @@ def load_stack_config(config_dir: Path, stack: str, estate: Estate, estate_file:
                        source=str(path) if path.exists() else None)
 
 
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return path.resolve().as_posix()
+
+
 def _secrets_read_by_program(estate: Estate, stack: str) -> list[str]:
     """The secret settings the program asks for on this stack (see estate.program.stacks)."""
-    if stack == "platform" and estate.connectivity.expressroute is not None:
-        return [f"{CONFIG_NAMESPACE}:{estate.connectivity.expressroute.authorization_key_config}"]
+    circuit = estate.connectivity.expressroute
+    if stack == "platform" and circuit is not None and circuit.authorization_key_config:
+        return [f"{CONFIG_NAMESPACE}:{circuit.authorization_key_config}"]
     if stack.startswith("wave-"):
         return [f"{CONFIG_NAMESPACE}:{ADMIN_PASSWORD_KEY}", f"{CONFIG_NAMESPACE}:{ADMIN_SSH_KEY}"]
     return []

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from estate.definition.model import Estate
 from estate.foundation.errors import UsageError
+from estate.foundation.project import Project, find_project
 from estate.program.settings import CONFIG_NAMESPACE, DEFAULT_PLATFORM_STACK
 from estate.synth.levers import fast_synthesis
 from estate.synth.mock_runtime import StackPlan, synthesise_stack
@@ -37,8 +38,18 @@ def choose_stacks(estate: Estate, stacks: Sequence[str], all_stacks: bool) -> li
     return [stack for stack in known if stack in stacks]
 
 
-def synthesise(estate: Estate, estate_file: Path, config_dir: Path, stacks: Sequence[str], *,
+def synthesise(estate: Estate, estate_file: Path, config_dir: Path | None, stacks: Sequence[str], *,
                fast: bool = True) -> SynthesisRun:
+    """Plans for `stacks`. Stack settings come from `config_dir`, or (None) as `pulumi preview` finds them: the
+    `stackConfigDir` of the nearest Pulumi.yaml above the estate file, else the estate file's folder."""
+    project = find_project(estate_file.parent) if config_dir is None else None
+    if config_dir is None:
+        config_dir = project.config_dir if project is not None else estate_file.parent
+    return _synthesise(estate, estate_file, config_dir, stacks, fast=fast, project=project)
+
+
+def _synthesise(estate: Estate, estate_file: Path, config_dir: Path, stacks: Sequence[str], *,
+                fast: bool, project: Project | None) -> SynthesisRun:
     """Plans for `stacks` (in the given order); the platform is synthesised too when a wave needs its outputs."""
     needs_platform = any(stack.startswith("wave-") for stack in stacks) and "platform" not in stacks
     order = (["platform"] if needs_platform else []) + list(stacks)
@@ -46,10 +57,11 @@ def synthesise(estate: Estate, estate_file: Path, config_dir: Path, stacks: Sequ
     plans: list[StackPlan] = []
     with fast_synthesis(fast) as levers:
         for stack in order:
-            config = load_stack_config(config_dir, stack, estate, estate_file)
+            config = load_stack_config(config_dir, stack, estate, estate_file, project)
             reference = config.get(f"{CONFIG_NAMESPACE}:platformStack") or DEFAULT_PLATFORM_STACK
             outputs = {reference: platform_outputs["platform"]} if "platform" in platform_outputs else {}
-            plan = synthesise_stack(stack, estate, config, stack_outputs=outputs, fast=fast)
+            plan = synthesise_stack(stack, estate, config, stack_outputs=outputs, fast=fast,
+                                    root=project.root if project is not None else None)
             if stack == "platform":
                 platform_outputs["platform"] = plan.exports
             if stack in stacks:

@@ -54,7 +54,9 @@ def synthetic_estate(vm_count: int) -> str:
         """) + subnets + "\n" + textwrap.dedent("""\
         connectivity:
           expressroute: {service_provider: Jisc, peering_location: London, bandwidth_mbps: 1000,
-                         on_premises_prefixes: [192.168.0.0/16]}
+                         on_premises_prefixes: [192.168.0.0/16],
+                         private_peering: {peer_asn: 65010, primary_prefix: 172.31.255.0/30,
+                                           secondary_prefix: 172.31.255.4/30, vlan_id: 100}}
         waves:
         """) + "\n".join(wave_blocks) + "\n"
 
