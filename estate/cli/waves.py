@@ -1,0 +1,70 @@
+"""`estate waves plan`: group the estate's servers into migration waves from their dependencies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+
+from estate.cli.app import app
+
+group = typer.Typer(help="Plan migration waves from dependencies.", no_args_is_help=True)
+app.add_typer(group, name="waves")
+
+
+@group.command("plan")
+def plan(
+    estate_file: Annotated[Path, typer.Option("--estate", help="The estate definition (YAML).")],
+    dependencies: Annotated[Path | None, typer.Option("--dependencies", help="Azure Migrate dependency export or a "
+                                                      "source,destination CSV.")] = None,
+    max_servers: Annotated[int, typer.Option("--max-servers-per-wave", min=1, help="Cap on servers per wave.")] = 50,
+    first_month: Annotated[str | None, typer.Option("--first-wave-month", help="YYYY-MM of the first wave "
+                                                    "(default: next month).")] = None,
+    months_between: Annotated[int, typer.Option("--months-between-waves", min=0)] = 1,
+    keep_together: Annotated[Literal["application", "folder", "cluster"] | None,
+                             typer.Option("--keep-together", help="Also keep these groups in one wave.")] = None,
+    pilot_size: Annotated[int, typer.Option("--pilot-servers", min=0, help="Most servers in the pilot wave.")] = 10,
+    out: Annotated[Path | None, typer.Option("--out", help="Write here instead of back into --estate.")] = None,
+) -> None:
+    """Group the servers into waves: dependencies together, pilot first, then by complexity; report every cut."""
+    import re
+    import sys
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from estate.foundation.errors import UsageError
+    from estate.inventory.yamlout import next_month
+    from estate.waves.apply import plan_estate_waves, write_waves
+
+    month = first_month or next_month()
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        raise UsageError(f"--first-wave-month {month!r}: give a month as YYYY-MM")
+    result = plan_estate_waves(estate_file, dependencies=dependencies, cap=max_servers, first_month=month,
+                               months_between=months_between, keep_together=keep_together, pilot_size=pilot_size)
+    written = write_waves(result, out or estate_file)
+    console = Console(highlight=False, width=None if sys.stdout.isatty() else 150)
+    table = Table(title=f"Waves (at most {max_servers} servers each) -> {written}", title_justify="left")
+    for column in ("wave", "month", "complexity"):
+        table.add_column(column)
+    for column in ("servers", "dependencies cut"):
+        table.add_column(column, justify="right")
+    for wave in result.plan.waves:
+        table.add_row(wave.name, result.months[wave.name], wave.complexity, str(wave.servers), str(wave.cuts))
+    console.print(table)
+    if result.plan.cuts:
+        cuts = Table(title="Dependencies cut (servers in different waves)", title_justify="left")
+        for column in ("from", "to", "reason"):
+            cuts.add_column(column, overflow="fold")
+        for cut in result.plan.cuts:
+            cuts.add_row(cut.source, cut.destination, cut.reason)
+        console.print(cuts)
+    else:
+        console.print("No dependency was cut: every linked group fits in one wave.")
+    for flag in result.flags:
+        console.print(f"flag: {flag.server} has a latency-critical link to retained host {flag.retained_host}"
+                      + (f" (port {flag.port})" if flag.port else ""))
+    if result.unknown_links:
+        console.print(f"{result.unknown_links} of {result.links} links name servers that are in neither the waves "
+                      "nor the retained hosts: left out")
