@@ -65,6 +65,7 @@ def plan_estate_waves(estate_file: Path, *, dependencies: Path | None, cap: int,
     pairs: list[tuple[str, str]] = []
     flags: set[Flag] = set()
     unknown = 0
+    outside: set[str] = set()
     for link in links:
         a, b = (_resolve(alias, link.source), _resolve(alias, link.destination))
         if a and b:
@@ -73,13 +74,14 @@ def plan_estate_waves(estate_file: Path, *, dependencies: Path | None, cap: int,
         host = _resolve(retained, link.destination) or _resolve(retained, link.source)
         server = a or b
         if host and server:
+            outside.add(server)
             if link.latency_critical:
                 flags.add(Flag(server, host, link.port))
         else:
             unknown += 1
     if not units:
         raise UsageError(f"{estate_file}: has no servers in its waves to plan; import an inventory first")
-    plan = plan_waves(units, pairs, cap=cap, pilot_size=pilot_size)
+    plan = plan_waves(units, pairs, cap=cap, pilot_size=pilot_size, not_pilot=frozenset(outside))
     months = {wave.name: _month(first_month, wave.index * months_between) for wave in plan.waves}
     flagged = {flag.server for flag in flags}
     new_waves = CommentedSeq()

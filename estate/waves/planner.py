@@ -104,8 +104,10 @@ def _split(members: list[str], units: dict[str, Unit], adjacency: dict[str, set[
     return parts
 
 
-def plan_waves(units: list[Unit], links: list[tuple[str, str]], *, cap: int, pilot_size: int = 10) -> WavePlan:
-    """Waves for the units; `links` are (unit key, unit key) pairs (links to anything else are left out)."""
+def plan_waves(units: list[Unit], links: list[tuple[str, str]], *, cap: int, pilot_size: int = 10,
+               not_pilot: frozenset[str] = frozenset()) -> WavePlan:
+    """Waves for the units; `links` are (unit key, unit key) pairs (links to anything else are left out);
+    `not_pilot` units (e.g. linked to retained hosts) never go into the pilot."""
     table = {unit.key: unit for unit in units}
     edges = {tuple(sorted((a, b))) for a, b in links if a in table and b in table and a != b}
     adjacency: dict[str, set[str]] = {key: set() for key in table}
@@ -140,7 +142,7 @@ def plan_waves(units: list[Unit], links: list[tuple[str, str]], *, cap: int, pil
 
     pilot: list[str] = []
     rest: list[list[str]] = []
-    linked = {k for k, neighbours in adjacency.items() if neighbours}
+    linked = {k for k, neighbours in adjacency.items() if neighbours} | set(not_pilot)
     for part, was_split in sorted(parts, key=lambda p: (size(p[0]), p[0])):
         simple = level(part) == 0 and not was_split and not (set(part) & linked)
         if simple and size(pilot) + size(part) <= min(cap, pilot_size):
