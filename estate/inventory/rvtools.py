@@ -23,7 +23,7 @@ def read_rvtools(path: Path) -> Inventory:
     book = Workbook(path)
     try:
         if not book.has("vInfo"):
-            raise InputError(f"{book.display}: no vInfo sheet (sheets: {', '.join(book.names) or 'none'}); this does "
+            raise InputError(f"{book.display}: no vInfo sheet (sheets: {', '.join(book.shown) or 'none'}); this does "
                              "not look like an RVTools export: export all tabs from RVTools (File > Export all to "
                              "Excel) or give a folder with vInfo.csv", file=str(path))
         servers = _vinfo(book.sheet("vInfo"))

@@ -139,6 +139,8 @@ class Workbook:
             self._csv_files = {}
             self._book = _open_workbook(path)
             self.names = [name.lower() for name in self._book.sheetnames]
+        self.shown = list(self._book.sheetnames) if self._book is not None else \
+            [p.stem for p in self._csv_files.values()]
 
     def has(self, name: str) -> bool:
         return name.lower() in self.names
@@ -153,7 +155,7 @@ class Workbook:
         if key in self._sheets:
             return self._sheets[key]
         if key not in self.names:
-            raise InputError(f"{self.display}: no sheet {name!r} (sheets: {', '.join(self.names) or 'none'}); "
+            raise InputError(f"{self.display}: no sheet {name!r} (sheets: {', '.join(self.shown) or 'none'}); "
                              f"export the inventory with its {name} sheet", file=str(self.path))
         rows = self._read_csv(self._csv_files[key]) if self._book is None else self._read_xlsx(key)
         header: list[str] = []
