@@ -18,8 +18,9 @@ GIB = 1024
 
 
 def expected_size(cpus: float, memory_gib: float, families: tuple[str, ...] = FAMILIES) -> str:
-    """The cheapest-ranked size covering the VM, straight from vm_sizes.csv (fewest vCPU, least memory, family order)."""
-    fitting = [s for s in vm_sizes().values() if s.family in families and s.vcpus >= cpus and s.memory_gib >= memory_gib]
+    """The cheapest-ranked size covering the VM, from vm_sizes.csv (fewest vCPU, least memory, family order)."""
+    fitting = [s for s in vm_sizes().values()
+               if s.family in families and s.vcpus >= cpus and s.memory_gib >= memory_gib]
     return min(fitting, key=lambda s: (s.vcpus, s.memory_gib, families.index(s.family))).size
 
 
@@ -194,7 +195,7 @@ def test_a_folder_of_csvs_with_mb_headers_and_shuffled_columns_reads_the_same(wo
     folder = tmp_path / "csvs"
     folder.mkdir()
     vms = estate_vms()
-    columns = list(reversed(VINFO_COLUMNS)) + ["Custom attribute: Backup"]
+    columns = [*reversed(VINFO_COLUMNS), "Custom attribute: Backup"]
     with (folder / "RVTools_tabvInfo.csv").open("w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow([c.replace("MiB", "MB") for c in columns])
