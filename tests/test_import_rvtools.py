@@ -42,7 +42,7 @@ def estate_vms() -> list[Vm]:
     # multi-disk databases, foldered as databases -> premium
     vms.append(Vm("SQLDB01", 8, 64 * GIB, "Microsoft Windows Server 2016 (64-bit)", folder="/Databases/SQL",
                   disks_mib=[100 * GIB, 700 * GIB, 200 * GIB, 1500 * GIB]))
-    vms.append(Vm("oradb01", 16, 128 * GIB, "Red Hat Enterprise Linux 7 (64-bit)", folder="/Databases/Oracle",
+    vms.append(Vm("oradb01", 16, 128 * GIB, "Red Hat Enterprise Linux 8 (64-bit)", folder="/Databases/Oracle",
                   disks_mib=[50 * GIB, 3000 * GIB]))
     # Linux identified by VMware Tools only
     vms.append(Vm("ubu01", 2, 4 * GIB, "Ubuntu Linux (64-bit)", os_tools="Ubuntu 22.04.3 LTS"))
@@ -89,17 +89,19 @@ def test_import_sizes_every_vm_from_the_size_table_and_validates(workbook: Path,
     servers = servers_of(imported(out))
     originals = {vm["tags"].get("original-name", name): vm for name, vm in servers.items()}
     movers = [vm for vm in estate_vms() if vm.name in originals]
-    assert len(movers) == len(estate_vms()) - 8  # 3 retained, 1 unknown OS, 3 powered off, 1 template
+    # 3 that cannot run in Azure and 10 out of support in January 2027 (2008 R2, 2012 R2) retained, 1 unknown OS,
+    # 3 powered off, 1 template
+    assert len(movers) == len(estate_vms()) - 18
     for vm in movers:
         assert originals[vm.name]["size"] == expected_size(vm.cpus, vm.memory_mib / GIB), vm.name
     validated = run_cli("validate", out)
     assert validated.exit_code == 0, validated.output
-    assert f"{len(movers)} servers to migrate, 3 hosts retained" in validated.stdout
+    assert f"{len(movers)} servers to migrate, 13 hosts retained" in validated.stdout
 
 
 def test_databases_get_premium_disks_rounded_up_to_tiers(workbook: Path, tmp_path: Path) -> None:
     out = tmp_path / "estate.yaml"
-    assert run_cli("import", "rvtools", workbook, "--out", out).exit_code == 0
+    assert run_cli("import", "rvtools", workbook, "--out", out, "--out-of-support", "keep").exit_code == 0
     servers = servers_of(imported(out))
     sql = servers["sqldb01"]
     assert sql["os_disk"] == {"size_gb": expected_tier(100, "Premium_LRS"), "sku": "Premium_LRS"}
@@ -116,10 +118,14 @@ def test_databases_get_premium_disks_rounded_up_to_tiers(workbook: Path, tmp_pat
 
 def test_exact_retained_and_skipped_lists(workbook: Path, tmp_path: Path) -> None:
     out = tmp_path / "estate.yaml"
-    result = run_cli("import", "rvtools", workbook, "--out", out)
+    result = run_cli("import", "rvtools", workbook, "--out", out, "--planned-month", "2027-01")
     assert result.exit_code == 0, result.output
     retained = {group["name"]: group for group in imported(out)["retained"]}
-    assert sorted(retained) == ["unsupported-windows-server-2003", "unsupported-windows-server-2008"]
+    assert sorted(retained) == ["out-of-support-windows-server-2008-r2", "out-of-support-windows-server-2012-r2",
+                                "unsupported-windows-server-2003", "unsupported-windows-server-2008"]
+    # Azure's extended security updates for 2008 R2 ended 2024-01-09, for 2012 R2 2026-10-13: before 2027-01
+    assert retained["out-of-support-windows-server-2008-r2"]["hosts"] == ["app03", "app09", "app15", "app21", "app27"]
+    assert retained["out-of-support-windows-server-2012-r2"]["hosts"] == ["app02", "app08", "app14", "app20", "app26"]
     assert retained["unsupported-windows-server-2003"]["hosts"] == ["legacy-2003a", "legacy-2003b"]
     assert retained["unsupported-windows-server-2003"]["count"] == 2
     assert retained["unsupported-windows-server-2008"]["hosts"] == ["w2008x86"]
@@ -130,6 +136,18 @@ def test_exact_retained_and_skipped_lists(workbook: Path, tmp_path: Path) -> Non
                        "off02": "powered-off", "off03": "powered-off", "TPL-W2019": "template"}
     names = set(servers_of(imported(out)))
     assert not names & {"centos01", "off01", "off02", "off03", "tpl-w2019", "legacy-2003a", "w2008x86"}
+
+
+def test_out_of_support_keep_imports_them_with_a_note(workbook: Path, tmp_path: Path) -> None:
+    out = tmp_path / "estate.yaml"
+    result = run_cli("import", "rvtools", workbook, "--out", out, "--out-of-support", "keep", "--planned-month",
+                     "2027-01")
+    assert result.exit_code == 0, result.output
+    servers = servers_of(imported(out))
+    assert servers["app03"]["os_version"] == "2008-r2" and servers["app02"]["os_version"] == "2012-r2"
+    assert sorted(g["name"] for g in imported(out)["retained"]) == ["unsupported-windows-server-2003",
+                                                                    "unsupported-windows-server-2008"]
+    assert out.read_text().count("[check] OS out of support at go-live") == 10
 
 
 def test_include_powered_off_imports_them(workbook: Path, tmp_path: Path) -> None:

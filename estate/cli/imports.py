@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -28,13 +29,15 @@ Org = Annotated[str, typer.Option("--org", help="Organisation name of the new es
 ShortName = Annotated[str, typer.Option("--short-name", help="Resource-name prefix (2-10 lower-case letters/digits).")]
 Month = Annotated[str | None, typer.Option("--planned-month", help="Month (YYYY-MM) of the imported wave "
                                            "(default: next month).")]
+OutOfSupport = Annotated[Literal["retain", "keep"], typer.Option(
+    "--out-of-support", help="Servers whose OS is out of support at go-live: retain them on site or keep them.")]
 DiskRules = Annotated[Path | None, typer.Option("--disk-rules", help="CSV of disk rules (field,pattern,disk_sku,why) "
                                                 "instead of estate/inventory/disk_rules.csv.")]
 
 
 def _run(tool: str, file: Path, out: Path, merge_into: Path | None, region: str, families: str, sizing: str,
          comfort: float, include_powered_off: bool, org: str, short_name: str, month: str | None,
-         disk_rules: Path | None) -> None:
+         disk_rules: Path | None, out_of_support: str) -> None:
     from estate.foundation.errors import UsageError
     from estate.foundation.reference import normalise_region
     from estate.inventory.build import ImportOptions, plan_import
@@ -47,8 +50,11 @@ def _run(tool: str, file: Path, out: Path, merge_into: Path | None, region: str,
     if month is not None and not (len(month) == 7 and month[4] == "-" and month[:4].isdigit()
                                   and month[5:].isdigit() and 1 <= int(month[5:]) <= 12):
         raise UsageError(f"--planned-month {month!r}: give a month as YYYY-MM")
+    planned_month = month or next_month()
     options = ImportOptions(families=tuple(f.strip() for f in families.split(",") if f.strip()), sizing=sizing,
-                            comfort_factor=comfort, include_powered_off=include_powered_off, disk_rules=disk_rules)
+                            comfort_factor=comfort, include_powered_off=include_powered_off, disk_rules=disk_rules,
+                            go_live=date(int(planned_month[:4]), int(planned_month[5:]), 1),
+                            out_of_support=out_of_support)
     if not file.exists():
         raise UsageError(f"{file}: no such file or folder; give the exported inventory")
     if tool == "rvtools":
@@ -60,7 +66,6 @@ def _run(tool: str, file: Path, out: Path, merge_into: Path | None, region: str,
 
         inventory = read_azure_migrate(file)
     result = plan_import(inventory, options)
-    planned_month = month or next_month()
     if merge_into is not None:
         root = load_root(merge_into)
         updated, added = merge(root, result, planned_month=planned_month,
@@ -109,11 +114,11 @@ def rvtools(
     out: Out = DEFAULT_OUT, merge_into: MergeInto = None, region: Region = "uksouth",
     families: Families = "Bsv2,Dsv5,Esv5", sizing: Sizing = "as-on-premises", comfort_factor: Comfort = 1.3,
     include_powered_off: PoweredOff = False, org: Org = "Imported estate", short_name: ShortName = "est",
-    planned_month: Month = None, disk_rules: DiskRules = None,
+    planned_month: Month = None, disk_rules: DiskRules = None, out_of_support: OutOfSupport = "retain",
 ) -> None:
     """Import an RVTools export: vInfo, vDisk, vPartition, vNetwork, vCPU and vMemory."""
     _run("rvtools", file, out, merge_into, region, families, sizing, comfort_factor, include_powered_off, org,
-         short_name, planned_month, disk_rules)
+         short_name, planned_month, disk_rules, out_of_support)
 
 
 @group.command("azure-migrate")
@@ -122,8 +127,8 @@ def azure_migrate(
     out: Out = DEFAULT_OUT, merge_into: MergeInto = None, region: Region = "uksouth",
     families: Families = "Bsv2,Dsv5,Esv5", sizing: Sizing = "as-on-premises", comfort_factor: Comfort = 1.3,
     include_powered_off: PoweredOff = False, org: Org = "Imported estate", short_name: ShortName = "est",
-    planned_month: Month = None, disk_rules: DiskRules = None,
+    planned_month: Month = None, disk_rules: DiskRules = None, out_of_support: OutOfSupport = "retain",
 ) -> None:
     """Import an Azure Migrate server export (CSV import template layout or the portal's export)."""
     _run("azure-migrate", file, out, merge_into, region, families, sizing, comfort_factor, include_powered_off, org,
-         short_name, planned_month, disk_rules)
+         short_name, planned_month, disk_rules, out_of_support)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from estate.foundation.errors import InputError
@@ -34,6 +35,8 @@ class ImportOptions:
     include_powered_off: bool = False
     disk_rules: Path | None = None
     business_case_line: str = DEFAULT_BUSINESS_CASE_LINE
+    go_live: date | None = None  # the first day of the imported wave's month
+    out_of_support: str = "retain"  # or "keep": servers whose OS is out of support at go-live
 
 
 @dataclass
@@ -100,8 +103,9 @@ def plan_import(inventory: Inventory, options: ImportOptions) -> ImportResult:
     candidates = sizes_for(options.families)
     rules = load_disk_rules(options.disk_rules)
     movers: list[tuple[InventoryServer, MappedOs]] = []
-    retained: dict[tuple[str, str], RetainedGroup] = {}
+    retained: dict[tuple[str, str, str], RetainedGroup] = {}
     skipped: list[Skipped] = []
+    late_kept: set[str] = set()
     for server in inventory.servers:
         if server.template:
             skipped.append(Skipped(server.name, server.source, "template"))
@@ -114,13 +118,22 @@ def plan_import(inventory: Inventory, options: ImportOptions) -> ImportResult:
             shown = " / ".join(server.os_texts) or "none given"
             skipped.append(Skipped(server.name, server.source, f"unknown-os ({shown})"))
             continue
-        if not mapped.runs_in_azure:
-            key = (mapped.os, mapped.version)
+        system = operating_systems()[(mapped.os, mapped.version)]
+        ends = system.support_ends(in_azure=True)
+        late = mapped.runs_in_azure and options.go_live is not None and ends < options.go_live
+        if late and options.out_of_support == "keep":
+            late_kept.add(server.name)
+        elif not mapped.runs_in_azure or late:
+            prefix = "unsupported" if not mapped.runs_in_azure else "out-of-support"
+            key = (prefix, mapped.os, mapped.version)
+            detail = mapped.why_not or (
+                f"{system.display_name} is out of support at go-live {options.go_live}: support ended {ends} "
+                "[assumption] kept on site until upgraded (--out-of-support keep imports it)")
             group = retained.get(key)
             if group is None:
                 group = retained[key] = RetainedGroup(
-                    name=f"unsupported-{mapped.os}-{mapped.version}".replace(".", "-")[:40], os=mapped.os,
-                    os_version=mapped.version, detail=mapped.why_not, hosts=[], sources=[])
+                    name=f"{prefix}-{mapped.os}-{mapped.version}".replace(".", "-")[:40], os=mapped.os,
+                    os_version=mapped.version, detail=detail, hosts=[], sources=[])
             group.hosts.append(server.name)
             group.sources.append(server.source)
             continue
@@ -129,6 +142,9 @@ def plan_import(inventory: Inventory, options: ImportOptions) -> ImportResult:
     names = assign_names([(server.name, windows[server.name]) for server, _ in movers])
     planned = [_plan_server(server, mapped, names[server.name], windows[server.name], candidates, rules, options)
                for server, mapped in movers]
+    for server in planned:
+        if server.original in late_kept:
+            server.assumptions.append("[check] OS out of support at go-live: upgrade it before the wave")
     planned.sort(key=lambda p: p.name)
     groups = sorted(retained.values(), key=lambda g: g.name)
     for group in groups:
