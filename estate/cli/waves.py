@@ -65,6 +65,8 @@ def plan(
     for flag in result.flags:
         console.print(f"flag: {flag.server} has a latency-critical link to retained host {flag.retained_host}"
                       + (f" (port {flag.port})" if flag.port else ""))
+    for message in result.out_of_support:
+        console.print(f"warning: {message}", soft_wrap=True)
     if result.unknown_links:
         console.print(f"{result.unknown_links} of {result.links} links name servers that are in neither the waves "
                       "nor the retained hosts: left out")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from estate.definition.loader import load_estate
 from estate.foundation.errors import UsageError
+from estate.foundation.reference import OperatingSystem
 from estate.inventory.yamlout import dump, load_root, write_validated
 from estate.waves.graph import Link, read_links
 from estate.waves.planner import Cut, Unit, WavePlan, plan_waves
@@ -31,6 +33,7 @@ class WavesResult:
     unknown_links: int
     links: int
     text: str
+    out_of_support: list[str]  # one message per server whose OS is out of support at its wave's go-live
 
 
 def _month(start: str, offset: int) -> str:
@@ -45,11 +48,14 @@ def plan_estate_waves(estate_file: Path, *, dependencies: Path | None, cap: int,
     entries: dict[str, CommentedMap] = {}
     origin: dict[str, CommentedMap] = {}
     units: list[Unit] = []
+    systems: dict[str, object] = {}
     alias: dict[str, str] = {}
     for wave_node, wave in zip(root.get("waves", []), estate.waves, strict=True):
         for vm_node, vm in zip(wave_node["vms"], wave.vms, strict=True):
             key = vm.name or vm.name_pattern or ""
             entries[key], origin[key] = vm_node, wave_node
+            if vm.strategy != "retire":
+                systems[key] = vm.operating_system
             groups: tuple[str, ...] = ()
             if keep_together == "application":
                 groups = (f"application {vm.application}",)
@@ -84,6 +90,15 @@ def plan_estate_waves(estate_file: Path, *, dependencies: Path | None, cap: int,
     plan = plan_waves(units, pairs, cap=cap, pilot_size=pilot_size, not_pilot=frozenset(outside))
     months = {wave.name: _month(first_month, wave.index * months_between) for wave in plan.waves}
     flagged = {flag.server for flag in flags}
+    late: list[str] = []
+    for wave in plan.waves:
+        start = date(int(months[wave.name][:4]), int(months[wave.name][5:]), 1)
+        for key in wave.units:
+            system = systems.get(key)
+            if isinstance(system, OperatingSystem) and system.support_ends(in_azure=True) < start:
+                late.append(f"{key}: {system.display_name} is out of support at go-live {start} of wave {wave.name} "
+                            f"(support ended {system.support_ends(in_azure=True)}); plan an earlier first month, "
+                            "upgrade it, or retain it")
     new_waves = CommentedSeq()
     for wave in plan.waves:
         first_origin = origin[wave.units[0]]
@@ -111,7 +126,7 @@ def plan_estate_waves(estate_file: Path, *, dependencies: Path | None, cap: int,
         new_waves.append(node)
     root["waves"] = new_waves
     return WavesResult(plan, months, sorted(flags, key=lambda f: (f.server, f.retained_host)), unknown, len(links),
-                       dump(root))
+                       dump(root), late)
 
 
 def _resolve(names: dict[str, str], name: str) -> str | None:
