@@ -19,7 +19,7 @@ def test_merge_updates_servers_and_keeps_everything_else(tmp_path: Path) -> None
     assert run_cli("import", "rvtools", first, "--out", estate, "--planned-month", "2027-01").exit_code == 0
     # the user's edits: an organisation, a comment, an application name on app01
     text = estate.read_text().replace("name: Imported estate", "name: Test Council  # we are the council")
-    text = text.replace("application: Servers # [assumption] from the VMware folder\n"
+    text = text.replace("application: Servers  # [assumption] from the VMware folder\n"
                         "        business_case_line: azure-run\n"
                         "        tags: {vmware-folder: /Servers, vmware-cluster: CL01}\n      - name: app02",
                         "application: payroll  # set by hand\n        business_case_line: azure-run\n"

@@ -41,7 +41,7 @@ def _run(tool: str, file: Path, out: Path, merge_into: Path | None, region: str,
     from estate.foundation.errors import UsageError
     from estate.foundation.reference import normalise_region
     from estate.inventory.build import ImportOptions, plan_import
-    from estate.inventory.yamlout import dump, load_root, new_estate, next_month, write_validated
+    from estate.inventory.yamlout import dump, load_root, new_estate_text, next_month, write_validated
     from estate.inventory.yamlout import merge_into as merge
 
     region_id = normalise_region(region)
@@ -74,9 +74,9 @@ def _run(tool: str, file: Path, out: Path, merge_into: Path | None, region: str,
         written = write_validated(target, dump(root))
         typer.echo(f"merged into {merge_into}: {updated} servers updated, {added} added -> {written}")
     else:
-        root = new_estate(result, org=org, short_name=short_name, region=region_id, planned_month=planned_month,
-                          business_case_line=options.business_case_line)
-        written = write_validated(out, dump(root))
+        text = new_estate_text(result, org=org, short_name=short_name, region=region_id,
+                               planned_month=planned_month, business_case_line=options.business_case_line)
+        written = write_validated(out, text)
         typer.echo(f"wrote {written}")
     _summary(result)
 

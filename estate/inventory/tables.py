@@ -1,4 +1,5 @@
-"""Sheets of an inventory: an `.xlsx` workbook (read-only, streamed) or a folder with one CSV per sheet.
+"""Sheets of an inventory: an `.xlsx` workbook (read with calamine, a Rust reader about ten times faster than
+openpyxl on big exports) or a folder with one CSV per sheet.
 
 Headers are matched loosely: case, spacing, a leading `*` (Azure Migrate's mandatory marker) and the
 unit spelling ("MB"/"MiB", "(In MB)") do not matter, and columns may come in any order with extras.
@@ -138,8 +139,8 @@ class Workbook:
         else:
             self._csv_files = {}
             self._book = _open_workbook(path)
-            self.names = [name.lower() for name in self._book.sheetnames]
-        self.shown = list(self._book.sheetnames) if self._book is not None else \
+            self.names = [name.lower() for name in self._book.sheet_names]
+        self.shown = list(self._book.sheet_names) if self._book is not None else \
             [p.stem for p in self._csv_files.values()]
 
     def has(self, name: str) -> bool:
@@ -174,17 +175,20 @@ class Workbook:
 
     def _real_name(self, key: str) -> str:
         assert self._book is not None
-        return next(n for n in self._book.sheetnames if n.lower() == key)
+        return next(n for n in self._book.sheet_names if n.lower() == key)
 
     def _read_xlsx(self, key: str) -> Iterator[tuple[int, tuple[Any, ...]]]:
+        from python_calamine import CalamineError
+
         assert self._book is not None
-        worksheet = self._book[self._real_name(key)]
         try:
-            for number_, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
-                yield number_, tuple(values)
-        except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+            # skip_empty_area=False: rows start at the sheet's row 1, so row numbers are Excel's own
+            rows = self._book.get_sheet_by_name(self._real_name(key)).to_python(skip_empty_area=False)
+        except (CalamineError, ValueError) as exc:
             raise InputError(f"{self.display}: sheet {key} cannot be read ({exc}); save the workbook again "
                              "from Excel or export it again", file=str(self.path)) from None
+        for number_, values in enumerate(rows, start=1):
+            yield number_, tuple(values)
 
     def _read_csv(self, path: Path) -> Iterator[tuple[int, tuple[Any, ...]]]:
         raw = path.read_bytes()
@@ -200,6 +204,7 @@ class Workbook:
     def close(self) -> None:
         if self._book is not None:
             self._book.close()
+            self._book = None
 
 
 def _csv_sheet_name(path: Path) -> str:
@@ -209,13 +214,15 @@ def _csv_sheet_name(path: Path) -> str:
 
 
 def _open_workbook(path: Path) -> Any:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
+    from python_calamine import CalamineError, CalamineWorkbook
 
     if not path.exists():
         raise InputError(f"{path}: no such file; give the path of the exported workbook", file=str(path))
+    if not zipfile.is_zipfile(path):
+        raise InputError(f"{path}: is not an Excel workbook (.xlsx) (not a zip archive); export the inventory "
+                         "again as .xlsx, or give a folder with one CSV per sheet", file=str(path))
     try:
-        return load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        return CalamineWorkbook.from_path(str(path))
+    except (CalamineError, OSError, ValueError) as exc:
         raise InputError(f"{path}: is not an Excel workbook (.xlsx) ({type(exc).__name__}); export the inventory "
                          "again as .xlsx, or give a folder with one CSV per sheet", file=str(path)) from None

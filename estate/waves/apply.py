@@ -6,14 +6,13 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
-from estate.definition.loader import load_estate
-from estate.foundation.errors import UsageError
+from estate.foundation.errors import InputError, UsageError
+from estate.foundation.files import write_atomic
 from estate.foundation.reference import OperatingSystem
-from estate.inventory.yamlout import dump, load_root, write_validated
+from estate.inventory.fastyaml import load_with_nodes, validated
 from estate.waves.graph import Link, read_links
 from estate.waves.planner import Cut, Unit, WavePlan, plan_waves
+from estate.waves.textedit import NewWave, new_data, rewrite_waves
 
 KEEP_TOGETHER_TAG = {"folder": "vmware-folder", "cluster": "vmware-cluster"}
 
@@ -34,6 +33,7 @@ class WavesResult:
     links: int
     text: str
     out_of_support: list[str]  # one message per server whose OS is out of support at its wave's go-live
+    data: dict  # the plain document `text` holds
 
 
 def _month(start: str, offset: int) -> str:
@@ -43,17 +43,22 @@ def _month(start: str, offset: int) -> str:
 
 def plan_estate_waves(estate_file: Path, *, dependencies: Path | None, cap: int, first_month: str,
                       months_between: int, keep_together: str | None, pilot_size: int = 10) -> WavesResult:
-    estate = load_estate(estate_file)
-    root = load_root(estate_file)
-    entries: dict[str, CommentedMap] = {}
-    origin: dict[str, CommentedMap] = {}
+    text = read_yaml_text(estate_file)
+    try:
+        data, root = load_with_nodes(text)
+    except Exception:  # not YAML that libyaml reads: the project's loader says where and why
+        data, root = None, None
+    estate = validated(text, estate_file, data)
+    if root is None:
+        raise InputError(f"{estate_file}: cannot be planned (the YAML parser failed)", file=str(estate_file))
+    position: dict[str, tuple[int, int]] = {}
     units: list[Unit] = []
-    systems: dict[str, object] = {}
+    systems: dict[str, OperatingSystem | None] = {}
     alias: dict[str, str] = {}
-    for wave_node, wave in zip(root.get("waves", []), estate.waves, strict=True):
-        for vm_node, vm in zip(wave_node["vms"], wave.vms, strict=True):
+    for wave_index, wave in enumerate(estate.waves):
+        for vm_index, vm in enumerate(wave.vms):
             key = vm.name or vm.name_pattern or ""
-            entries[key], origin[key] = vm_node, wave_node
+            position[key] = (wave_index, vm_index)
             if vm.strategy != "retire":
                 systems[key] = vm.operating_system
             groups: tuple[str, ...] = ()
@@ -66,12 +71,14 @@ def plan_estate_waves(estate_file: Path, *, dependencies: Path | None, cap: int,
                 if name:
                     alias[name.lower()] = key
                     alias.setdefault(name.lower().split(".", 1)[0], key)
+    if not units:
+        raise UsageError(f"{estate_file}: has no servers in its waves to plan; import an inventory first")
     retained = {host.lower(): host for group in estate.retained for host in group.hosts}
     links: list[Link] = read_links(dependencies) if dependencies else []
     pairs: list[tuple[str, str]] = []
     flags: set[Flag] = set()
-    unknown = 0
     outside: set[str] = set()
+    unknown = 0
     for link in links:
         a, b = (_resolve(alias, link.source), _resolve(alias, link.destination))
         if a and b:
@@ -85,48 +92,39 @@ def plan_estate_waves(estate_file: Path, *, dependencies: Path | None, cap: int,
                 flags.add(Flag(server, host, link.port))
         else:
             unknown += 1
-    if not units:
-        raise UsageError(f"{estate_file}: has no servers in its waves to plan; import an inventory first")
     plan = plan_waves(units, pairs, cap=cap, pilot_size=pilot_size, not_pilot=frozenset(outside))
     months = {wave.name: _month(first_month, wave.index * months_between) for wave in plan.waves}
-    flagged = {flag.server for flag in flags}
     late: list[str] = []
+    new_waves: list[NewWave] = []
     for wave in plan.waves:
         start = date(int(months[wave.name][:4]), int(months[wave.name][5:]), 1)
+        notes: dict[tuple[int, int], str] = {}
         for key in wave.units:
             system = systems.get(key)
-            if isinstance(system, OperatingSystem) and system.support_ends(in_azure=True) < start:
+            if system is not None and system.support_ends(in_azure=True) < start:
                 late.append(f"{key}: {system.display_name} is out of support at go-live {start} of wave {wave.name} "
                             f"(support ended {system.support_ends(in_azure=True)}); plan an earlier first month, "
                             "upgrade it, or retain it")
-    new_waves = CommentedSeq()
-    for wave in plan.waves:
-        first_origin = origin[wave.units[0]]
-        node = CommentedMap()
-        node["name"] = wave.name
-        node["planned_month"] = months[wave.name]
-        node.yaml_add_eol_comment("[assumption] --first-wave-month + --months-between-waves", "planned_month")
+            mine = sorted(f.retained_host + (f":{f.port}" if f.port else "") for f in flags if f.server == key)
+            if mine:
+                notes[position[key]] = f"[flag] latency-critical link to retained host {', '.join(mine)}"
+        origin = estate.waves[position[wave.units[0]][0]]
         described = "pilot: simple servers without dependencies" if wave.name == "pilot" else \
             f"{wave.complexity} servers kept with their dependencies"
-        node["description"] = f"{described}; planned by estate waves plan"
-        if first_origin.get("region"):
-            node["region"] = first_origin["region"]
-        node["subnet"] = first_origin["subnet"]
-        node.yaml_add_eol_comment("[assumption] the subnet of the servers' previous wave", "subnet")
-        vms = CommentedSeq()
-        for key in wave.units:
-            entry = entries[key]
-            if key in flagged:
-                detail = ", ".join(sorted(f"{f.retained_host}" + (f":{f.port}" if f.port else "")
-                                          for f in flags if f.server == key))
-                entry.yaml_add_eol_comment(f"[flag] latency-critical link to retained host {detail}",
-                                           "business_case_line")
-            vms.append(entry)
-        node["vms"] = vms
-        new_waves.append(node)
-    root["waves"] = new_waves
+        new_waves.append(NewWave(wave.name, months[wave.name], f"{described}; planned by estate waves plan",
+                                 origin.subnet, origin.region, [position[key] for key in wave.units], notes))
     return WavesResult(plan, months, sorted(flags, key=lambda f: (f.server, f.retained_host)), unknown, len(links),
-                       dump(root), late)
+                       rewrite_waves(text, root, new_waves), late, new_data(data, new_waves))
+
+
+def read_yaml_text(path: Path) -> str:
+    from estate.foundation.yamlfile import read_yaml
+
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        read_yaml(path, what="estate definition")  # raises the project's one-paragraph error
+        raise
 
 
 def _resolve(names: dict[str, str], name: str) -> str | None:
@@ -135,7 +133,8 @@ def _resolve(names: dict[str, str], name: str) -> str | None:
 
 
 def write_waves(result: WavesResult, out: Path) -> Path:
-    return write_validated(out, result.text)
+    validated(result.text, out, result.data)
+    return write_atomic(out, result.text)
 
 
 def cut_rows(cuts: list[Cut]) -> list[tuple[str, str, str]]:
