@@ -74,9 +74,9 @@ def _run(tool: str, file: Path, out: Path, merge_into: Path | None, region: str,
         written = write_validated(target, dump(root))
         typer.echo(f"merged into {merge_into}: {updated} servers updated, {added} added -> {written}")
     else:
-        text = new_estate_text(result, org=org, short_name=short_name, region=region_id,
-                               planned_month=planned_month, business_case_line=options.business_case_line)
-        written = write_validated(out, text)
+        text, data = new_estate_text(result, org=org, short_name=short_name, region=region_id,
+                                     planned_month=planned_month, business_case_line=options.business_case_line)
+        written = write_validated(out, text, data)
         typer.echo(f"wrote {written}")
     _summary(result)
 

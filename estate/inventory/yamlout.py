@@ -7,6 +7,7 @@ where the inventory is silent says `[assumption]`.
 from __future__ import annotations
 
 import io
+import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -46,54 +47,56 @@ def next_month(today: date | None = None) -> str:
 
 
 def server_entry(server: PlannedServer, business_case_line: str) -> CommentedMap:
+    """The entry as a ruamel node (for merging into an existing file), with the same data and comments."""
+    data, notes = server_data(server, business_case_line)
     entry = CommentedMap()
-    entry["name"] = server.name
-    entry.yaml_add_eol_comment(f"[imported from {server.source}]", "name")
-    entry["size"] = server.size
-    entry.yaml_add_eol_comment(server.size_basis, "size")
-    entry["os"] = server.os
-    entry["os_version"] = server.os_version
-    entry.yaml_add_eol_comment(f"from {server.os_text!r}", "os_version")
-    entry["os_disk"] = flow({"size_gb": server.os_disk_gb, "sku": server.os_disk_sku})
-    entry.yaml_add_eol_comment(server.disk_rule + ("; " + "; ".join(server.assumptions) if server.assumptions
-                                                   else ""), "os_disk")
-    if server.data_disks:
-        entry["data_disks"] = CommentedSeq([flow({"size_gb": gb, "sku": sku}) for gb, sku in server.data_disks])
-        entry["data_disks"].fa.set_flow_style()
-    entry["complexity"] = server.complexity
-    entry.yaml_add_eol_comment("[assumption] from disks and vCPUs", "complexity")
-    entry["application"] = server.application
-    if server.application_assumed:
-        entry.yaml_add_eol_comment("[assumption] from the VMware folder" if server.application != "unassigned"
-                                   else "[assumption] the inventory names no application", "application")
-    entry["business_case_line"] = business_case_line
-    if server.tags:
-        entry["tags"] = flow(dict(server.tags))
+    for key, value in data.items():
+        if isinstance(value, dict):
+            entry[key] = flow(value)
+        elif isinstance(value, list):
+            entry[key] = flow([flow(item) for item in value])
+        else:
+            entry[key] = value
+        if notes.get(key):
+            entry.yaml_add_eol_comment(notes[key], key)
     return entry
 
 
-def server_text(server: PlannedServer, business_case_line: str, indent: int = 6) -> str:
-    """The same entry as `server_entry`, written as text (fast for thousands of servers)."""
-    pad, inner = " " * indent, " " * (indent + 2)
-    disk_note = server.disk_rule + ("; " + "; ".join(server.assumptions) if server.assumptions else "")
-    lines = [f"{pad}- name: {quote(server.name)}{comment(f'[imported from {server.source}]')}",
-             f"{inner}size: {server.size}{comment(server.size_basis)}",
-             f"{inner}os: {server.os}",
-             f"{inner}os_version: '{server.os_version}'{comment(f'from {server.os_text!r}')}",
-             f"{inner}os_disk: {flow_map({'size_gb': server.os_disk_gb, 'sku': server.os_disk_sku})}"
-             f"{comment(disk_note)}"]
+def server_data(server: PlannedServer, business_case_line: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """The entry as plain data, and the comment for each of its keys."""
+    data: dict[str, Any] = {"name": server.name, "size": server.size, "os": server.os,
+                            "os_version": server.os_version,
+                            "os_disk": {"size_gb": server.os_disk_gb, "sku": server.os_disk_sku}}
     if server.data_disks:
-        disks = ", ".join(flow_map({"size_gb": gb, "sku": sku}) for gb, sku in server.data_disks)
-        lines.append(f"{inner}data_disks: [{disks}]")
-    lines.append(f"{inner}complexity: {server.complexity}{comment('[assumption] from disks and vCPUs')}")
-    note = ""
-    if server.application_assumed:
-        note = "[assumption] from the VMware folder" if server.application != "unassigned" else \
-            "[assumption] the inventory names no application"
-    lines.append(f"{inner}application: {quote(server.application)}{comment(note)}")
-    lines.append(f"{inner}business_case_line: {business_case_line}")
+        data["data_disks"] = [{"size_gb": gb, "sku": sku} for gb, sku in server.data_disks]
+    data.update(complexity=server.complexity, application=server.application,
+                business_case_line=business_case_line)
     if server.tags:
-        lines.append(f"{inner}tags: {flow_map(server.tags)}")
+        data["tags"] = dict(server.tags)
+    notes = {"name": f"[imported from {server.source}]", "size": server.size_basis,
+             "os_version": f"from {server.os_text!r}",
+             "os_disk": server.disk_rule + ("; " + "; ".join(server.assumptions) if server.assumptions else ""),
+             "complexity": "[assumption] from disks and vCPUs"}
+    if server.application_assumed:
+        notes["application"] = "[assumption] from the VMware folder" if server.application != "unassigned" else \
+            "[assumption] the inventory names no application"
+    return data, notes
+
+
+def entry_text(data: dict[str, Any], notes: dict[str, str], indent: int = 6) -> str:
+    """One VM entry as block YAML text: scalars plain or quoted, mappings and lists of mappings in flow style."""
+    lines = []
+    for number, (key, value) in enumerate(data.items()):
+        if isinstance(value, dict):
+            written = flow_map(value)
+        elif isinstance(value, list):
+            written = "[" + ", ".join(flow_map(item) for item in value) + "]"
+        elif key == "os_version":
+            written = "'" + str(value).replace("'", "''") + "'"
+        else:
+            written = quote(value)
+        lead = " " * indent + "- " if number == 0 else " " * (indent + 2)
+        lines.append(f"{lead}{key}: {written}{comment(notes.get(key, ''))}")
     return "\n".join(lines) + "\n"
 
 
@@ -161,15 +164,20 @@ def new_estate(result: ImportResult, *, org: str, short_name: str, region: str, 
 
 
 def new_estate_text(result: ImportResult, *, org: str, short_name: str, region: str, planned_month: str,
-                    business_case_line: str) -> str:
-    skeleton = dump(new_estate(result, org=org, short_name=short_name, region=region, planned_month=planned_month,
-                               business_case_line=business_case_line))
-    if not result.servers:
-        return skeleton
+                    business_case_line: str) -> tuple[str, dict[str, Any]]:
+    """The new estate as text, and the same as plain data (to check without parsing the text again)."""
+    root = new_estate(result, org=org, short_name=short_name, region=region, planned_month=planned_month,
+                      business_case_line=business_case_line)
+    skeleton = dump(root)
+    entries = [server_data(server, business_case_line) for server in result.servers]
+    data = json.loads(json.dumps(root))
+    if not entries:
+        return skeleton, data
+    data["waves"][0]["vms"] = [entry for entry, _ in entries]
     marker = "\n    vms: []\n"
     assert skeleton.count(marker) == 1
-    servers = "".join(server_text(server, business_case_line) for server in result.servers)
-    return skeleton.replace(marker, "\n    vms:\n" + servers, 1)
+    servers = "".join(entry_text(entry, notes) for entry, notes in entries)
+    return skeleton.replace(marker, "\n    vms:\n" + servers, 1), data
 
 
 def merge_into(root: CommentedMap, result: ImportResult, *, planned_month: str,
@@ -232,9 +240,10 @@ def dump(root: CommentedMap) -> str:
     return stream.getvalue()
 
 
-def write_validated(path: Path, text: str) -> Path:
-    """Validate the estate text as `estate validate` would, then write it atomically; nothing is written if invalid."""
-    validated(text, path)
+def write_validated(path: Path, text: str, data: Any = None) -> Path:
+    """Validate the estate text (`data`: the same as plain data) as `estate validate` would, then write it
+    atomically; nothing is written if it is invalid."""
+    validated(text, path, data)
     return write_atomic(path, text)
 
 
