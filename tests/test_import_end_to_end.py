@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 from tests.conftest import ROOT, run_cli
@@ -48,3 +49,27 @@ def test_import_plan_validate_synth_check_forecast(tmp_path: Path) -> None:
            if entry["type"] == "azure-native:compute:VirtualMachine"}
     assert {"sqldb01", "app00", "oradb01", "finance-app-1-p"} <= vms
     assert document["currency"] == "GBP"
+
+    # estate case init: a business-case skeleton whose cloud-run lines are the forecast's yearly figures
+    forecast_json = tmp_path / "forecast.json"
+    forecast_json.write_text(forecast.stdout)
+    case = tmp_path / "business-case.yaml"
+    started = run_cli("case", "init", "--estate", estate, "--baseline-annual", "1,872,000", "--forecast",
+                      forecast_json, "--first-year", "2026", "--out", case)
+    assert started.exit_code == 0, started.output
+    shown = run_cli("case", "show", case, "--format", "json")
+    assert shown.exit_code == 0, shown.output
+    from costing.business_case import load_business_case
+
+    loaded = load_business_case(case)
+    assert loaded.periods == ["2026/27", "2027/28", "2028/29", "2029/30", "2030/31"]
+    for line_id in ("azure-run", "azure-platform"):
+        expected = sum((Decimal(entry["annual"]) for entry in document["lines"]
+                        if entry["business_case_line"] == line_id), Decimal(0))
+        assert loaded.line(line_id).kind == "cloud-run"
+        assert loaded.line(line_id).values == [expected.quantize(Decimal("0.01"))] * 5
+    assert loaded.line("on-premises-retained").kind == "retained-run"
+    assert loaded.line("baseline").values == [Decimal(1872000)] * 5
+    assert case.read_text().count("[assumption]") >= len(loaded.lines)
+    again = run_cli("case", "init", "--estate", estate, "--baseline-annual", "1", "--out", case)
+    assert again.exit_code == 2 and "already exists" in again.stderr

@@ -190,3 +190,63 @@ def _budget_json(spec: object) -> dict[str, object]:
             "alerts": [{"threshold_percent": str(alert.threshold_percent), "threshold_type": alert.threshold_type}
                        for alert in spec.alerts],
             "contact_emails": list(spec.contact_emails), "basis": spec.basis}
+
+
+@group.command("init")
+def init(
+    estate_file: Annotated[Path, typer.Option("--estate", help="The estate definition (YAML).")],
+    baseline_annual: Annotated[str, typer.Option("--baseline-annual", help="Today's yearly cost, in the estate's "
+                                                 "billing currency (e.g. 1872000).")],
+    forecast: Annotated[Path | None, typer.Option("--forecast", help="JSON of `estate forecast --format json` for "
+                                                  "this estate: fills the cloud-run lines.")] = None,
+    first_year: Annotated[int | None, typer.Option("--first-year", help="Start year of the first financial year "
+                                                   "(default: the current one).")] = None,
+    years: Annotated[int, typer.Option("--years", min=1, max=15, help="Financial years in the case.")] = 5,
+    out: Annotated[Path, typer.Option("--out", help="The business case to write.")] = Path("business-case.yaml"),
+    force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
+) -> None:
+    """Start a business-case skeleton from an estate: baseline, cloud-run lines from its forecast, retained-run
+    lines from its retained hosts, each marked [assumption]."""
+    from datetime import date
+    from decimal import Decimal, InvalidOperation
+
+    from costing.business_case import financial_year_of, load_business_case
+    from costing.business_case.skeleton import case_skeleton, skeleton_lines
+    from estate.definition.loader import load_estate
+    from estate.foundation.errors import InputError, UsageError
+    from estate.foundation.files import write_atomic
+
+    try:
+        baseline = Decimal(baseline_annual.replace(",", ""))
+    except InvalidOperation:
+        raise UsageError(f"--baseline-annual {baseline_annual!r}: give a number such as 1872000") from None
+    if not baseline.is_finite() or baseline < 0:
+        raise UsageError(f"--baseline-annual {baseline_annual!r}: give a number of 0 or more")
+    if out.exists() and not force:
+        raise UsageError(f"{out}: already exists; give another --out, or --force to replace it")
+    estate = load_estate(estate_file)
+    document = None
+    if forecast is not None:
+        try:
+            document = json.loads(forecast.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise InputError(f"{forecast}: not the JSON of `estate forecast --format json` ({exc})",
+                             file=str(forecast)) from None
+    cloud, retained = skeleton_lines(estate, document, str(forecast) if forecast else "the forecast")
+    start_month = estate.organisation.financial_year_start_month
+    if first_year is None:
+        first_year = int(financial_year_of(date.today(), start_month).label.split("/")[0])
+    text = case_skeleton(name=f"{estate.organisation.name}: migration to Azure", organisation=estate.organisation.name,
+                         currency=estate.organisation.billing_currency, first_year=first_year, years=years,
+                         financial_year_start_month=start_month if start_month >= 2 else 4,
+                         baseline_annual=baseline, cloud=cloud, retained=retained,
+                         source=f"estate {estate_file}" + (f" and forecast {forecast}" if forecast else ""))
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:  # check the skeleton as `estate case show` reads it, then write
+        candidate = Path(folder) / out.name
+        candidate.write_text(text, encoding="utf-8")
+        case = load_business_case(candidate)
+    written = write_atomic(out, text)
+    typer.echo(f"wrote {written}: {len(case.lines)} lines over {len(case.periods)} years "
+               f"({case.periods[0]} to {case.periods[-1]}); every figure is marked [assumption]")
