@@ -115,3 +115,19 @@ def test_a_bad_dependency_file(estate: Path, tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "needs a source and a destination column" in result.stderr
     assert estate.read_text() == before
+
+
+def test_links_match_by_ip_address_where_the_name_is_unknown(estate: Path, tmp_path: Path) -> None:
+    servers = {vm["name"]: vm for wave in YAML(typ="safe").load(estate.read_text())["waves"] for vm in wave["vms"]}
+    assert servers["app19"]["tags"]["on-premises-ip"] == "10.1.0.19"  # from vNetwork
+    deps = tmp_path / "by-ip.csv"
+    deps.write_text(",".join(DEPENDENCY_HEADER) + "\n" + "0-6,app18,10.1.0.18,,a.exe,,10.1.0.19,,b.exe,443\n")
+    before = run_cli("waves", "plan", "--estate", estate, "--max-servers-per-wave", "2", "--first-wave-month",
+                     "2026-12", "--out", tmp_path / "without.yaml")
+    assert before.exit_code == 0
+    result = run_cli("waves", "plan", "--estate", estate, "--dependencies", deps, "--max-servers-per-wave", "2",
+                     "--first-wave-month", "2026-12")
+    assert result.exit_code == 0, result.output
+    wave = waves_of(estate)
+    assert wave["app18"] == wave["app19"]
+    assert waves_of(tmp_path / "without.yaml")["app18"] != waves_of(tmp_path / "without.yaml")["app19"]

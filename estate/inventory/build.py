@@ -182,6 +182,9 @@ def _plan_server(server: InventoryServer, mapped: MappedOs, name: str, windows: 
     if not application:
         application = "unassigned"
     tags = {"original-name": server.name} if name != server.name else {}
+    ipv4 = [ip for ip in server.ips if ip.count(".") == 3]
+    if ipv4:
+        tags["on-premises-ip"] = " ".join(ipv4)[:256]
     for key, value in (("vmware-folder", server.folder), ("vmware-cluster", server.cluster)):
         if value:
             tags[key] = value[:256]

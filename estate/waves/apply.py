@@ -55,6 +55,7 @@ def plan_estate_waves(estate_file: Path, *, dependencies: Path | None, cap: int,
     units: list[Unit] = []
     systems: dict[str, OperatingSystem | None] = {}
     alias: dict[str, str] = {}
+    by_ip: dict[str, str] = {}
     for wave_index, wave in enumerate(estate.waves):
         for vm_index, vm in enumerate(wave.vms):
             key = vm.name or vm.name_pattern or ""
@@ -67,6 +68,8 @@ def plan_estate_waves(estate_file: Path, *, dependencies: Path | None, cap: int,
             elif keep_together in KEEP_TOGETHER_TAG and vm.tags.get(KEEP_TOGETHER_TAG[keep_together]):
                 groups = (f"{keep_together} {vm.tags[KEEP_TOGETHER_TAG[keep_together]]}",)
             units.append(Unit(key, vm.server_count, vm.complexity, groups))
+            for ip in vm.tags.get("on-premises-ip", "").split():
+                by_ip.setdefault(ip, key)
             for name in [*vm.names(), vm.tags.get("original-name", "")]:
                 if name:
                     alias[name.lower()] = key
@@ -80,7 +83,8 @@ def plan_estate_waves(estate_file: Path, *, dependencies: Path | None, cap: int,
     outside: set[str] = set()
     unknown = 0
     for link in links:
-        a, b = (_resolve(alias, link.source), _resolve(alias, link.destination))
+        a = _resolve(alias, link.source) or by_ip.get(link.source_ip)
+        b = _resolve(alias, link.destination) or by_ip.get(link.destination_ip)
         if a and b:
             pairs.append((a, b))
             continue
@@ -129,6 +133,8 @@ def read_yaml_text(path: Path) -> str:
 
 def _resolve(names: dict[str, str], name: str) -> str | None:
     lowered = name.strip().lower()
+    if not lowered:
+        return None
     return names.get(lowered) or names.get(lowered.split(".", 1)[0])
 
 

@@ -16,6 +16,8 @@ _SOURCE = ("source server name", "source", "source server", "from")
 _DESTINATION = ("destination server name", "destination", "destination server", "to")
 _PORT = ("destination port", "port")
 _LATENCY = ("latency critical", "latency_critical", "latency")
+_SOURCE_IP = ("source ip", "source ip address")
+_DESTINATION_IP = ("destination ip", "destination ip address")
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,8 @@ class Link:
     port: int | None
     latency_critical: bool
     row: int
+    source_ip: str = ""
+    destination_ip: str = ""
 
 
 class UnionFind:
@@ -75,14 +79,20 @@ def read_links(path: Path) -> list[Link]:
                          f"'Destination server name', or 'source,destination'); the header has: {', '.join(rows[0])}",
                          file=str(path))
     c_port, c_latency = column(_PORT), column(_LATENCY)
+    c_source_ip, c_destination_ip = column(_SOURCE_IP), column(_DESTINATION_IP)
+
+    def value(values: list[str], position: int | None) -> str:
+        return values[position].strip() if position is not None and position < len(values) else ""
+
     links: list[Link] = []
     for number, values in enumerate(rows[1:], start=2):
         if not any(v.strip() for v in values):
             continue
-        source = values[c_source].strip() if c_source < len(values) else ""
-        destination = values[c_destination].strip() if c_destination < len(values) else ""
-        if not source or not destination:
-            raise InputError(f"{path}:{number}: a link needs both a source and a destination", file=str(path))
+        source, destination = value(values, c_source), value(values, c_destination)
+        source_ip, destination_ip = value(values, c_source_ip), value(values, c_destination_ip)
+        if not (source or source_ip) or not (destination or destination_ip):
+            raise InputError(f"{path}:{number}: a link needs both a source and a destination (name or IP)",
+                             file=str(path))
         port: int | None = None
         if c_port is not None and c_port < len(values) and values[c_port].strip():
             try:
@@ -94,5 +104,5 @@ def read_links(path: Path) -> list[Link]:
             critical = values[c_latency].strip().lower() in ("true", "yes", "1", "y")
         else:
             critical = port in LATENCY_CRITICAL_PORTS
-        links.append(Link(source, destination, port, critical, number))
+        links.append(Link(source, destination, port, critical, number, source_ip, destination_ip))
     return links
