@@ -230,5 +230,11 @@ def test_a_folder_of_csvs_with_mb_headers_and_shuffled_columns_reads_the_same(wo
     first = run_cli("import", "rvtools", folder, "--out", from_csv, "--planned-month", "2027-01")
     assert first.exit_code == 0, first.output
     assert run_cli("import", "rvtools", workbook, "--out", from_xlsx, "--planned-month", "2027-01").exit_code == 0
-    strip = [{k: v for k, v in vm.items()} for vm in servers_of(imported(from_csv)).values()]
-    assert strip == list(servers_of(imported(from_xlsx)).values())
+    def without_ips(document: dict) -> list[dict]:  # the CSV folder has no vNetwork sheet, so no IP tags
+        servers = list(servers_of(document).values())
+        for vm in servers:
+            vm.get("tags", {}).pop("on-premises-ip", None)
+        return servers
+
+    assert without_ips(imported(from_csv)) == without_ips(imported(from_xlsx))
+    assert servers_of(imported(from_xlsx))["app05"]["tags"]["on-premises-ip"] == "10.1.0.5"
