@@ -85,3 +85,10 @@ def test_groups_of_identical_servers_count_their_servers() -> None:
     plan = plan_waves([Unit("web-{n:02}", 4, "simple"), Unit("db", 1, "complex")], [("web-{n:02}", "db")], cap=4)
     assert [(c.source, c.destination) for c in plan.cuts] == [("db", "web-{n:02}")]
     assert all(wave.servers <= 4 for wave in plan.waves)
+
+
+def test_a_unit_bigger_than_the_cap_gets_a_wave_of_its_own_and_is_reported() -> None:
+    plan = plan_waves([Unit("web-{n:02}", 24, "medium"), Unit("a", 1, "medium"), Unit("b", 1, "medium")], [],
+                      cap=10, pilot_size=0)
+    assert plan.oversized == ["web-{n:02}"]
+    assert [w.units for w in plan.waves] == [["web-{n:02}"], ["a", "b"]]

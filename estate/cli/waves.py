@@ -65,6 +65,9 @@ def plan(
     for flag in result.flags:
         console.print(f"flag: {flag.server} has a latency-critical link to retained host {flag.retained_host}"
                       + (f" (port {flag.port})" if flag.port else ""))
+    for key in result.plan.oversized:
+        console.print(f"warning: {key} is more servers than --max-servers-per-wave {max_servers} on its own: it has a "
+                      "wave of its own (split the entry to spread it)", soft_wrap=True)
     for message in result.out_of_support:
         console.print(f"warning: {message}", soft_wrap=True)
     if result.unknown_links:

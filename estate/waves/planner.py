@@ -48,6 +48,7 @@ class WavePlan:
     waves: list[PlannedWave]
     cuts: list[Cut]
     wave_of: dict[str, str]
+    oversized: list[str] = field(default_factory=list)  # units of more servers than the cap: a wave each
 
 
 def _components(units: dict[str, Unit], edges: set[tuple[str, str]]) -> list[list[str]]:
@@ -172,4 +173,5 @@ def plan_waves(units: list[Unit], links: list[tuple[str, str]], *, cap: int, pil
         for wave in waves:
             if cut.source in wave.units or cut.destination in wave.units:
                 wave.cuts += 1
-    return WavePlan(waves, cuts, wave_of)
+    oversized = sorted(unit.key for unit in units if unit.servers > cap)
+    return WavePlan(waves, cuts, wave_of, oversized)
