@@ -18,6 +18,7 @@ from typing import Any
 
 from costing.prices.catalogue import PriceQuery
 from estate.foundation.plan import UNKNOWN
+from estate.foundation.reference import disk_tiers as reference_disk_tiers
 
 HOURS_PER_MONTH = Decimal(730)
 REFERENCE = Path(__file__).parent / "reference"
@@ -78,14 +79,9 @@ def number(value: Any) -> Decimal | None:
         return None
 
 
-@cache
 def disk_tiers() -> dict[str, list[tuple[int, str]]]:
-    """Disk type family -> [(max size GiB, tier)], ascending (from reference/managed_disk_tiers.csv)."""
-    table: dict[str, list[tuple[int, str]]] = {}
-    with (REFERENCE / "managed_disk_tiers.csv").open(newline="", encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            table.setdefault(row["disk_type"], []).append((int(row["max_size_gib"]), row["tier"]))
-    return {family: sorted(rows) for family, rows in table.items()}
+    """Disk type family -> [(max size GiB, tier)], ascending (estate/foundation/reference/managed_disk_tiers.csv)."""
+    return reference_disk_tiers()
 
 
 @cache

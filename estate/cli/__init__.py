@@ -26,6 +26,8 @@ COMMAND_MODULES = (
     "estate.cli.pull",  # cost pull
     "estate.cli.reconcile",  # cost reconcile, cost synthesise (in the cost group)
     "estate.cli.actuals",  # actuals load
+    "estate.cli.imports",  # import rvtools, import azure-migrate
+    "estate.cli.waves",  # waves plan
 )
 for _module in COMMAND_MODULES:
     importlib.import_module(_module)

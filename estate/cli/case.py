@@ -186,3 +186,27 @@ def _budget_json(spec: object) -> dict[str, object]:
             "alerts": [{"threshold_percent": str(alert.threshold_percent), "threshold_type": alert.threshold_type}
                        for alert in spec.alerts],
             "contact_emails": list(spec.contact_emails), "basis": spec.basis}
+
+
+@group.command("init")
+def init(
+    estate_file: Annotated[Path, typer.Option("--estate", help="The estate definition (YAML).")],
+    baseline_annual: Annotated[str, typer.Option("--baseline-annual", help="Today's yearly cost, in the estate's "
+                                                 "billing currency (e.g. 1872000).")],
+    forecast: Annotated[Path | None, typer.Option("--forecast", help="JSON of `estate forecast --format json` for "
+                                                  "this estate: fills the cloud-run lines.")] = None,
+    first_year: Annotated[int | None, typer.Option("--first-year", help="Start year of the first financial year "
+                                                   "(default: the current one).")] = None,
+    years: Annotated[int, typer.Option("--years", min=1, max=15, help="Financial years in the case.")] = 5,
+    out: Annotated[Path, typer.Option("--out", help="The business case to write.")] = Path("business-case.yaml"),
+    force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
+) -> None:
+    """Start a business-case skeleton from an estate: baseline, cloud-run lines from its forecast, retained-run
+    lines from its retained hosts, each marked [assumption]."""
+    from estate.app.case import init_case
+
+    made = init_case(estate_file, baseline_annual, forecast=forecast, first_year=first_year, years=years, out=out,
+                     force=force)
+    case = made.case
+    typer.echo(f"wrote {made.written}: {len(case.lines)} lines over {len(case.periods)} years "
+               f"({case.periods[0]} to {case.periods[-1]}); every figure is marked [assumption]")

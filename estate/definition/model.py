@@ -303,6 +303,8 @@ class RetainedHosts(Spec):
     annual_run_cost: Money
     business_case_line: Slug
     cost_centre: str | None = None
+    # The hosts' names, where known (an inventory import lists them); `estate waves plan` flags links to them.
+    hosts: list[Annotated[str, StringConstraints(min_length=1)]] = []
 
     @property
     def operating_system(self) -> OperatingSystem | None:

@@ -263,6 +263,9 @@ def _retained(estate: Estate) -> Iterator[Finding]:
             yield Finding((*loc, "name"), f"retained group {group.name!r} is defined twice",
                           "give each group its own name")
         seen.add(group.name)
+        if group.hosts and len(group.hosts) != group.count:
+            yield Finding((*loc, "hosts"), f"{len(group.hosts)} hosts named but count is {group.count}",
+                          "list every host of the group, or set count to the number listed")
         if (group.os, group.os_version) not in operating_systems():
             yield _unknown_os(group.os, group.os_version, loc)
         if group.dr == "azure-site-recovery":

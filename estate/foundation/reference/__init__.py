@@ -102,6 +102,7 @@ class VmSize:
     memory_gib: float
     family: str
     premium_storage: bool
+    generations: tuple[int, ...] = (1, 2)
 
 
 @cache
@@ -114,6 +115,20 @@ def vm_sizes() -> dict[str, VmSize]:
             memory_gib=float(row["memory_gib"]),
             family=row["family"],
             premium_storage=row["premium_storage"] == "true",
+            generations=tuple(int(part) for part in row["generation"].split(",")),
         )
         for row in reference_rows("vm_sizes.csv")
     }
+
+
+@cache
+def disk_tiers() -> dict[str, list[tuple[int, str]]]:
+    """Disk type family (Standard_LRS, StandardSSD, Premium) -> [(max size GiB, tier)], ascending.
+
+    From managed_disk_tiers.csv: a managed disk is billed at, and can be provisioned up to, the smallest
+    tier that holds it.
+    """
+    table: dict[str, list[tuple[int, str]]] = {}
+    for row in reference_rows("managed_disk_tiers.csv"):
+        table.setdefault(row["disk_type"], []).append((int(row["max_size_gib"]), row["tier"]))
+    return {family: sorted(rows) for family, rows in table.items()}
