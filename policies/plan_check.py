@@ -70,7 +70,10 @@ def plan_resources(plan: Plan, stacks_dir: str | Path = "stacks") -> list[Resour
             continue
         location, source = _default_location(step, providers, config_location, str(stacks_dir))
         resources.append(Resource(urn=step.urn, type=step.type, name=step.name, inputs=step.inputs, parent=step.parent,
-                                  default_location=location, default_location_source=source))
+                                  default_location=location, default_location_source=source,
+                                  dependencies=frozenset(step.dependencies), op=step.op,
+                                  property_dependencies={key: frozenset(urns)
+                                                         for key, urns in step.property_dependencies.items()}))
     return resources
 
 
@@ -91,7 +94,9 @@ def check_plan(plan: Plan, settings: GuardrailSettings, rules: Iterable[Rule],
                stacks_dir: str | Path = "stacks") -> CheckResult:
     """Every violation of `rules` in `plan`; leaving (delete/discard) steps are never violations."""
     resources = plan_resources(plan, stacks_dir)
-    context = PlanContext(expressroute_gateway_ips=expressroute_gateway_ips(resources))
+    reads = {step.urn: step.type for step in plan.staying() if step.op in NOT_PLACED_OPS}
+    context = PlanContext(expressroute_gateway_ips=expressroute_gateway_ips(resources), resources=tuple(resources),
+                          reads=reads)
     rules = list(rules)
     violations = [violation for resource in resources
                   for violation in check_resource(resource, settings, context, rules)]

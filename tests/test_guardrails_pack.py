@@ -37,6 +37,10 @@ def example_estate(monkeypatch):
     pack.pack_settings.cache_clear()
 
 
+PREFLIGHT = ["azure-preflight-names", "azure-preflight-regions", "azure-preflight-expressroute", "azure-preflight-vm",
+             "azure-preflight-dependencies"]
+
+
 def _policy(name):
     return next(policy for policy in pack.policies() if policy.name == name)
 
@@ -68,8 +72,9 @@ def _validate(policy_name, args):
 def test_the_pack_has_every_rule_with_its_enforcement():
     policies = {policy.name: policy for policy in pack.policies()}
     assert list(policies) == ["uk-regions-only", "required-tags", "no-public-ip", "supported-os",
-                              "supported-os-advisory"]
+                              "supported-os-advisory", *PREFLIGHT]
     assert isinstance(policies["no-public-ip"], StackValidationPolicy)
+    assert all(isinstance(policies[name], StackValidationPolicy) for name in PREFLIGHT)
     assert all(isinstance(policies[name], ResourceValidationPolicy)
                for name in ("uk-regions-only", "required-tags", "supported-os", "supported-os-advisory"))
     assert policies["supported-os-advisory"].enforcement_level == EnforcementLevel.ADVISORY
@@ -167,7 +172,7 @@ def test_the_pack_loads_as_a_crossguard_analyzer_and_answers_over_grpc():
             info = stub.GetAnalyzerInfo(empty_pb2.Empty(), timeout=20)
             assert info.name == "estate-guardrails"
             assert [policy.name for policy in info.policies] == [
-                "uk-regions-only", "required-tags", "no-public-ip", "supported-os", "supported-os-advisory"]
+                "uk-regions-only", "required-tags", "no-public-ip", "supported-os", "supported-os-advisory", *PREFLIGHT]
             properties = struct_pb2.Struct()
             properties.update({"resourceGroupName": "rg", "location": "westeurope", "tags": PLATFORM_TAGS})
             request = analyzer_pb2.AnalyzeRequest(

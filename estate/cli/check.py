@@ -30,7 +30,8 @@ def check(
                          "Without PLAN, its own rules are checked, pointing at FILE:LINE.",
         show_default=False, metavar="FILE")] = None,
     only: Annotated[list[str] | None, typer.Option(
-        "--only", help="Run only this rule (repeatable): uk-regions-only, required-tags, no-public-ip, supported-os.",
+        "--only", help="Run only this rule (repeatable): uk-regions-only, required-tags, no-public-ip, supported-os, "
+                       "azure-preflight (all five azure-preflight-* rules) or one azure-preflight-* rule.",
         show_default=False, metavar="RULE")] = None,
     output_format: Annotated[Literal["text", "json", "sarif", "junit"], typer.Option(
         "--format", help="text, json, sarif (SARIF 2.1.0 for code scanning) or junit (CI test tabs).")] = "text",
@@ -68,6 +69,9 @@ def check(
 
 
 def _selected_rules(only: list[str], known: dict) -> list:
+    from policies.rules import FAMILIES
+
+    only = [name for each in only for name in FAMILIES.get(each, (each,))]
     unknown = [name for name in only if name not in known]
     if unknown:
         raise UsageError(f"--only {unknown[0]!r}: no such rule; rules are {', '.join(known)}")
