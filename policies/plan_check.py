@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ PROVIDER_TYPE_PREFIX = "pulumi:providers:"
 # not checked; creates, updates, replaces, imports, refreshes and unchanged resources are.
 NOT_PLACED_OPS = frozenset({"read", "read-replacement"})
 LOCATION_CONFIG = "azure-native:location"
+PREFLIGHT_PREFIX = "azure-preflight-"
 
 
 @dataclass
@@ -91,13 +92,44 @@ def _default_location(step: PlanResource, providers: Mapping[str, PlanResource],
 
 
 def check_plan(plan: Plan, settings: GuardrailSettings, rules: Iterable[Rule],
-               stacks_dir: str | Path = "stacks") -> CheckResult:
-    """Every violation of `rules` in `plan`; leaving (delete/discard) steps are never violations."""
+               stacks_dir: str | Path = "stacks", estate_fields: Mapping[str, str] | None = None) -> CheckResult:
+    """Every violation of `rules` in `plan`; leaving (delete/discard) steps are never violations.
+
+    `estate_fields` (generated Azure name -> `FILE:LINE:COL` of the estate field it is made from, see
+    `estate_field_locations`) lets azure-preflight findings name the field to change.
+    """
     resources = plan_resources(plan, stacks_dir)
     reads = {step.urn: step.type for step in plan.staying() if step.op in NOT_PLACED_OPS}
     context = PlanContext(expressroute_gateway_ips=expressroute_gateway_ips(resources), resources=tuple(resources),
-                          reads=reads)
+                          reads=reads, estate_fields=dict(estate_fields or {}))
     rules = list(rules)
-    violations = [violation for resource in resources
-                  for violation in check_resource(resource, settings, context, rules)]
+    by_urn = {resource.urn: resource for resource in resources}
+    violations = [_with_estate_field(violation, by_urn.get(violation.urn or ""), context.estate_fields)
+                  for resource in resources for violation in check_resource(resource, settings, context, rules)]
     return CheckResult(source=plan.source, resources_checked=len(resources), violations=violations)
+
+
+def _with_estate_field(violation: Violation, resource: Resource | None, fields: Mapping[str, str]) -> Violation:
+    if not fields or not violation.rule.startswith(PREFLIGHT_PREFIX):
+        return violation
+    for candidate in (violation.value, resource.azure_name if resource else None):
+        where = fields.get(candidate) if isinstance(candidate, str) else None
+        if where:
+            return replace(violation, message=f"{violation.message} [estate field {where}]")
+    return violation
+
+
+def estate_field_locations(estate_path: str | Path) -> dict[str, str]:
+    """Every Azure name the estate generates -> `FILE:LINE:COL` of the estate field it is made from."""
+    from estate.definition.generated_names import generated_names
+    from estate.definition.model import Estate
+    from estate.foundation.yamlfile import read_yaml, validate
+
+    document = read_yaml(estate_path, what="estate definition")
+    estate = validate(document, Estate)
+    located: dict[str, str] = {}
+    for name in generated_names(estate):
+        if name.name not in located:
+            line, column = document.position(name.loc)
+            located[name.name] = ":".join(str(part) for part in (document.file, line, column) if part is not None)
+    return located

@@ -60,3 +60,20 @@ def test_generated_names_are_the_names_the_plans_carry(tmp_path):
               if name.loc[:1] != ("retained",) and (name.loc[0] != "waves" or name.loc[1] == 0)]
     missing = [name.name for name in wanted if f'"{name.name}"' not in text]
     assert wanted and missing == []
+
+
+def test_a_plan_finding_names_the_estate_field_the_name_is_made_from(write_estate):
+    from policies.plan_check import check_plan, estate_field_locations
+    from policies.rules import RULES
+    from policies.rules.base import GuardrailSettings
+    from tests.preflight_plans import base_steps, inputs, plan_of
+
+    path = write_estate(LONG)
+    steps = base_steps()
+    inputs(steps, "kv")["vaultName"] = "kv-lancashire-platform-uks"
+    line = LONG.splitlines().index("  short_name: lancashire") + 1
+    result = check_plan(plan_of(steps), GuardrailSettings(), [RULES["azure-preflight-names"]],
+                        estate_fields=estate_field_locations(path))
+    (violation,) = result.violations
+    assert violation.message.endswith(f"[estate field {path}:{line}:15]")
+    assert violation.urn.endswith("::kv") and violation.path == "inputs.vaultName"

@@ -86,13 +86,17 @@ def _check_plan(path: Path, estate_file: Path | None, rules: list, settings_by_e
 
     plan = load_plan(path)
     estate_path = _estate_for(plan.config, estate_file)
+    from policies.plan_check import estate_field_locations
+
     if estate_path not in settings_by_estate:
         if not estate_path.exists():
             raise InputError(f"{estate_path}: no such file; plans are checked against the estate's allowed regions, "
                              "mandatory tags and waves: give the estate definition with --estate FILE",
                              file=str(estate_path))
         settings_by_estate[estate_path] = GuardrailSettings.from_estate(load_estate(estate_path))
-    return check_plan(plan, settings_by_estate[estate_path], rules, stacks_dir=estate_path.parent)
+        settings_by_estate[(estate_path, "fields")] = estate_field_locations(estate_path)
+    return check_plan(plan, settings_by_estate[estate_path], rules, stacks_dir=estate_path.parent,
+                      estate_fields=settings_by_estate[(estate_path, "fields")])
 
 
 def _estate_for(config: dict, estate_file: Path | None) -> Path:

@@ -43,11 +43,6 @@ def os_family(inputs: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _suffix(context: PlanContext, value: str) -> str:
-    field = context.estate_fields.get(value)
-    return f" [estate field {field}]" if field else ""
-
-
 def check(resource: Resource, settings: GuardrailSettings, context: PlanContext) -> Iterator[Violation]:
     rules = naming_rules().get(resource.type, ())
     family = os_family(resource.inputs) if resource.type == "azure-native:compute:VirtualMachine" else None
@@ -62,7 +57,7 @@ def check(resource: Resource, settings: GuardrailSettings, context: PlanContext)
                 problem = reserved_word_problem(value)
             if problem:
                 yield Violation(NAME, MANDATORY, resource.urn, resource.type, path, value,
-                                f"{problem}; Azure refuses it at deployment{_suffix(context, value)}; {REMEDIATION}")
+                                f"{problem}; Azure refuses it at deployment; {REMEDIATION}")
     key = arm_key(resource)
     others = plan_index(context).duplicates.get(key or "", [])
     if key and resource in others and others[0].urn != resource.urn:
