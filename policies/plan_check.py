@@ -92,16 +92,21 @@ def _default_location(step: PlanResource, providers: Mapping[str, PlanResource],
 
 
 def check_plan(plan: Plan, settings: GuardrailSettings, rules: Iterable[Rule],
-               stacks_dir: str | Path = "stacks", estate_fields: Mapping[str, str] | None = None) -> CheckResult:
+               stacks_dir: str | Path = "stacks", estate_fields: Mapping[str, str] | None = None,
+               neighbours: Iterable[Plan] = ()) -> CheckResult:
     """Every violation of `rules` in `plan`; leaving (delete/discard) steps are never violations.
 
     `estate_fields` (generated Azure name -> `FILE:LINE:COL` of the estate field it is made from, see
-    `estate_field_locations`) lets azure-preflight findings name the field to change.
+    `estate_field_locations`) lets azure-preflight findings name the field to change. `neighbours` are the other
+    plans of the same check (e.g. the platform beside a wave): azure-preflight-regions looks up a subnet or vault
+    another stack creates there; they are never checked or counted here.
     """
     resources = plan_resources(plan, stacks_dir)
     reads = {step.urn: step.type for step in plan.staying() if step.op in NOT_PLACED_OPS}
     context = PlanContext(expressroute_gateway_ips=expressroute_gateway_ips(resources), resources=tuple(resources),
-                          reads=reads, estate_fields=dict(estate_fields or {}))
+                          reads=reads, estate_fields=dict(estate_fields or {}),
+                          neighbours=tuple(resource for other in neighbours if other is not plan
+                                           for resource in plan_resources(other, stacks_dir)))
     rules = list(rules)
     by_urn = {resource.urn: resource for resource in resources}
     violations = [_with_estate_field(violation, by_urn.get(violation.urn or ""), context.estate_fields)

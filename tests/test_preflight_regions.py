@@ -47,3 +47,23 @@ def test_a_gateway_in_another_region_than_its_virtual_network_is_refused():
     assert finding[:2] == ("gateway", "mandatory")
     assert finding[4].startswith(f"VirtualNetworkGateway in ukwest but its virtual network {steps['vnet']['urn']} "
                                  "is in uksouth")
+
+
+def test_a_subnet_another_stack_creates_is_looked_up_in_the_other_plans_of_the_check():
+    from policies.plan_check import check_plan
+    from policies.rules import RULES
+    from policies.rules.base import GuardrailSettings
+    from tests.preflight_plans import plan_of
+
+    platform = base_steps()
+    wave = {"nic": platform.pop("nic")}
+    inputs(wave, "nic")["location"] = "ukwest"
+    rule = [RULES[NAME]]
+    alone = check_plan(plan_of(wave), GuardrailSettings(), rule)
+    beside = check_plan(plan_of(wave), GuardrailSettings(), rule, neighbours=[plan_of(platform)])
+    assert alone.violations == []  # the subnet is not in this plan: nothing to compare with
+    (violation,) = beside.violations
+    assert violation.path == "inputs.ipConfigurations[0].subnet.id"
+    assert violation.message.startswith(f"NetworkInterface in ukwest but its subnet's virtual network "
+                                        f"{platform['vnet']['urn']} is in uksouth")
+    assert beside.resources_checked == 1

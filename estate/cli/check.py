@@ -47,7 +47,10 @@ def check(
     names = {rule.name for rule in rules}
     if plans:
         settings_by_estate: dict[Path, object] = {}  # each estate file is read once, however many plans name it
-        results = [_check_plan(path, estate_file, rules, settings_by_estate) for path in plans]
+        from estate.foundation.plan import load_plan
+
+        loaded = [load_plan(path) for path in plans]  # each is checked with the others in view (cross-stack ids)
+        results = [_check_plan(plan, loaded, estate_file, rules, settings_by_estate) for plan in loaded]
     else:
         from policies.estate_check import check_estate_file
 
@@ -78,13 +81,11 @@ def _selected_rules(only: list[str], known: dict) -> list:
     return [rule for name, rule in known.items() if not only or name in only]
 
 
-def _check_plan(path: Path, estate_file: Path | None, rules: list, settings_by_estate: dict):
+def _check_plan(plan, neighbours: list, estate_file: Path | None, rules: list, settings_by_estate: dict):
     from estate.definition.loader import load_estate
-    from estate.foundation.plan import load_plan
     from policies.plan_check import check_plan
     from policies.rules.base import GuardrailSettings
 
-    plan = load_plan(path)
     estate_path = _estate_for(plan.config, estate_file)
     from policies.plan_check import estate_field_locations
 
@@ -96,7 +97,7 @@ def _check_plan(path: Path, estate_file: Path | None, rules: list, settings_by_e
         settings_by_estate[estate_path] = GuardrailSettings.from_estate(load_estate(estate_path))
         settings_by_estate[(estate_path, "fields")] = estate_field_locations(estate_path)
     return check_plan(plan, settings_by_estate[estate_path], rules, stacks_dir=estate_path.parent,
-                      estate_fields=settings_by_estate[(estate_path, "fields")])
+                      estate_fields=settings_by_estate[(estate_path, "fields")], neighbours=neighbours)
 
 
 def _estate_for(config: dict, estate_file: Path | None) -> Path:

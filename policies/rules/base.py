@@ -153,6 +153,8 @@ class PlanContext:
     # URNs of what it reads without managing (stack references, `Resource.get`).
     resources: tuple[Resource, ...] = ()
     reads: Mapping[str, str] = field(default_factory=dict)  # URN -> type
+    # Resources of the other plans in the same check (another stack's subnet or vault), for lookups only.
+    neighbours: tuple[Resource, ...] = ()
     # Where each estate-generated value came from (`FILE:LINE:COL` of the estate field), when the estate is given.
     estate_fields: Mapping[str, str] = field(default_factory=dict)
     # Per-check memo (the plan index the preflight rules share); not part of the context's value.

@@ -106,16 +106,25 @@ class PlanIndex:
     duplicates: dict[str, list[Resource]] = field(default_factory=dict)
     by_urn: dict[str, Resource] = field(default_factory=dict)
     by_type: dict[str, list[Resource]] = field(default_factory=dict)
+    # Also what the other plans of the same check create (for regions only: never "produced by this plan").
+    elsewhere: dict[str, Resource] = field(default_factory=dict)
 
     def find(self, resource_id: Any) -> Resource | None:
         key = id_key(resource_id)
         return self.by_key.get(key) if key else None
 
+    def find_anywhere(self, resource_id: Any) -> Resource | None:
+        key = id_key(resource_id)
+        return (self.by_key.get(key) or self.elsewhere.get(key)) if key else None
+
+    def key_anywhere(self, key: str) -> Resource | None:
+        return self.by_key.get(key) or self.elsewhere.get(key)
+
     def parent_of_subnet(self, subnet: Resource) -> Resource | None:
         group, vnet = subnet.inputs.get("resourceGroupName"), subnet.inputs.get("virtualNetworkName")
         if not (known(group) and known(vnet)):
             return None
-        return self.by_key.get(f"resourcegroups/{group}/providers/microsoft.network/virtualnetworks/{vnet}".lower())
+        return self.key_anywhere(f"resourcegroups/{group}/providers/microsoft.network/virtualnetworks/{vnet}".lower())
 
 
 def plan_index(context: PlanContext) -> PlanIndex:
@@ -131,6 +140,9 @@ def plan_index(context: PlanContext) -> PlanIndex:
                     cached.duplicates.setdefault(key, [cached.by_key[key]]).append(resource)
                 else:
                     cached.by_key[key] = resource
+        for resource in context.neighbours:
+            for key in produced_keys(resource):
+                cached.elsewhere.setdefault(key, resource)
         context.memo["preflight-index"] = cached
     return cached
 

@@ -21,7 +21,7 @@ REMEDIATION = ("place both in one region: a spoke VNet (and subnet) in the wave'
 
 
 def _subnet_region(index: PlanIndex, subnet_id: Any) -> tuple[str | None, Resource | None]:
-    subnet = index.find(subnet_id)
+    subnet = index.find_anywhere(subnet_id)
     if subnet is None:
         return None, None
     vnet = index.parent_of_subnet(subnet)
@@ -58,7 +58,7 @@ def check(resource: Resource, settings: GuardrailSettings, context: PlanContext)
     elif resource.type == "azure-native:compute:VirtualMachine":
         network = (inputs.get("networkProfile") or {}).get("networkInterfaces") or []
         for number, reference in enumerate(network):
-            nic = index.find((reference or {}).get("id"))
+            nic = index.find_anywhere((reference or {}).get("id"))
             region = location(nic) if nic is not None else None
             if nic is not None and region and region != own:
                 yield _mismatch(resource, json_path("inputs", "networkProfile", "networkInterfaces", number, "id"),
@@ -68,7 +68,7 @@ def check(resource: Resource, settings: GuardrailSettings, context: PlanContext)
             ("dataDisks", number, disk) for number, disk in enumerate(storage.get("dataDisks") or [])]
         for key, number, disk in disks:
             disk_id = ((disk or {}).get("managedDisk") or {}).get("id")
-            attached = index.find(disk_id)
+            attached = index.find_anywhere(disk_id)
             region = location(attached) if attached is not None else None
             if attached is not None and region and region != own:
                 parts = ("storageProfile", key) + ((number,) if number is not None else ()) + ("managedDisk", "id")
@@ -81,10 +81,10 @@ def check(resource: Resource, settings: GuardrailSettings, context: PlanContext)
 def _protected_item(resource: Resource, index: PlanIndex, own: str) -> Iterator[Violation]:
     inputs = resource.inputs
     properties = inputs.get("properties") or {}
-    source = index.find(properties.get("sourceResourceId"))
+    source = index.find_anywhere(properties.get("sourceResourceId"))
     vault_key = (f"resourcegroups/{inputs.get('resourceGroupName')}/providers/microsoft.recoveryservices/vaults/"
                  f"{inputs.get('vaultName')}").lower()
-    vault = index.by_key.get(vault_key)
+    vault = index.key_anywhere(vault_key)
     vm_region = location(source) if source is not None else own
     if vault is not None and vm_region and location(vault) and location(vault) != vm_region:
         who = source.urn if source is not None else "the VM"
