@@ -220,3 +220,22 @@ def _read_port(process: subprocess.Popen) -> int:
             raise AssertionError(f"the pack exited: {process.stderr.read()}")
     assert line.strip().isdigit(), f"expected the analyzer port, got {line!r}"
     return int(line)
+
+
+def test_azure_preflight_runs_as_a_stack_policy_seeing_the_whole_stack():
+    subnet_id = ("/subscriptions/0/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/"
+                 "apps")
+    vnet = _stack_resource("azure-native:network:VirtualNetwork", "vnet",
+                           {"virtualNetworkName": "vnet", "resourceGroupName": "rg", "location": "uksouth"})
+    subnet = _stack_resource("azure-native:network:Subnet", "apps",
+                             {"subnetName": "apps", "virtualNetworkName": "vnet", "resourceGroupName": "rg",
+                              "addressPrefix": "10.0.1.0/24"})
+    nic = _stack_resource("azure-native:network:NetworkInterface", "nic",
+                          {"networkInterfaceName": "nic", "resourceGroupName": "rg", "location": "ukwest",
+                           "ipConfigurations": [{"name": "ipconfig1", "subnet": {"id": subnet_id}}]})
+    reported = []
+    _policy("azure-preflight-regions").validate(StackValidationArgs([vnet, subnet, nic]),
+                                                lambda message, urn=None: reported.append((message, urn)))
+    assert [urn for _, urn in reported] == [nic.urn]
+    assert reported[0][0].startswith(f"inputs.ipConfigurations[0].subnet.id = {subnet_id!r}: NetworkInterface in "
+                                     f"ukwest but its subnet's virtual network {vnet.urn} is in uksouth")
