@@ -47,3 +47,21 @@ def test_plans_are_identical_with_and_without_the_lever(tmp_path):
     assert len(deferred) == 7
     for plan in deferred:
         assert plan.read_bytes() == (tmp_path / "eager" / plan.name).read_bytes(), plan.name
+
+
+LAZY_PROBE = """
+import sys
+import estate.synth
+from pulumi_azure_native import network
+from pulumi_azure_native.network.subnet import Subnet
+assert network.Subnet is Subnet
+print(sum(1 for name in sys.modules if name.startswith("pulumi_azure_native.network.")),
+      "VirtualNetworkTap" in dir(network), "pulumi_azure_native.network.virtual_network_tap" in sys.modules)
+"""
+
+
+def test_a_service_package_imports_only_the_resource_modules_a_program_reads(tmp_path):
+    lazy, listed, tap_loaded = _run(["-c", LAZY_PROBE], tmp_path, None).stdout.split()
+    eager = _run(["-c", LAZY_PROBE], tmp_path, "eager").stdout.split()[0]
+    assert (listed, tap_loaded) == ("True", "False")  # dir() still lists every name; its module is not imported
+    assert int(lazy) < 10 < 200 < int(eager)

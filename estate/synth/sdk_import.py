@@ -23,6 +23,7 @@ import importlib.abc
 import importlib.machinery
 import marshal
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -31,7 +32,7 @@ PACKAGE = "pulumi_azure_native"
 CACHE_ENV = "ESTATE_BYTECODE_CACHE"
 MODE_ENV = "ESTATE_SDK_ANNOTATIONS"
 _FLAGS = future_flags.annotations.compiler_flag
-_TAG = f"{sys.implementation.cache_tag}-pep563-1"
+_TAG = f"{sys.implementation.cache_tag}-pep563-lazy-2"
 
 
 def cache_dir() -> Path:
@@ -42,7 +43,13 @@ def cache_dir() -> Path:
 
 
 class DeferredAnnotationsLoader(importlib.machinery.SourceFileLoader):
-    """A source loader that compiles with PEP 563 annotations and caches that bytecode apart from the SDK's."""
+    """A source loader that compiles with PEP 563 annotations and caches that bytecode apart from the SDK's.
+
+    A service package (`pulumi_azure_native.network`) re-exports every one of its ~300 resource modules with
+    `from .x import *`; its `__init__` is compiled instead with those star-imports replaced by a module
+    `__getattr__` (PEP 562) that imports the module defining a name when the name is first read. `network.Subnet`
+    is then the very same class; only the modules a program uses are imported.
+    """
 
     def get_code(self, fullname: str):  # type: ignore[override]
         path = self.get_filename(fullname)
@@ -53,9 +60,53 @@ class DeferredAnnotationsLoader(importlib.machinery.SourceFileLoader):
             return marshal.loads(cached.read_bytes())
         except (OSError, ValueError, EOFError, TypeError):
             pass
-        code = compile(self.get_data(path), path, "exec", flags=_FLAGS, dont_inherit=True)
+        source = self.get_data(path).decode("utf-8")
+        if os.path.basename(path) == "__init__.py" and fullname.count(".") == 1:
+            source = lazy_package_source(source, Path(path).parent)
+        code = compile(source, path, "exec", flags=_FLAGS, dont_inherit=True)
         _store(cached, marshal.dumps(code))
         return code
+
+
+_STAR_IMPORT = re.compile(r"^from \.(\w+) import \*$", re.MULTILINE)
+_ALL = re.compile(r"^__all__ = \[(.*?)\]", re.MULTILINE | re.DOTALL)
+_EAGER = frozenset({"_enums", "_inputs"})  # shared by every resource module, and holding the Args classes
+_LAZY_TAIL = """
+
+def __getattr__(name):
+    module = _ESTATE_LAZY_NAMES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_ESTATE_LAZY_NAMES))
+"""
+
+
+def lazy_package_source(source: str, folder: Path) -> str:
+    """The package's `__init__` source with its resource modules' star-imports made lazy (unchanged if unsure)."""
+    names: dict[str, str] = {}
+    for module in _STAR_IMPORT.findall(source):
+        if module in _EAGER:
+            continue
+        try:
+            text = (folder / f"{module}.py").read_text(encoding="utf-8")
+        except OSError:
+            return source
+        declared = _ALL.search(text)
+        if declared is None:
+            return source
+        for name in re.findall(r"'(\w+)'", declared.group(1)):
+            names.setdefault(name, module)
+    if not names:
+        return source
+    kept = _STAR_IMPORT.sub(lambda match: match.group(0) if match.group(1) in _EAGER else "", source)
+    return kept + f"\n_ESTATE_LAZY_NAMES = {names!r}\n" + _LAZY_TAIL
 
 
 def _store(path: Path, data: bytes) -> None:
