@@ -53,8 +53,9 @@ LAZY_PROBE = """
 import sys
 import estate.synth
 from pulumi_azure_native import network
+read = network.Subnet
 from pulumi_azure_native.network.subnet import Subnet
-assert network.Subnet is Subnet
+assert read is Subnet
 print(sum(1 for name in sys.modules if name.startswith("pulumi_azure_native.network.")),
       "VirtualNetworkTap" in dir(network), "pulumi_azure_native.network.virtual_network_tap" in sys.modules)
 """
