@@ -3,7 +3,9 @@
 The same rules as over a plan, asked of what the definition will produce: every region it names is allowed
 (and UK), every resource it will tag carries the mandatory tags, and no server's OS is out of support when
 its wave goes live. Public IPs: the only one a definition can ask for is the ExpressRoute gateway's, which
-its SKU decides, so there is nothing else to find before synthesis.
+its SKU decides, so there is nothing else to find before synthesis. Of azure-preflight, the definition is asked
+what it decides alone: every name the program generates fits Azure's naming rules (azure-preflight-names, on the
+field the name is made from), and every server's size is offered in its region (azure-preflight-vm).
 """
 
 from __future__ import annotations
@@ -11,12 +13,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from estate.definition.generated_names import name_problems
 from estate.definition.model import Estate, VirtualMachine
-from estate.foundation.reference import UK_REGIONS
+from estate.foundation.reference import UK_REGIONS, size_offered
 from estate.foundation.yamlfile import YamlDocument, format_loc, read_yaml, validate
 from policies.plan_check import CheckResult
 from policies.rules import required_tags, supported_os, uk_regions_only
 from policies.rules.base import MANDATORY, GuardrailSettings, Violation, go_live
+from policies.rules.preflight import names as preflight_names
+from policies.rules.preflight import vm as preflight_vm
 
 Loc = tuple[str | int, ...]
 _PLATFORM_GENERATED = ("business-case-line", "wave", "cost-centre")
@@ -28,7 +33,8 @@ def check_estate_file(path: str | Path, rules: set[str], previous: Path | None =
     `previous` (a folder of earlier plans), also say which servers changed wave since (advisory)."""
     document = read_yaml(path, what="estate definition")
     estate = validate(document, Estate)
-    checks = {uk_regions_only.NAME: _regions, required_tags.NAME: _tags, supported_os.NAME: _operating_systems}
+    checks = {uk_regions_only.NAME: _regions, required_tags.NAME: _tags, supported_os.NAME: _operating_systems,
+              preflight_names.NAME: _names, preflight_vm.NAME: _vm_sizes}
     violations: list[Violation] = []
     for name, check in checks.items():
         if name in rules:
@@ -114,3 +120,23 @@ def _operating_systems(estate: Estate) -> Iterator[Finding]:
                 enforcement, message = problem
                 yield ("estate:vm", ("waves", wave_index, "vms", vm_index, "os_version"), vm.os_version, enforcement,
                        f"{message} [wave {wave.name}, planned {wave.planned_month}]; {supported_os.REMEDIATION}")
+
+
+def _names(estate: Estate) -> Iterator[Finding]:
+    for name, rule, problem in name_problems(estate):
+        yield (f"estate:{rule.arm_type}", name.loc, name.name, MANDATORY,
+               f"{problem}: the {rule.arm_type} name made from this field; Azure refuses it at deployment; "
+               f"{preflight_names.REMEDIATION}")
+
+
+def _vm_sizes(estate: Estate) -> Iterator[Finding]:
+    reported: set[tuple[int, int]] = set()
+    for wave_index, wave in enumerate(estate.waves):
+        for vm_index, vm in enumerate(wave.vms):
+            region = vm.region or wave.region or estate.regions.primary
+            if vm.strategy != "retire" and size_offered(vm.size, region) is False \
+                    and (wave_index, vm_index) not in reported:
+                reported.add((wave_index, vm_index))
+                yield ("estate:vm", ("waves", wave_index, "vms", vm_index, "size"), vm.size, MANDATORY,
+                       f"{vm.size} is not offered in {region} (vm_size_regions.csv); choose a size sold there or "
+                       f"place the server in another region")

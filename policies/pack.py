@@ -9,6 +9,7 @@ program resolves the stack's `estate:estateFile`), else $ESTATE_FILE, else the p
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable, Mapping
 from functools import cache
@@ -43,6 +44,7 @@ ESTATE_FILE_ENV = "ESTATE_FILE"
 PACK_DIR = Path(__file__).resolve().parent
 # CrossGuard gives a policy one enforcement level, so supported-os's advisory half is its own policy.
 SUPPORTED_OS_ADVISORY = "supported-os-advisory"
+STACK_REFERENCE = "pulumi:pulumi:StackReference"
 
 
 # The policy-pack config key naming the estate (each policy declares it in its config schema), e.g. a file given
@@ -118,7 +120,11 @@ def resource_from_args(args: ResourceValidationArgs) -> Resource:
 
 def resource_from_stack(resource: PolicyResource) -> Resource:
     parent = resource.parent.urn if resource.parent is not None else (resource.opts.parent if resource.opts else None)
-    return _resource(resource.resource_type, resource.urn, resource.name, resource.props, parent, resource.provider)
+    made = _resource(resource.resource_type, resource.urn, resource.name, resource.props, parent, resource.provider)
+    by_property = {key: frozenset(dependency.urn for dependency in dependencies)
+                   for key, dependencies in (getattr(resource, "property_dependencies", None) or {}).items()}
+    return dataclasses.replace(made, dependencies=frozenset(dependency.urn for dependency in resource.dependencies),
+                               property_dependencies=by_property)
 
 
 def _report(violation: Violation, report: ReportViolation, urn: str | None = None) -> None:
@@ -164,10 +170,14 @@ def stack_validator(rule: Rule) -> Callable[..., None]:
         settings = _settings_or_report(args, report_violation)
         if settings is None:
             return
-        resources = [resource_from_stack(resource) for resource in args.resources]
+        everything = [resource_from_stack(resource) for resource in args.resources]
+        reads = {resource.urn: resource.type for resource in everything if resource.type == STACK_REFERENCE}
+        resources = [resource for resource in everything
+                     if resource.urn not in reads and not resource.type.startswith("pulumi:providers:")]
         dependencies = {resource.urn: [dependency.urn for dependency in resource.dependencies]
                         for resource in args.resources}
-        context = PlanContext(expressroute_gateway_ips=expressroute_gateway_ips(resources, dependencies))
+        context = PlanContext(expressroute_gateway_ips=expressroute_gateway_ips(resources, dependencies),
+                              resources=tuple(resources), reads=reads)
         for resource in resources:
             for violation in rule.check(resource, settings, context):
                 _report(violation, report_violation, resource.urn)
@@ -181,7 +191,7 @@ def policies() -> list[Policy]:
     for rule in RULES.values():
         common = {"description": rule.description, "remediation_steps": rule.remediation,
                   "enforcement_level": EnforcementLevel.MANDATORY, "config_schema": CONFIG_SCHEMA}
-        if rule.name == NO_PUBLIC_IP:
+        if rule.name == NO_PUBLIC_IP or rule.whole_plan:
             made.append(StackValidationPolicy(name=rule.name, validate=stack_validator(rule), **common))
         elif rule.name == SUPPORTED_OS:
             made.append(ResourceValidationPolicy(name=rule.name, validate=resource_validator(rule, MANDATORY),

@@ -23,6 +23,10 @@ def non_uk_plan(tmp_path):
     return write_plan(tmp_path / "bad.json", *platform_plan_steps(), resource_group("rg-eu", location="West Europe"))
 
 
+PREFLIGHT = ["azure-preflight-names", "azure-preflight-regions", "azure-preflight-expressroute", "azure-preflight-vm",
+             "azure-preflight-dependencies"]
+
+
 def test_a_compliant_plan_exits_0_with_a_summary(clean_plan):
     result = run_cli("check", clean_plan, "--estate", EXAMPLE_ESTATE)
     assert result.exit_code == 0, result.output
@@ -94,7 +98,7 @@ def test_sarif_output_is_sarif_2_1_0_pointing_at_the_step(non_uk_plan):
     driver = run["tool"]["driver"]
     assert driver["name"] == "estate-guardrails"
     assert [rule["id"] for rule in driver["rules"]] == ["uk-regions-only", "required-tags", "no-public-ip",
-                                                        "supported-os"]
+                                                        "supported-os", *PREFLIGHT]
     (finding,) = run["results"]
     assert (finding["ruleId"], finding["level"]) == ("uk-regions-only", "error")
     assert driver["rules"][finding["ruleIndex"]]["id"] == "uk-regions-only"
@@ -111,9 +115,9 @@ def test_junit_output_has_a_case_per_rule_failing_on_mandatory_violations(non_uk
     assert result.exit_code == 1
     root = ElementTree.fromstring(result.stdout.split("\n", 1)[1])
     (suite,) = root.findall("testsuite")
-    assert (suite.get("tests"), suite.get("failures")) == ("4", "1")
+    assert (suite.get("tests"), suite.get("failures")) == ("9", "1")
     cases = {case.get("name"): case for case in suite.findall("testcase")}
-    assert list(cases) == ["uk-regions-only", "required-tags", "no-public-ip", "supported-os"]
+    assert list(cases) == ["uk-regions-only", "required-tags", "no-public-ip", "supported-os", *PREFLIGHT]
     failure = cases["uk-regions-only"].find("failure")
     assert failure.get("message") == "1 mandatory violation of uk-regions-only"
     assert "rg-eu" in failure.text

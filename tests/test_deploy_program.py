@@ -91,12 +91,11 @@ def test_a_server_in_another_region_than_its_wave_is_refused(write_estate):
 # Defect 2: ExpressRoute in its real sequence
 
 
-def test_expressroute_has_private_peering_and_no_connection_until_step_2(write_estate, tmp_path):
+def test_step_1_is_the_circuit_alone_no_peering_or_connection_until_the_provider_has_provisioned_it(
+        write_estate, tmp_path):
     platform = _plans(write_estate, tmp_path, MINIMAL_ESTATE)["platform"]
-    (peering,) = _of(platform, "ExpressRouteCircuitPeering")
-    assert peering.inputs == {**peering.inputs, "peeringType": "AzurePrivatePeering", "peerASN": 65010,
-                              "primaryPeerAddressPrefix": "172.31.255.0/30",
-                              "secondaryPeerAddressPrefix": "172.31.255.4/30", "vlanId": 100}
+    assert _of(platform, "ExpressRouteCircuit")
+    assert not _of(platform, "ExpressRouteCircuitPeering")  # Azure refuses a peering on an unprovisioned circuit
     assert not _of(platform, "VirtualNetworkGatewayConnection")
     assert not [key for key in platform.config if "uthorization" in key]  # no key for our own circuit
     nsg = _of(platform, "NetworkSecurityGroup")[0]
@@ -108,6 +107,9 @@ def test_step_2_connects_after_the_peering_without_a_key(write_estate, tmp_path)
     platform = _plans(write_estate, tmp_path, text)["platform"]
     (connection,) = _of(platform, "VirtualNetworkGatewayConnection")
     (peering,) = _of(platform, "ExpressRouteCircuitPeering")
+    assert peering.inputs == {**peering.inputs, "peeringType": "AzurePrivatePeering", "peerASN": 65010,
+                              "primaryPeerAddressPrefix": "172.31.255.0/30",
+                              "secondaryPeerAddressPrefix": "172.31.255.4/30", "vlanId": 100}
     assert peering.urn in connection.inputs.get("dependencies", []) or peering.urn in \
         load_plan_dependencies(tmp_path / "plans" / "platform.json", connection.urn)
     assert "authorizationKey" not in connection.inputs

@@ -37,6 +37,10 @@ def example_estate(monkeypatch):
     pack.pack_settings.cache_clear()
 
 
+PREFLIGHT = ["azure-preflight-names", "azure-preflight-regions", "azure-preflight-expressroute", "azure-preflight-vm",
+             "azure-preflight-dependencies"]
+
+
 def _policy(name):
     return next(policy for policy in pack.policies() if policy.name == name)
 
@@ -68,8 +72,9 @@ def _validate(policy_name, args):
 def test_the_pack_has_every_rule_with_its_enforcement():
     policies = {policy.name: policy for policy in pack.policies()}
     assert list(policies) == ["uk-regions-only", "required-tags", "no-public-ip", "supported-os",
-                              "supported-os-advisory"]
+                              "supported-os-advisory", *PREFLIGHT]
     assert isinstance(policies["no-public-ip"], StackValidationPolicy)
+    assert all(isinstance(policies[name], StackValidationPolicy) for name in PREFLIGHT)
     assert all(isinstance(policies[name], ResourceValidationPolicy)
                for name in ("uk-regions-only", "required-tags", "supported-os", "supported-os-advisory"))
     assert policies["supported-os-advisory"].enforcement_level == EnforcementLevel.ADVISORY
@@ -167,7 +172,7 @@ def test_the_pack_loads_as_a_crossguard_analyzer_and_answers_over_grpc():
             info = stub.GetAnalyzerInfo(empty_pb2.Empty(), timeout=20)
             assert info.name == "estate-guardrails"
             assert [policy.name for policy in info.policies] == [
-                "uk-regions-only", "required-tags", "no-public-ip", "supported-os", "supported-os-advisory"]
+                "uk-regions-only", "required-tags", "no-public-ip", "supported-os", "supported-os-advisory", *PREFLIGHT]
             properties = struct_pb2.Struct()
             properties.update({"resourceGroupName": "rg", "location": "westeurope", "tags": PLATFORM_TAGS})
             request = analyzer_pb2.AnalyzeRequest(
@@ -215,3 +220,22 @@ def _read_port(process: subprocess.Popen) -> int:
             raise AssertionError(f"the pack exited: {process.stderr.read()}")
     assert line.strip().isdigit(), f"expected the analyzer port, got {line!r}"
     return int(line)
+
+
+def test_azure_preflight_runs_as_a_stack_policy_seeing_the_whole_stack():
+    subnet_id = ("/subscriptions/0/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/"
+                 "apps")
+    vnet = _stack_resource("azure-native:network:VirtualNetwork", "vnet",
+                           {"virtualNetworkName": "vnet", "resourceGroupName": "rg", "location": "uksouth"})
+    subnet = _stack_resource("azure-native:network:Subnet", "apps",
+                             {"subnetName": "apps", "virtualNetworkName": "vnet", "resourceGroupName": "rg",
+                              "addressPrefix": "10.0.1.0/24"})
+    nic = _stack_resource("azure-native:network:NetworkInterface", "nic",
+                          {"networkInterfaceName": "nic", "resourceGroupName": "rg", "location": "ukwest",
+                           "ipConfigurations": [{"name": "ipconfig1", "subnet": {"id": subnet_id}}]})
+    reported = []
+    _policy("azure-preflight-regions").validate(StackValidationArgs([vnet, subnet, nic]),
+                                                lambda message, urn=None: reported.append((message, urn)))
+    assert [urn for _, urn in reported] == [nic.urn]
+    assert reported[0][0].startswith(f"inputs.ipConfigurations[0].subnet.id = {subnet_id!r}: NetworkInterface in "
+                                     f"ukwest but its subnet's virtual network {vnet.urn} is in uksouth")

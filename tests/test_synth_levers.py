@@ -30,7 +30,7 @@ def test_fast_path_records_the_same_plan_as_the_stock_runtime(write_estate):
     stock = _documents(estate_file, fast=False)
     fast = _documents(estate_file, fast=True)
     assert stock == fast
-    assert sum(len(document["steps"]) for document in fast.values()) == 40  # 3 stacks, 30 resources
+    assert sum(len(document["steps"]) for document in fast.values()) == 39  # 3 stacks (no peering until step 2)
 
 
 def test_levers_are_on_with_the_pinned_sdk_and_undone_afterwards():

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from estate.foundation.periods import financial_year_label
 from estate.foundation.errors import InputError
+from estate.foundation.periods import financial_year_label
 
 if TYPE_CHECKING:
     from estate.definition.model import Estate

@@ -100,6 +100,10 @@ class ExpressRoute(pulumi.ComponentResource):
         peering = spec.private_peering
         if peering is None:  # `estate validate` refuses this; the component states it too.
             raise ValueError("a circuit created by the stack needs its private peering (private_peering)")
+        if not spec.connection.enabled:
+            # Step 1 ends here: Azure accepts the private peering only once the connectivity provider has
+            # provisioned the circuit (serviceProviderProvisioningState Provisioned), so the peering is step 2 too.
+            return
         self.peering = network.ExpressRouteCircuitPeering(
             f"{name}-private-peering", circuit_name=self.circuit.name, peering_name=PRIVATE_PEERING,
             peering_type=PRIVATE_PEERING, resource_group_name=args.resource_group_name,

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from ipaddress import IPv4Network
 
+from estate.definition.generated_names import name_problems
 from estate.definition.model import (
     EXPRESSROUTE_BANDWIDTHS_MBPS,
     NAME_PATTERN_FIELD,
@@ -45,8 +46,18 @@ def nearest(word: str, choices: list[str] | tuple[str, ...]) -> str | None:
 def check_estate(estate: Estate) -> list[Finding]:
     """Every cross-field problem in the estate, in definition order."""
     checks = (_regions, _tags, _network, _expressroute, _waves, _servers, _retained)
-    found = [finding for check in checks for finding in check(estate)]
-    return found + list(check_deployable(estate, Finding))
+    findings = [finding for check in checks for finding in check(estate)]
+    reported = {finding.loc for finding in findings}
+    # Azure's naming rules for every generated name, unless the field already has a finding (e.g. a server name).
+    return findings + [finding for finding in _names(estate) if finding.loc not in reported] + \
+        list(check_deployable(estate, Finding))
+
+
+def _names(estate: Estate) -> Iterator[Finding]:
+    for name, rule, problem in name_problems(estate):
+        yield Finding(name.loc, f"the {rule.arm_type} name made from this field, {problem}",
+                      f"Azure refuses it at deployment ({rule.scope} scope; source: {rule.source.split(' ; ')[0]}); "
+                      "shorten or change this field")
 
 
 def _allowed_hint(estate: Estate) -> str:

@@ -51,6 +51,9 @@ class PlanResource:
     parent: str | None
     provider: str | None
     index: int
+    # URNs this resource depends on (`dependencies`), and per input the URNs its value came from.
+    dependencies: tuple[str, ...] = ()
+    property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -273,8 +276,13 @@ def _step(step: Any, index: int, source: str) -> PlanResource:
     inputs = state.get("inputs") or {}
     if not isinstance(inputs, dict):
         raise InputError(f"{where}: `inputs` of {urn} must be an object", file=source)
+    dependencies = state.get("dependencies") or []
+    by_property = state.get("propertyDependencies") or {}
     return PlanResource(
         op=op, urn=urn, type=resource_type, inputs=inputs, custom=bool(state.get("custom", True)),
         parent=state.get("parent") or None, provider=state.get("provider") or step.get("provider") or None,
         index=index,
+        dependencies=tuple(str(each) for each in dependencies) if isinstance(dependencies, list) else (),
+        property_dependencies={str(key): tuple(str(each) for each in value) for key, value in by_property.items()
+                               if isinstance(value, list)} if isinstance(by_property, dict) else {},
     )

@@ -18,6 +18,8 @@ from policies.rules.base import (
     Resource,
     Violation,
 )
+from policies.rules.preflight import FAMILY as PREFLIGHT_FAMILY
+from policies.rules.preflight import dependencies, expressroute, names, regions, vm
 
 Check = Callable[[Resource, GuardrailSettings, PlanContext], Iterable[Violation]]
 
@@ -30,12 +32,19 @@ class Rule:
     check: Check
     # Mandatory rules fail the check; supported-os is mandatory past end of support, advisory near it.
     enforcement: str = MANDATORY
+    # True for rules that look across the whole plan (CrossGuard runs them as stack policies).
+    whole_plan: bool = False
 
 
 RULES: dict[str, Rule] = {
     module.NAME: Rule(module.NAME, module.DESCRIPTION, module.REMEDIATION, module.check)
     for module in (uk_regions_only, required_tags, no_public_ip, supported_os)
 }
+# azure-preflight: what Azure itself refuses at deployment (mandatory; `--only azure-preflight` runs them all).
+PREFLIGHT_RULES = (names, regions, expressroute, vm, dependencies)
+RULES.update({module.NAME: Rule(module.NAME, module.DESCRIPTION, module.REMEDIATION, module.check, whole_plan=True)
+              for module in PREFLIGHT_RULES})
+FAMILIES = {PREFLIGHT_FAMILY: tuple(module.NAME for module in PREFLIGHT_RULES)}
 
 
 def check_resource(resource: Resource, settings: GuardrailSettings, context: PlanContext,
@@ -45,5 +54,6 @@ def check_resource(resource: Resource, settings: GuardrailSettings, context: Pla
         yield from rule.check(resource, settings, context)
 
 
-__all__ = ["ADVISORY", "MANDATORY", "RULES", "GuardrailSettings", "PlanContext", "Resource", "Rule", "Violation",
+__all__ = ["ADVISORY", "FAMILIES", "MANDATORY", "RULES", "GuardrailSettings", "PlanContext", "Resource", "Rule",
+           "Violation",
            "check_resource"]

@@ -41,6 +41,10 @@ class Resource:
     parent: str | None = None
     default_location: str | None = None
     default_location_source: str = ""
+    # What the engine records it depends on: every URN, and per top-level input the URNs its value came from.
+    dependencies: frozenset[str] = frozenset()
+    op: str = "create"
+    property_dependencies: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     @property
     def azure_name(self) -> str | None:
@@ -139,6 +143,16 @@ class PlanContext:
     """Facts about the whole plan a rule may need beyond one resource (e.g. which IP a gateway uses)."""
 
     expressroute_gateway_ips: frozenset[str] = frozenset()
+    # The whole plan, for rules that look across resources (azure-preflight-*): every placed resource, and the
+    # URNs of what it reads without managing (stack references, `Resource.get`).
+    resources: tuple[Resource, ...] = ()
+    reads: Mapping[str, str] = field(default_factory=dict)  # URN -> type
+    # Resources of the other plans in the same check (another stack's subnet or vault), for lookups only.
+    neighbours: tuple[Resource, ...] = ()
+    # Where each estate-generated value came from (`FILE:LINE:COL` of the estate field), when the estate is given.
+    estate_fields: Mapping[str, str] = field(default_factory=dict)
+    # Per-check memo (the plan index the preflight rules share); not part of the context's value.
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def allowed_list(regions: Iterable[str]) -> str:

@@ -1,7 +1,9 @@
 """Benchmark of `estate synth`: the bundled example against its target, and stock runtime vs ours at scale.
 
-Run with `make bench` (prints a table). Targets: the bundled example (all stacks) in <= 3 s, a 3,000-VM estate
-in <= 20 s and at least 10x faster than the stock mock runtime, with both recording the same plan.
+Run with `make bench` (prints a table). Targets: the bundled example (all stacks) in <= 3 s as a whole process
+(interpreter start, imports, synthesis and writing, best of three: the machine is shared), a 3,000-VM estate in
+<= 20 s and at least 20x faster per resource than the stock mock runtime in the same run, with both recording the
+same plan.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from tests.conftest import EXAMPLE_ESTATE, MINIMAL_ESTATE, ROOT
 VM_COUNTS = (300, 1000, 3000)
 EXAMPLE_TARGET_S = 3.0
 SCALE_TARGET_S = 20.0
-SPEEDUP_TARGET = 10.0
+SPEEDUP_TARGET = 20.0
 VMS_PER_WAVE = 500
 
 
@@ -90,10 +92,13 @@ def test_bench_synth(tmp_path):
 
     # Best of three fresh processes: the machine is shared, and the best run is the least disturbed one.
     runs = [_example_in_a_fresh_process(tmp_path / f"example-{attempt}") for attempt in range(3)]
-    command_s, wall_s, example_resources = min(runs)
+    command_s = min(run[0] for run in runs)
+    wall_s = min(run[1] for run in runs)
+    example_resources = runs[0][2]
     print(f"\nbundled example, all stacks, fresh process: {example_resources} resources; `estate synth --all` "
-          f"reports {', '.join(f'{run[0]:.2f}' for run in runs)} s (best {command_s:.2f} s; process wall clock "
-          f"incl. interpreter start {wall_s:.2f} s); target <= {EXAMPLE_TARGET_S:.0f} s")
+          f"reports {', '.join(f'{run[0]:.2f}' for run in runs)} s (best {command_s:.2f} s); whole process "
+          f"{', '.join(f'{run[1]:.2f}' for run in runs)} s (best {wall_s:.2f} s); target <= {EXAMPLE_TARGET_S:.0f} s "
+          "whole process")
 
     print(f"\n{'VMs':>6} {'resources':>10} | {'stock s':>8} {'ms/res':>7} | {'ours s':>7} {'ms/res':>7} | "
           f"{'speed-up':>8} | same plan")
@@ -112,7 +117,7 @@ def test_bench_synth(tmp_path):
         assert stock_resources == resources
 
     assert example_resources >= 1000
-    assert command_s <= EXAMPLE_TARGET_S
+    assert wall_s <= EXAMPLE_TARGET_S
     assert all(same for _, _, same in results.values())
     ours_s, stock_s, _ = results[3000]
     assert ours_s <= SCALE_TARGET_S

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -132,3 +133,72 @@ def disk_tiers() -> dict[str, list[tuple[int, str]]]:
     for row in reference_rows("managed_disk_tiers.csv"):
         table.setdefault(row["disk_type"], []).append((int(row["max_size_gib"]), row["tier"]))
     return {family: sorted(rows) for family, rows in table.items()}
+
+
+@dataclass(frozen=True)
+class NamingRule:
+    """One row of azure_naming_rules.csv: what Azure accepts as one name input of one resource type."""
+
+    type: str
+    arm_type: str
+    name_input: str
+    applies_to: str
+    min_length: int
+    max_length: int
+    pattern: re.Pattern[str]
+    scope: str
+    rule: str
+    source: str
+
+    def problem(self, name: str) -> str | None:
+        """Why Azure refuses `name` for this input, or None if it accepts it."""
+        if not self.min_length <= len(name) <= self.max_length:
+            return (f"{name!r} is {len(name)} characters; {self.arm_type} names are "
+                    f"{self.min_length}-{self.max_length}")
+        if not self.pattern.fullmatch(name):
+            return f"{name!r} is not a valid {self.arm_type} name ({self.rule})"
+        return None
+
+
+@cache
+def naming_rules() -> dict[str, tuple[NamingRule, ...]]:
+    """Resource type token -> its naming rules, from azure_naming_rules.csv."""
+    table: dict[str, list[NamingRule]] = {}
+    for row in reference_rows("azure_naming_rules.csv"):
+        rule = NamingRule(type=row["type"], arm_type=row["arm_type"], name_input=row["name_input"],
+                          applies_to=row["applies_to"], min_length=int(row["min_length"]),
+                          max_length=int(row["max_length"]), pattern=re.compile(row["pattern"]), scope=row["scope"],
+                          rule=row["rule"], source=row["source"])
+        table.setdefault(rule.type, []).append(rule)
+    return {key: tuple(rules) for key, rules in table.items()}
+
+
+@cache
+def reserved_words() -> tuple[tuple[str, str], ...]:
+    """(word, forbidden_as) from azure_reserved_words.csv; forbidden_as is whole, substring or start."""
+    return tuple((row["word"].lower(), row["forbidden_as"]) for row in reference_rows("azure_reserved_words.csv"))
+
+
+def reserved_word_problem(name: str) -> str | None:
+    """Why a public-endpoint name is refused as a reserved word (Azure's ReservedResourceName), or None."""
+    lowered = name.lower()
+    for word, kind in reserved_words():
+        if (kind == "whole" and lowered == word) or (kind == "substring" and word in lowered) \
+                or (kind == "start" and lowered.startswith(word)):
+            where = {"whole": "is", "substring": "contains", "start": "starts with"}[kind]
+            return f"{name!r} {where} the reserved word {word.upper()!r}"
+    return None
+
+
+@cache
+def vm_size_regions() -> dict[tuple[str, str], bool]:
+    """(VM family, region) -> offered there, from vm_size_regions.csv."""
+    return {(row["family"], row["region"]): row["offered"] == "true" for row in reference_rows("vm_size_regions.csv")}
+
+
+def size_offered(size: str, region: str) -> bool | None:
+    """True/False if the table knows whether `size` is sold in `region`; None if it does not know."""
+    known = vm_sizes().get(size)
+    if known is None:
+        return None
+    return vm_size_regions().get((known.family, region))

@@ -1,0 +1,159 @@
+"""The plan as Azure sees it: each resource's ARM id (without the subscription), its region, and lookups by id."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from estate.foundation.plan import UNKNOWN
+from policies.rules.base import PlanContext, Resource, json_path
+
+SECRET_SHOWN_AS = "[secret]"
+# type token -> ARM path under its resource group, the `{input}`s filling it in.
+ARM_PATHS: dict[str, str] = {
+    "azure-native:network:VirtualNetwork": "Microsoft.Network/virtualNetworks/{virtualNetworkName}",
+    "azure-native:network:Subnet": "Microsoft.Network/virtualNetworks/{virtualNetworkName}/subnets/{subnetName}",
+    "azure-native:network:VirtualNetworkPeering":
+        "Microsoft.Network/virtualNetworks/{virtualNetworkName}/virtualNetworkPeerings/{virtualNetworkPeeringName}",
+    "azure-native:network:NetworkSecurityGroup": "Microsoft.Network/networkSecurityGroups/{networkSecurityGroupName}",
+    "azure-native:network:NetworkInterface": "Microsoft.Network/networkInterfaces/{networkInterfaceName}",
+    "azure-native:network:PublicIPAddress": "Microsoft.Network/publicIPAddresses/{publicIpAddressName}",
+    "azure-native:network:RouteTable": "Microsoft.Network/routeTables/{routeTableName}",
+    "azure-native:network:ExpressRouteCircuit": "Microsoft.Network/expressRouteCircuits/{circuitName}",
+    "azure-native:network:ExpressRouteCircuitPeering":
+        "Microsoft.Network/expressRouteCircuits/{circuitName}/peerings/{peeringName}",
+    "azure-native:network:VirtualNetworkGateway":
+        "Microsoft.Network/virtualNetworkGateways/{virtualNetworkGatewayName}",
+    "azure-native:network:VirtualNetworkGatewayConnection":
+        "Microsoft.Network/connections/{virtualNetworkGatewayConnectionName}",
+    "azure-native:compute:VirtualMachine": "Microsoft.Compute/virtualMachines/{vmName}",
+    "azure-native:compute:Disk": "Microsoft.Compute/disks/{diskName}",
+    "azure-native:operationalinsights:Workspace": "Microsoft.OperationalInsights/workspaces/{workspaceName}",
+    "azure-native:keyvault:Vault": "Microsoft.KeyVault/vaults/{vaultName}",
+    "azure-native:recoveryservices:Vault": "Microsoft.RecoveryServices/vaults/{vaultName}",
+    "azure-native:recoveryservices:ProtectionPolicy":
+        "Microsoft.RecoveryServices/vaults/{vaultName}/backupPolicies/{policyName}",
+    "azure-native:recoveryservices:ProtectedItem":
+        "Microsoft.RecoveryServices/vaults/{vaultName}/backupFabrics/{fabricName}/protectionContainers/"
+        "{containerName}/protectedItems/{protectedItemName}",
+}
+_FIELD = re.compile(r"\{(\w+)\}")
+_FROM_GROUP = re.compile(r"(?i)/resourcegroups/.*$")
+
+
+def known(value: Any) -> bool:
+    """A value the plan states (not unknown until deployment, not a blinded secret)."""
+    return isinstance(value, str) and UNKNOWN not in value and value != SECRET_SHOWN_AS
+
+
+def id_key(resource_id: Any) -> str | None:
+    """`/subscriptions/x/resourceGroups/RG/providers/...` -> `resourcegroups/rg/providers/...` (case-blind)."""
+    if not known(resource_id):
+        return None
+    match = _FROM_GROUP.search(resource_id.rstrip("/"))
+    return match.group(0)[1:].lower() if match else None
+
+
+def arm_key(resource: Resource) -> str | None:
+    """The resource's own id key, if its inputs state every part of it."""
+    inputs = resource.inputs
+    if resource.type == "azure-native:resources:ResourceGroup":
+        group = inputs.get("resourceGroupName")
+        return f"resourcegroups/{group}".lower() if known(group) else None
+    path = ARM_PATHS.get(resource.type)
+    group = inputs.get("resourceGroupName")
+    if path is None or not known(group):
+        return None
+    values = {name: inputs.get(name) for name in _FIELD.findall(path)}
+    if not all(known(value) for value in values.values()):
+        return None
+    return f"resourcegroups/{group}/providers/{path.format(**values)}".lower()
+
+
+def values_at(inputs: Mapping[str, Any], path: str) -> Iterator[tuple[str, Any]]:
+    """(JSON path, value) for a dotted input path, `[]` meaning every item: `storageProfile.dataDisks[].name`."""
+    yield from _walk(inputs, path.split("."), ())
+
+
+def _walk(node: Any, parts: list[str], done: tuple) -> Iterator[tuple[str, Any]]:
+    if not parts:
+        yield json_path("inputs", *done), node
+        return
+    head, rest = parts[0], parts[1:]
+    many = head.endswith("[]")
+    key = head[:-2] if many else head
+    value = node.get(key) if isinstance(node, Mapping) else None
+    if value is None:
+        return
+    if many:
+        for index, item in enumerate(value if isinstance(value, list) else []):
+            yield from _walk(item, rest, (*done, key, index))
+    else:
+        yield from _walk(value, rest, (*done, key))
+
+
+def location(resource: Resource) -> str | None:
+    value = resource.inputs.get("location")
+    region = value if known(value) else resource.default_location
+    return region.lower().replace(" ", "") if isinstance(region, str) else None
+
+
+@dataclass
+class PlanIndex:
+    by_key: dict[str, Resource] = field(default_factory=dict)
+    duplicates: dict[str, list[Resource]] = field(default_factory=dict)
+    by_urn: dict[str, Resource] = field(default_factory=dict)
+    by_type: dict[str, list[Resource]] = field(default_factory=dict)
+    # Also what the other plans of the same check create (for regions only: never "produced by this plan").
+    elsewhere: dict[str, Resource] = field(default_factory=dict)
+
+    def find(self, resource_id: Any) -> Resource | None:
+        key = id_key(resource_id)
+        return self.by_key.get(key) if key else None
+
+    def find_anywhere(self, resource_id: Any) -> Resource | None:
+        key = id_key(resource_id)
+        return (self.by_key.get(key) or self.elsewhere.get(key)) if key else None
+
+    def key_anywhere(self, key: str) -> Resource | None:
+        return self.by_key.get(key) or self.elsewhere.get(key)
+
+    def parent_of_subnet(self, subnet: Resource) -> Resource | None:
+        group, vnet = subnet.inputs.get("resourceGroupName"), subnet.inputs.get("virtualNetworkName")
+        if not (known(group) and known(vnet)):
+            return None
+        return self.key_anywhere(f"resourcegroups/{group}/providers/microsoft.network/virtualnetworks/{vnet}".lower())
+
+
+def plan_index(context: PlanContext) -> PlanIndex:
+    """The index of `context`'s resources, built once per check."""
+    cached = context.memo.get("preflight-index")
+    if cached is None:
+        cached = PlanIndex()
+        for resource in context.resources:
+            cached.by_urn[resource.urn] = resource
+            cached.by_type.setdefault(resource.type, []).append(resource)
+            for key in produced_keys(resource):
+                if key in cached.by_key and cached.by_key[key].urn != resource.urn:
+                    cached.duplicates.setdefault(key, [cached.by_key[key]]).append(resource)
+                else:
+                    cached.by_key[key] = resource
+        for resource in context.neighbours:
+            for key in produced_keys(resource):
+                cached.elsewhere.setdefault(key, resource)
+        context.memo["preflight-index"] = cached
+    return cached
+
+
+def produced_keys(resource: Resource) -> list[str]:
+    """Every id key the resource creates: its own, and a VM's inline managed disks."""
+    own = arm_key(resource)
+    keys = [own] if own else []
+    if resource.type == "azure-native:compute:VirtualMachine" and known(resource.inputs.get("resourceGroupName")):
+        group = str(resource.inputs["resourceGroupName"]).lower()
+        for path in ("storageProfile.osDisk.name", "storageProfile.dataDisks[].name"):
+            keys.extend(f"resourcegroups/{group}/providers/microsoft.compute/disks/{name}".lower()
+                        for _, name in values_at(resource.inputs, path) if known(name))
+    return keys
