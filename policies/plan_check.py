@@ -8,10 +8,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
-
+from estate.foundation.errors import InputError
 from estate.foundation.plan import Plan, PlanResource
+from estate.foundation.yamlfile import load_yaml_data
 from policies.rules import Rule, check_resource
 from policies.rules.base import GuardrailSettings, PlanContext, Resource, Violation
 from policies.rules.no_public_ip import expressroute_gateway_ips
@@ -43,8 +42,8 @@ def stack_file_location(stacks_dir: str, stack: str) -> str | None:
     if not path.is_file():
         return None
     try:
-        document = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, YAMLError):
+        document = load_yaml_data(path, what="Pulumi stack settings")
+    except InputError:
         return None
     config = document.get("config") if isinstance(document, dict) else None
     value = config.get(LOCATION_CONFIG) if isinstance(config, dict) else None

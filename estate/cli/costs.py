@@ -116,14 +116,15 @@ def _emit(text: str, out: Path | None) -> None:
 
 def _load(path_text: str):  # -> Plan
     from costing.forecast.arm_whatif import load_what_if
+    from estate.foundation.jsonfile import read_json
     from estate.foundation.plan import load_plan
 
     try:
         return load_plan(path_text)
     except InputError as error:
         try:
-            document = json.loads(Path(path_text).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            document = read_json(path_text, what="plan", fix="write it again")
+        except InputError:
             raise error from None
         if isinstance(document, dict) and "changes" in document and "steps" not in document:
             return load_what_if(path_text, stack=Path(path_text).stem)
