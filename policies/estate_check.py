@@ -12,8 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from estate.definition.model import Estate, VirtualMachine
+from estate.definition.rules import check_estate
+from estate.foundation.errors import ValidationError
 from estate.foundation.reference import UK_REGIONS
-from estate.foundation.yamlfile import YamlDocument, format_loc, read_yaml, validate
+from estate.foundation.yamlfile import YamlDocument, format_loc, locate, read_yaml, validate
 from policies.plan_check import CheckResult
 from policies.rules import required_tags, supported_os, uk_regions_only
 from policies.rules.base import MANDATORY, GuardrailSettings, Violation, go_live
@@ -24,9 +26,13 @@ _SERVER_GENERATED = ("application", "migration-strategy", "reservation")
 
 
 def check_estate_file(path: str | Path, rules: set[str]) -> CheckResult:
-    """Read and schema-check the definition (bad input: exit 2), then run the selected rules over it."""
+    """Read and validate the definition as `estate validate` does (bad input: exit 2), then run the rules."""
     document = read_yaml(path, what="estate definition")
     estate = validate(document, Estate)
+    # The same rules as `estate validate`, first; regions are left to uk-regions-only, whose findings exit 1.
+    problems = locate(document, [finding for finding in check_estate(estate) if not _is_region(finding.loc)])
+    if problems:
+        raise ValidationError(document.file, problems)
     checks = {uk_regions_only.NAME: _regions, required_tags.NAME: _tags, supported_os.NAME: _operating_systems}
     violations: list[Violation] = []
     for name, check in checks.items():
@@ -35,6 +41,10 @@ def check_estate_file(path: str | Path, rules: set[str]) -> CheckResult:
                               for kind, loc, value, enforcement, message in check(estate))
     items = 2 + len(estate.waves) + sum(len(wave.vms) for wave in estate.waves)
     return CheckResult(source=document.file, resources_checked=items, violations=violations)
+
+
+def _is_region(loc: Loc) -> bool:
+    return bool(loc) and (loc[0] == "regions" or loc[-1] == "region")
 
 
 def _locate(document: YamlDocument, rule: str, kind: str, loc: Loc, value: object, enforcement: str,
