@@ -173,6 +173,8 @@ def describe_failure(exc: Exception, scope: str, month: str, client: Any) -> Est
     """One paragraph for a failed month: which scope and month, what the service said, what to do."""
     from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, ServiceRequestError
 
+    if isinstance(exc, EstateError):
+        return PullError(f"/{scope} {month}: {exc.message}")
     status = getattr(exc, "status_code", None)
     if isinstance(exc, ClientAuthenticationError) or status in (401, 403):
         return PullError(
@@ -192,7 +194,9 @@ def describe_failure(exc: Exception, scope: str, month: str, client: Any) -> Est
         return PullError(f"could not reach Cost Management for /{scope} {month} ({exc}); check the network or "
                          "--endpoint, then rerun to resume")
     if isinstance(exc, ValueError):
-        return PullError(f"Cost Management answered /{scope} {month} with a result estate cannot read ({exc})")
+        reason = str(exc) or type(exc).__name__
+        return PullError(f"Cost Management answered /{scope} {month} with a result estate cannot read ({reason}); "
+                         "rerun later, and report it if it persists")
     raise exc
 
 

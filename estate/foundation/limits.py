@@ -98,3 +98,63 @@ def _kind(mode: int) -> str:
     if stat.S_ISSOCK(mode):
         return "a socket"
     return "not a regular file"
+
+
+# HTTP: Retail Prices API, Cost Management, Blob storage.
+RETRY_AFTER_SECONDS = Limit("longest Retry-After a server may ask for", 300, "ESTATE_MAX_RETRY_AFTER_SECONDS", " s")
+REQUEST_SECONDS = Limit("time for one HTTP request, body included", 120, "ESTATE_HTTP_REQUEST_SECONDS", " s")
+COMMAND_SECONDS = Limit("time for all HTTP requests of one command", 3600, "ESTATE_HTTP_COMMAND_SECONDS", " s")
+RESPONSE_MIB = Limit("size of one HTTP response", 100, "ESTATE_HTTP_MAX_RESPONSE_MIB", " MiB")
+PAGES = Limit("pages followed for one query", 10_000, "ESTATE_HTTP_MAX_PAGES")
+MONTHS = Limit("months in one --from/--to range", 120, "ESTATE_MAX_MONTHS")
+EARLIEST_MONTH, LATEST_MONTH = "2000-01", "2100-12"
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Seconds a `Retry-After` (or Cost Management's retry-after) header asks for; None when absent or unusable.
+
+    `nan`, `inf`, negative and unparseable values are treated as absent (the caller backs off on its own);
+    a wait above the ceiling is refused with an `EstateError` rather than obeyed for hours.
+    """
+    if value is None or not str(value).strip():
+        return None
+    text = str(value).strip()
+    try:
+        seconds = float(text)
+    except ValueError:
+        from datetime import UTC, datetime
+        from email.utils import parsedate_to_datetime
+
+        try:
+            when = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - datetime.now(UTC)).total_seconds()
+    if seconds != seconds or seconds in (float("inf"), float("-inf")) or seconds < 0:
+        return None
+    ceiling = RETRY_AFTER_SECONDS.value()
+    if seconds > ceiling:
+        raise RetryAfterTooLong(seconds, ceiling)
+    return seconds
+
+
+class RetryAfterTooLong(InputError):
+    """A server asked to wait longer than the ceiling: stop with a clear message instead of sleeping (exit 2)."""
+
+    def __init__(self, seconds: float, ceiling: int) -> None:
+        super().__init__(f"the server asked to retry after {seconds:.0f} s, more than the {ceiling} s estate waits; "
+                         f"try again later, or {RETRY_AFTER_SECONDS.how_to_raise()}")
+        self.seconds = seconds
+
+
+def check_month_range(first: str, last: str) -> None:
+    """--from/--to within EARLIEST_MONTH..LATEST_MONTH and at most MONTHS months apart (both already YYYY-MM)."""
+    for text, name in ((first, "--from"), (last, "--to")):
+        if not EARLIEST_MONTH <= text <= LATEST_MONTH:
+            raise InputError(f"{name} {text}: give a month between {EARLIEST_MONTH} and {LATEST_MONTH}")
+    count = (int(last[:4]) - int(first[:4])) * 12 + int(last[5:]) - int(first[5:]) + 1
+    if count > MONTHS.value():
+        raise InputError(f"--from {first} --to {last} is {count} months, more than {MONTHS.value()} in one command; "
+                         f"pull in shorter ranges, or {MONTHS.how_to_raise()}")
