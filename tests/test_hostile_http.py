@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
+
 import pytest
 
 from tests.conftest import run_cli
@@ -67,3 +73,102 @@ def test_the_month_range_is_bounded(server, tmp_path, first, last, said):
     result = pull(server, tmp_path / "store", first=first, last=last)
     assert_refused(result, said)
     assert server.log.queries == []
+
+
+class _Scripted(BaseHTTPRequestHandler):
+    """Answers every GET with the test's script: (status, headers, body chunks, seconds between chunks)."""
+
+    script: ClassVar[dict] = {}
+
+    def log_message(self, *args: object) -> None:
+        return
+
+    def do_GET(self) -> None:
+        self.script.setdefault("requests", []).append(self.path)
+        status, headers, chunks, pause = self.script["answer"](self)
+        self.send_response(status)
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(sum(len(chunk) for chunk in chunks)))
+        self.end_headers()
+        try:
+            for chunk in chunks:
+                self.wfile.write(chunk)
+                self.wfile.flush()
+                time.sleep(pause)
+        except (BrokenPipeError, ConnectionResetError):
+            return
+
+
+@pytest.fixture
+def retail():
+    script: ClassVar[dict] = {}
+    handler = type("Handler", (_Scripted,), {"script": script})
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    script["url"] = f"http://127.0.0.1:{httpd.server_address[1]}/api/retail/prices"
+    try:
+        yield script
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)
+
+
+def refresh(script, tmp_path):
+    return run_cli("prices", "refresh", "--region", "uksouth", "--base-url", script["url"], "--out-dir", tmp_path)
+
+
+def page(items, next_link=None):
+    return json.dumps({"BillingCurrency": "GBP", "Items": items, "NextPageLink": next_link}).encode()
+
+
+def test_a_slow_loris_server_does_not_hang_prices_refresh(retail, tmp_path, monkeypatch):
+    monkeypatch.setenv("ESTATE_HTTP_REQUEST_SECONDS", "3")
+    body = page([{"currencyCode": "GBP", "retailPrice": 1.0}] * 50)
+    retail["answer"] = lambda _h: (200, {"Content-Type": "application/json"}, [bytes([b]) for b in body], 0.5)
+    started = time.monotonic()
+    result = refresh(retail, tmp_path)
+    assert time.monotonic() - started < 30
+    assert_refused(result, "took more than 3 s", "ESTATE_HTTP_REQUEST_SECONDS")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_page_linking_to_itself_is_a_loop_not_an_endless_download(retail, tmp_path):
+    retail["answer"] = lambda _h: (200, {}, [page([{"currencyCode": "GBP"}], retail["url"] + "?$skip=100")], 0)
+    result = refresh(retail, tmp_path)
+    assert_refused(result, "links back to a page already read")
+    assert len(retail["requests"]) <= 3
+
+
+def test_pages_are_capped(retail, tmp_path, monkeypatch):
+    monkeypatch.setenv("ESTATE_HTTP_MAX_PAGES", "5")
+    retail["answer"] = lambda handler: (200, {}, [page([{"currencyCode": "GBP"}], retail["url"] + "?$skip=" +
+                                                       str(len(retail["requests"])))], 0)
+    assert_refused(refresh(retail, tmp_path), "more than 5 pages", "ESTATE_HTTP_MAX_PAGES")
+
+
+def test_a_response_above_the_size_cap_is_refused(retail, tmp_path, monkeypatch):
+    monkeypatch.setenv("ESTATE_HTTP_MAX_RESPONSE_MIB", "1")
+    retail["answer"] = lambda _h: (200, {}, [page([{"currencyCode": "GBP", "x": "y" * 1000}] * 2000)], 0)
+    assert_refused(refresh(retail, tmp_path), "larger than 1 MiB", "ESTATE_HTTP_MAX_RESPONSE_MIB")
+
+
+def test_prices_refresh_refuses_a_huge_retry_after(retail, tmp_path):
+    retail["answer"] = lambda _h: (429, {"Retry-After": "86400"}, [b"{}"], 0)
+    assert_refused(refresh(retail, tmp_path), "86400 s", "ESTATE_MAX_RETRY_AFTER_SECONDS")
+
+
+@pytest.mark.parametrize("value", ["nan", "-1"])
+def test_prices_refresh_treats_a_nan_or_negative_retry_after_as_absent(retail, tmp_path, value):
+    def answer(_handler):
+        if len(retail["requests"]) == 1:
+            return 429, {"Retry-After": value}, [b"{}"], 0
+        return 200, {}, [page([{"currencyCode": "GBP", "retailPrice": 1.0}])], 0
+
+    retail["answer"] = answer
+    result = refresh(retail, tmp_path)
+    assert result.exit_code == 0, result.output
+    assert len(retail["requests"]) == 2
