@@ -21,7 +21,7 @@ import pyarrow as pa
 from costing.actuals.cost_details import COST_TYPES, normalise_cost_details
 from costing.actuals.formats import ExportFormat, detect_format
 from costing.actuals.normalise import Lineage, normalise_focus
-from costing.actuals.reading import ExportFile, ReadMeter, iter_batches, read_header
+from costing.actuals.reading import ExportFile, ReadLimits, ReadMeter, iter_batches, read_header
 from costing.actuals.sources.local import ExportSource
 from costing.actuals.store import PartitionStager, SourceChange, commit, now_utc, read_manifest
 from estate.foundation.errors import InputError
@@ -71,6 +71,7 @@ class LoadOptions:
     currency: str | None = None  # for files with no BillingCurrency column
     cost_type: str | None = None  # actual | amortized, for legacy cost details without a manifest
     fx_table: bytes | None = None
+    limits: ReadLimits = field(default_factory=ReadLimits)  # per-file bounds (--max-uncompressed-mib, --max-line-kib)
 
 
 class AlreadyLoaded(Exception):
@@ -170,7 +171,7 @@ def _stage_source(run: _SourceRun) -> SourceResult:
     source, options = run.source, run.options
     result = SourceResult(source.name, "loaded", notes=list(source.notes))
     for export in source.files:
-        header = read_header(export)
+        header = read_header(export, options.limits)
         export_format = detect_format(header, export.display_name, has_currency_option=options.currency is not None)
         result.data_format = _label(export_format, source, options)
         if export_format.ignored_columns:
@@ -221,7 +222,8 @@ def _stage_file(run: _SourceRun, export: ExportFile, header: list[str], export_f
     size, meter = export.path.stat().st_size, ReadMeter()
     with ThreadPoolExecutor(STAGING_THREADS, thread_name_prefix="estate-stage") as pool:
         try:
-            for batch in iter_batches(export, header, export_format.null_values, meter):
+            for batch in iter_batches(export, header, export_format.null_values, meter,
+                                      run.options.limits):
                 if run.unchanged():
                     raise AlreadyLoaded
                 lineage = Lineage(run.source.name, source_type, export.display_name, read + 1, Counter())

@@ -36,17 +36,24 @@ def load(
     connection_string: Annotated[str | None, typer.Option(
         "--connection-string", envvar="AZURE_STORAGE_CONNECTION_STRING", show_envvar=True,
         help="Storage connection string for a Blob URL (default: DefaultAzureCredential).")] = None,
+    max_uncompressed_mib: Annotated[int, typer.Option(
+        "--max-uncompressed-mib", min=1, help="Refuse a file larger than this once decompressed (gzip bombs); "
+                                              "see docs/limits.md.")] = 16 * 1024,
+    max_line_kib: Annotated[int, typer.Option(
+        "--max-line-kib", min=1, max=1024 * 1024, help="Refuse a file with a line longer than this.")] = 1024,
     output_format: FormatOption = "text",
 ) -> None:
     """Load FOCUS or EA/MCA cost exports into the cost store (Parquet, one partition per source and month)."""
     from costing.actuals.fx import read_fx_file
     from costing.actuals.load import LoadOptions, SourceResult, check_cost_type, loaded_blob_etags
+    from costing.actuals.reading import ReadLimits
     from costing.actuals.sources.blob import download_exports, is_blob_url
     from costing.actuals.sources.local import discover
 
     check_cost_type(cost_type)
     options = LoadOptions(currency=currency, cost_type=cost_type,
-                          fx_table=read_fx_file(fx_table) if fx_table else None)
+                          fx_table=read_fx_file(fx_table) if fx_table else None,
+                          limits=ReadLimits(max_uncompressed_mib, max_line_kib))
     if is_blob_url(source):
         with tempfile.TemporaryDirectory(prefix="estate-blobs-") as temp:
             download = download_exports(source, Path(temp), connection_string, loaded_blob_etags(store))
