@@ -41,6 +41,8 @@ def load(
                                               "see docs/limits.md.")] = 16 * 1024,
     max_line_kib: Annotated[int, typer.Option(
         "--max-line-kib", min=1, max=1024 * 1024, help="Refuse a file with a line longer than this.")] = 1024,
+    accept_fx_outlier: Annotated[bool, typer.Option(
+        "--accept-fx-outlier", help="Accept an --fx-table rate outside the sanity band (docs/limits.md).")] = False,
     output_format: FormatOption = "text",
 ) -> None:
     """Load FOCUS or EA/MCA cost exports into the cost store (Parquet, one partition per source and month)."""
@@ -52,7 +54,7 @@ def load(
 
     check_cost_type(cost_type)
     options = LoadOptions(currency=currency, cost_type=cost_type,
-                          fx_table=read_fx_file(fx_table) if fx_table else None,
+                          fx_table=read_fx_file(fx_table, accept_outlier=accept_fx_outlier) if fx_table else None,
                           limits=ReadLimits(max_uncompressed_mib, max_line_kib))
     if is_blob_url(source):
         with tempfile.TemporaryDirectory(prefix="estate-blobs-") as temp:

@@ -72,11 +72,16 @@ def forecast(
     as_of: AsOfOption = None,
     out: Annotated[Path | None, typer.Option("--out", help="Write to this file (atomically) instead of stdout.")]
     = None,
+    accept_fx_outlier: Annotated[bool, typer.Option(
+        "--accept-fx-outlier", help="Accept an FX rate outside the sanity band (docs/limits.md).")] = False,
 ) -> None:
     """Monthly and annual cost of plans, every price with its source; unpriced resources listed with reasons.
 
     `estate forecast diff OLD NEW` prints the monthly delta per resource and in total between two plans.
     """
+    from costing.forecast.usage import check_fx_band
+
+    check_fx_band(usage, accept_fx_outlier)
     if plans and plans[0] == "diff":
         if len(plans) != 3:
             raise UsageError("`estate forecast diff` takes exactly two plans: OLD NEW")

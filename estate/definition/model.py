@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
+from estate.foundation.email import check_email
 from estate.foundation.reference import OperatingSystem, normalise_region, operating_systems, region_names
 
 # ExpressRoute provider circuits are sold in these bandwidths (ExpressRoute Direct ports are 10/100 Gbps
@@ -111,7 +112,7 @@ class Organisation(Spec):
     billing_currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "GBP"
     financial_year_start_month: int = Field(4, ge=1, le=12)
     cost_centre: str = Field(min_length=1)
-    contact_emails: list[Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]] = []
+    contact_emails: list[Annotated[str, AfterValidator(check_email)]] = []
 
 
 class Regions(Spec):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import stat
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from estate.foundation.errors import InputError
@@ -158,3 +159,20 @@ def check_month_range(first: str, last: str) -> None:
     if count > MONTHS.value():
         raise InputError(f"--from {first} --to {last} is {count} months, more than {MONTHS.value()} in one command; "
                          f"pull in shorter ranges, or {MONTHS.how_to_raise()}")
+
+
+# FX rates: units of the target currency per unit of the source. Real rates between currencies in use lie
+# well inside this band (GBP->IDR is about 2e4, GBP->KWD about 0.4); a rate outside it is almost always a
+# typo or an inverted rate, so it needs --accept-fx-outlier.
+FX_SANITY_BAND = (Decimal("0.0001"), Decimal("100000"))
+
+
+def fx_outlier(rate: Decimal) -> bool:
+    low, high = FX_SANITY_BAND
+    return not low <= rate <= high
+
+
+def fx_outlier_message(where: str, rate: Decimal) -> str:
+    low, high = FX_SANITY_BAND
+    return (f"{where}: FX rate {rate} is outside the sanity band {low}..{high} (a typo or an inverted rate?); "
+            "check it, and if it is right give --accept-fx-outlier")

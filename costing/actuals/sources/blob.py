@@ -76,7 +76,13 @@ def container_client(location: BlobLocation, connection_string: str | None):
 
     connection_string = connection_string or os.environ.get("AZURE_STORAGE_CONNECTION_STRING")
     if connection_string:
-        service = BlobServiceClient.from_connection_string(connection_string)
+        try:
+            service = BlobServiceClient.from_connection_string(connection_string)
+        except ValueError:  # never echo the string: it holds the account key
+            raise InputError(
+                "the storage connection string (--connection-string or AZURE_STORAGE_CONNECTION_STRING) is "
+                "malformed; copy it again from the storage account's Access keys blade, in the form "
+                "DefaultEndpointsProtocol=https;AccountName=...;AccountKey=...;EndpointSuffix=...") from None
     else:
         from azure.identity import DefaultAzureCredential
 
