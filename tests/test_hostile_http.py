@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
 
@@ -172,3 +173,39 @@ def test_prices_refresh_treats_a_nan_or_negative_retry_after_as_absent(retail, t
     result = refresh(retail, tmp_path)
     assert result.exit_code == 0, result.output
     assert len(retail["requests"]) == 2
+
+
+class _TrickleQuery(_Scripted):
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.do_GET()
+
+
+def test_a_slow_loris_cost_management_does_not_hang_a_pull(monkeypatch):
+    from azure.core.credentials import AccessToken
+
+    from costing.costapi.client import cost_client
+    from costing.costapi.pull import PullError, PullPlan, pull_queries
+    from costing.costapi.query import DEFAULT_GROUPINGS
+
+    class Static:
+        def get_token(self, *_scopes, **_kwargs):
+            return AccessToken("loopback", int(time.time()) + 3600)
+
+    monkeypatch.setenv("ESTATE_HTTP_REQUEST_SECONDS", "3")
+    body = json.dumps({"properties": {"columns": COLUMNS, "rows": [], "nextLink": None}}).encode()
+    script = {"answer": lambda _h: (200, {"Content-Type": "application/json"}, [bytes([b]) for b in body], 0.5)}
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), type("Handler", (_TrickleQuery,), {"script": script}))
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    try:
+        client = cost_client(f"http://127.0.0.1:{httpd.server_address[1]}", Static())
+        plan = PullPlan(scopes=[SUBSCRIPTION.strip("/")], months=["2024-01"], metric="ActualCost",
+                        groupings=DEFAULT_GROUPINGS, refresh=True)
+        started = time.monotonic()
+        with pytest.raises(PullError, match="took more than 3 s"):
+            pull_queries(client, store=None, plan=plan, today=date(2024, 3, 1))
+        assert time.monotonic() - started < 30
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from azure.core.pipeline import PipelineRequest
 from azure.core.pipeline.policies import RetryPolicy, SansIOHTTPPolicy
 
-from estate.foundation.limits import retry_after_seconds
+from estate.foundation.limits import COMMAND_SECONDS, retry_after_seconds
 
 # Documented per-scope limits: (queries, window in seconds).
 QUERY_LIMITS: tuple[tuple[int, float], ...] = ((12, 10.0), (60, 60.0), (600, 3600.0))
@@ -89,6 +89,7 @@ class CostManagementRetryPolicy(RetryPolicy):
 
     def __init__(self, *, max_retries: int = 6, backoff_seconds: float = 2.0, max_backoff_seconds: float = 120.0,
                  rng: random.Random | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("timeout", COMMAND_SECONDS.value())  # overall time for one request and its retries
         super().__init__(retry_total=max_retries, retry_status=max_retries, retry_connect=3, retry_read=3,
                          retry_backoff_factor=backoff_seconds, retry_backoff_max=max_backoff_seconds,
                          retry_on_status_codes=list(RETRYABLE_STATUS), **kwargs)

@@ -16,18 +16,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from costing.http_bounds import BodyLimitError, read_body_bounded
 from costing.prices.snapshot import RETAIL_API_URL, SnapshotWriter
 from estate.foundation.errors import EstateError
 from estate.foundation.files import write_atomic_with
-from estate.foundation.limits import (
-    COMMAND_SECONDS,
-    MIB,
-    PAGES,
-    REQUEST_SECONDS,
-    RESPONSE_MIB,
-    RetryAfterTooLong,
-    retry_after_seconds,
-)
+from estate.foundation.limits import COMMAND_SECONDS, PAGES, RetryAfterTooLong, retry_after_seconds
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -150,33 +143,10 @@ def _no_constant(text: str) -> Any:
 
 
 def _read_bounded(response: Any, url: str) -> bytes:
-    """The body, read in chunks within the per-request deadline and the size cap (a slow or endless answer stops)."""
-    deadline = time.monotonic() + REQUEST_SECONDS.value()
-    cap = RESPONSE_MIB.value() * MIB
-    import requests
-    import urllib3
-
-    chunks, size = [], 0
     try:
-        while True:
-            try:  # read1: whatever one read of the socket gives, so a trickling server meets the deadline
-                chunk = response.raw.read1(64 * 1024, decode_content=True)
-            except urllib3.exceptions.HTTPError as exc:
-                raise requests.ConnectionError(f"the answer broke off ({type(exc).__name__})") from None
-            if not chunk:
-                break
-            size += len(chunk)
-            if size > cap:
-                raise RetailApiError(f"the Retail Prices API answer for {url[:200]} is larger than "
-                                     f"{RESPONSE_MIB.value()} MiB; nothing was written ({RESPONSE_MIB.how_to_raise()})")
-            if time.monotonic() > deadline:
-                raise RetailApiError(f"the Retail Prices API answer for {url[:200]} took more than "
-                                     f"{REQUEST_SECONDS.value()} s; nothing was written, try again later "
-                                     f"({REQUEST_SECONDS.how_to_raise()})")
-            chunks.append(chunk)
-    finally:
-        response.close()
-    return b"".join(chunks)
+        return read_body_bounded(response, f"the Retail Prices API answer for {url[:200]}")
+    except BodyLimitError as exc:
+        raise RetailApiError(exc.message) from None
 
 
 def refresh_snapshot(client: RetailPricesClient, out_dir: str | Path, *, regions: Sequence[str], currency: str,

@@ -32,6 +32,7 @@ from costing.actuals.sources.local import (
     read_run_manifest,
 )
 from estate.foundation.errors import InputError
+from estate.foundation.limits import REQUEST_SECONDS
 
 MAX_BLOBS = 100_000
 
@@ -70,6 +71,11 @@ def parse_blob_url(url: str) -> BlobLocation:
     return BlobLocation(account_url, segments[0], "/".join(segments[1:]))
 
 
+def _timeouts() -> dict[str, int]:
+    """azure-core transport timeouts (docs/limits.md): a silent or stalled storage endpoint cannot hang a load."""
+    return {"connection_timeout": 10, "read_timeout": REQUEST_SECONDS.value()}
+
+
 def container_client(location: BlobLocation, connection_string: str | None):
     """A ContainerClient from a connection string if one is given, else DefaultAzureCredential."""
     from azure.storage.blob import BlobServiceClient
@@ -77,7 +83,7 @@ def container_client(location: BlobLocation, connection_string: str | None):
     connection_string = connection_string or os.environ.get("AZURE_STORAGE_CONNECTION_STRING")
     if connection_string:
         try:
-            service = BlobServiceClient.from_connection_string(connection_string)
+            service = BlobServiceClient.from_connection_string(connection_string, **_timeouts())
         except ValueError:  # never echo the string: it holds the account key
             raise InputError(
                 "the storage connection string (--connection-string or AZURE_STORAGE_CONNECTION_STRING) is "
@@ -86,7 +92,7 @@ def container_client(location: BlobLocation, connection_string: str | None):
     else:
         from azure.identity import DefaultAzureCredential
 
-        service = BlobServiceClient(location.account_url, credential=DefaultAzureCredential())
+        service = BlobServiceClient(location.account_url, credential=DefaultAzureCredential(), **_timeouts())
     return service.get_container_client(location.container)
 
 
