@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import tempfile
 from collections import Counter, deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -97,6 +98,20 @@ def loaded_blob_etags(store_dir: Path) -> dict[str, str]:
             for url, etag in (entry.get("blobs") or {}).items()}
 
 
+def check_writable_store(store_dir: Path) -> None:
+    """Refuse, before reading any export, a store that cannot be created or written (read-only, not a folder)."""
+    store = Path(store_dir)
+    existing = next((folder for folder in (store, *store.absolute().parents) if folder.exists()), Path("/"))
+    try:
+        if not existing.is_dir():
+            raise NotADirectoryError(20, "not a directory")
+        with tempfile.TemporaryFile(dir=existing):  # nothing is left behind, and a new store is not made yet
+            pass
+    except OSError as exc:
+        raise InputError(f"{store}: the cost store cannot be written ({exc.strerror or type(exc).__name__}); give "
+                         "--store a folder you can write to", file=str(store)) from None
+
+
 def load_sources(sources: list[ExportSource], store_dir: Path, options: LoadOptions,
                  progress: ProgressCallback = _no_progress) -> list[SourceResult]:
     """Stage every new source, then commit them together; return what happened to each.
@@ -107,6 +122,7 @@ def load_sources(sources: list[ExportSource], store_dir: Path, options: LoadOpti
     the hashing costs no waiting; when it turns out to be a source the store has, staging stops and is dropped.
     """
     use_retaining_allocator()
+    check_writable_store(store_dir)
     manifest = read_manifest(store_dir)
     loaded = {entry.get("fingerprint"): name for name, entry in manifest["sources"].items()}
     results: list[SourceResult] = []

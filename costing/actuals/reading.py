@@ -95,7 +95,7 @@ def read_header(export: ExportFile, limits: ReadLimits = ReadLimits()) -> list[s
                          file=export.display_name)
     if export.kind == "parquet":
         try:
-            return pq.ParquetFile(export.path).schema_arrow.names
+            return _unique(export, pq.ParquetFile(export.path).schema_arrow.names)
         except (pa.ArrowException, OSError) as exc:
             raise _unreadable(export, exc) from None
     try:
@@ -109,7 +109,18 @@ def read_header(export: ExportFile, limits: ReadLimits = ReadLimits()) -> list[s
     if not header or not any(name.strip() for name in header):
         raise InputError(f"{export.display_name}: the file has no header row; it is not a cost export",
                          file=export.display_name)
-    return [name.strip() for name in header]
+    return _unique(export, [name.strip() for name in header])
+
+
+def _unique(export: ExportFile, names: list[str]) -> list[str]:
+    """Column names once each: a repeated column would leave which value is meant to chance."""
+    seen: set[str] = set()
+    repeated = sorted({name for name in names if name in seen or seen.add(name)})
+    if repeated:
+        raise InputError(f"{export.display_name}: the header names {', '.join(map(repr, repeated[:5]))} more than "
+                         "once; a cost export has each column once: re-run the export or remove the extra column",
+                         file=export.display_name)
+    return names
 
 
 @dataclass
