@@ -80,7 +80,7 @@ def test_out_where_nothing_can_be_written_is_refused(tmp_path, monkeypatch):
     plan = tmp_path / "plan.json"
     plan.write_text(json.dumps({"steps": []}))
     forecast = ("forecast", plan, "--prices", ROOT / "stacks" / "rates.yaml", "--out")
-    assert_refused(run_cli(*forecast, "/proc/version"), "/proc/version", "cannot write here")
+    assert_refused(run_cli(*forecast, "/proc/version"), "/proc/version", "cannot write the report")
     monkeypatch.setattr(files.tempfile, "NamedTemporaryFile", refuse)
     assert_refused(run_cli(*forecast, tmp_path / "ro" / "report.txt"), "report.txt", "Permission denied")
 

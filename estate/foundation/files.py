@@ -29,7 +29,7 @@ def write_atomic_with(path: str | Path, writer: Callable[[IO[bytes]], object]) -
             dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
         )
     except OSError as exc:
-        raise InputError(f"{path}: cannot write here ({exc.strerror or type(exc).__name__}); choose a path in a "
+        raise InputError(f"{path}: cannot write the report ({exc.strerror or type(exc).__name__}); choose a path in a "
                          "folder you can write to", file=str(path)) from None
     try:
         with handle:
