@@ -106,3 +106,22 @@ def test_a_malformed_connection_string_is_refused_without_echoing_it(tmp_path):
                      "--connection-string", secret)
     assert_refused(result, "connection string", "malformed")
     assert "c2VjcmV0" not in result.output
+
+
+@pytest.mark.parametrize("size", [-128, "abc", {"gb": 128}, [128], "1e40", True])
+def test_bad_plan_quantities_are_unpriced_with_the_reason_never_a_default(tmp_path, size):
+    from tests.plan_builders import plan, step, vm_inputs, write_plan
+    from tests.test_costing_forecast import RATES_GBP
+
+    rates = tmp_path / "rates.yaml"
+    rates.write_text(RATES_GBP)
+    inputs = vm_inputs("vm-odd", data_disks=[(64, "StandardSSD_LRS")])
+    inputs["storageProfile"]["dataDisks"][0]["diskSizeGB"] = size
+    path = write_plan(tmp_path / "wave.json", plan("wave-pilot", [
+        step("wave-pilot", "azure-native:compute:VirtualMachine", "vm-odd", inputs)]))
+    result = run_cli("forecast", path, "--prices", rates, "--format", "json", "--as-of", "2026-08-22")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    reasons = [item["reason"] for item in document["unpriced"] if item["resource"] == "vm-odd"]
+    assert reasons and "quantity" in reasons[0], document["unpriced"]
+    assert not [line for line in document["lines"] if line["resource"] == "vm-odd"]

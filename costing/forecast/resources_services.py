@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from costing.forecast.model import HOURS_PER_MONTH, CostComponent, Resource, costs, number, usage_component
+from costing.forecast.model import HOURS_PER_MONTH, BadQuantity, CostComponent, Resource, costs, number, usage_component
 from costing.prices.catalogue import PriceQuery
 
 DAYS_PER_MONTH = HOURS_PER_MONTH / 24
@@ -21,8 +21,11 @@ def log_analytics_workspace(resource: Resource) -> list[CostComponent]:
     """Pay-as-you-go ingestion a month, plus retention beyond the free 31 days."""
     per_day = resource.usage_quantity("ingestion_gb_per_day")
     label = "ingestion"
-    if per_day is None and number(resource.get("workspaceCapping.dailyQuotaGb")) not in (None, Decimal(-1)):
-        per_day, label = number(resource.get("workspaceCapping.dailyQuotaGb")), "ingestion at the daily cap"
+    cap = number(resource.get("workspaceCapping.dailyQuotaGb"), allow_negative=True)  # -1: no cap
+    if cap is not None and cap < 0 and cap != -1:
+        raise BadQuantity(f"workspaceCapping.dailyQuotaGb is {cap}: give a daily cap in GB, or -1 for none")
+    if per_day is None and cap is not None and cap >= 0:
+        per_day, label = cap, "ingestion at the daily cap"
     region = resource.region or ""
     monthly_gb = per_day * DAYS_PER_MONTH if per_day is not None else None
     found = [CostComponent(label, "GB", monthly_gb, PriceQuery.of(
