@@ -209,3 +209,15 @@ def test_a_slow_loris_cost_management_does_not_hang_a_pull(monkeypatch):
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def test_a_pull_stops_at_the_command_deadline_between_months(server, tmp_path, monkeypatch):
+    import costing.costapi.pull as pull_module
+
+    clock = iter([0.0, 0.0])  # started, first month; then 10 s later
+    monkeypatch.setattr(pull_module, "_clock", lambda: next(clock, 10.0))
+    monkeypatch.setenv("ESTATE_HTTP_COMMAND_SECONDS", "5")
+    result = pull(server, tmp_path / "store", first="2024-01", last="2024-03")
+    assert_refused(result, "more than 5 s", "stopped before", "rerun the same command to resume")
+    months = {q["body"]["timePeriod"]["from"][:7] for q in server.log.queries}
+    assert months == {"2024-01"}
