@@ -15,8 +15,10 @@ from pathlib import Path
 
 from estate.definition.generated_names import name_problems
 from estate.definition.model import Estate, VirtualMachine
+from estate.definition.rules import check_estate
+from estate.foundation.errors import ValidationError
 from estate.foundation.reference import UK_REGIONS, size_offered
-from estate.foundation.yamlfile import YamlDocument, format_loc, read_yaml, validate
+from estate.foundation.yamlfile import YamlDocument, format_loc, locate, read_yaml, validate
 from policies.plan_check import CheckResult
 from policies.rules import required_tags, supported_os, uk_regions_only
 from policies.rules.base import MANDATORY, GuardrailSettings, Violation, go_live
@@ -29,10 +31,17 @@ _SERVER_GENERATED = ("application", "migration-strategy", "reservation")
 
 
 def check_estate_file(path: str | Path, rules: set[str], previous: Path | None = None) -> CheckResult:
-    """Read and schema-check the definition (bad input: exit 2), then run the selected rules over it; with
-    `previous` (a folder of earlier plans), also say which servers changed wave since (advisory)."""
+    """Read and validate the definition as `estate validate` does (bad input: exit 2), then run the selected
+    rules over it; with `previous` (a folder of earlier plans), also say which servers changed wave since
+    (advisory)."""
     document = read_yaml(path, what="estate definition")
     estate = validate(document, Estate)
+    # The same rules as `estate validate`, first; regions are left to uk-regions-only, whose findings exit 1, and
+    # generated names to azure-preflight-names, whose findings name the rule.
+    problems = locate(document, [finding for finding in check_estate(estate, generated_names=False)
+                                 if not _is_region(finding.loc)])
+    if problems:
+        raise ValidationError(document.file, problems)
     checks = {uk_regions_only.NAME: _regions, required_tags.NAME: _tags, supported_os.NAME: _operating_systems,
               preflight_names.NAME: _names, preflight_vm.NAME: _vm_sizes}
     violations: list[Violation] = []
@@ -46,6 +55,10 @@ def check_estate_file(path: str | Path, rules: set[str], previous: Path | None =
         violations.extend(wave_move_violations(document, estate, previous))
     items = 2 + len(estate.waves) + sum(len(wave.vms) for wave in estate.waves)
     return CheckResult(source=document.file, resources_checked=items, violations=violations)
+
+
+def _is_region(loc: Loc) -> bool:
+    return bool(loc) and (loc[0] == "regions" or loc[-1] == "region")
 
 
 def _locate(document: YamlDocument, rule: str, kind: str, loc: Loc, value: object, enforcement: str,

@@ -237,11 +237,12 @@ def test_a_load_reports_its_progress_file_by_file(tmp_path):
     csv_export.parent.mkdir()
     csv_export.write_text(FOCUS_HEADER + "\n" + focus_row("1.50", "2025-05-03") + focus_row("2", "2025-05-04"))
     rows = 300_000  # three parquet batches
+    MAY_2025 = 1_746_057_600_000_000  # 2025-05-01T00:00Z in microseconds (charges before 2000 are refused)
     table = pa.table({"BilledCost": pa.array([Decimal("0.5")] * rows, pa.decimal128(38, 18)),
                       "EffectiveCost": pa.array([Decimal("0.5")] * rows, pa.decimal128(38, 18)),
                       "BillingCurrency": ["GBP"] * rows, "ChargeCategory": ["Usage"] * rows,
-                      "ChargePeriodStart": pa.array([0] * rows, pa.timestamp("us", tz="UTC")),
-                      "ChargePeriodEnd": pa.array([86_400_000_000] * rows, pa.timestamp("us", tz="UTC"))})
+                      "ChargePeriodStart": pa.array([MAY_2025] * rows, pa.timestamp("us", tz="UTC")),
+                      "ChargePeriodEnd": pa.array([MAY_2025 + 86_400_000_000] * rows, pa.timestamp("us", tz="UTC"))})
     pq.write_table(table, tmp_path / "exports" / "b.parquet")
     sources = discover(tmp_path / "exports", str)
     steps = []

@@ -52,7 +52,16 @@ def test_billing_account_next_link_is_followed_until_empty(server):
 def test_query_rows_normalise_to_focus_with_exact_cost(server):
     client, _ = _client(server)
     (columns, rows), *_ = query_pages(client, SUBSCRIPTION, month_query("AmortizedCost", "2018-03", DEFAULT_GROUPINGS))
-    records = normalise_rows(columns, rows, metric="AmortizedCost", scope=SUBSCRIPTION, month="2018-03")
+    # Microsoft's example spans 2018-03-31..2018-04-29; rows are normalised against the month they fall in
+    # (a pull refuses rows outside the month it asked for, see tests/test_hostile_http.py).
+    day = columns.index("UsageDate")
+    by_month = {month: [row for row in rows if str(row[day]).startswith(month.replace("-", ""))]
+                for month in ("2018-03", "2018-04")}
+    records = [record for month, month_rows in by_month.items()
+               for record in normalise_rows(columns, month_rows, metric="AmortizedCost", scope=SUBSCRIPTION,
+                                            month=month)]
+    with pytest.raises(ValueError, match="outside the month 2018-03"):
+        normalise_rows(columns, rows, metric="AmortizedCost", scope=SUBSCRIPTION, month="2018-03")
     assert len(records) == 4
     assert records[0]["EffectiveCost"] == Decimal("2.10333307059661")
     assert "BilledCost" not in records[0]

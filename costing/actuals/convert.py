@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections import Counter
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
@@ -128,15 +128,30 @@ def _first_bad_decimal(array: pa.Array, column: str) -> BadCell:
     return BadCell(column, 0, None, "a number")
 
 
+EARLIEST_CHARGE, LATEST_CHARGE = datetime(2000, 1, 1, tzinfo=UTC), datetime(2101, 1, 1, tzinfo=UTC)
+
+
 def to_timestamp(array: pa.Array, column: str, us_date_format: bool = False) -> pa.Array:
-    """UTC timestamps from ISO 8601 (`2025-05-01T00:00:00Z`, `2024-09-18 22:00:00`) or `MM/DD/YYYY` text."""
-    array = decoded(array)
-    if pa.types.is_timestamp(array.type):
-        if array.type.tz is None:
-            return pc.assume_timezone(array.cast(pa.timestamp("us")), "UTC").cast(TIMESTAMP_UTC)
-        return array.cast(TIMESTAMP_UTC)
-    if pa.types.is_date(array.type):
-        return array.cast(pa.timestamp("us")).cast(TIMESTAMP_UTC)
+    """UTC timestamps from ISO 8601 (`2025-05-01T00:00:00Z`, `2024-09-18 22:00:00`) or `MM/DD/YYYY` text.
+
+    Fails closed: a value before 2000 or after 2100 (or beyond what a timestamp holds) is a `BadCell`.
+    """
+    result = _to_timestamp(decoded(array), column, us_date_format)
+    outside = pc.or_(pc.less(result, pa.scalar(EARLIEST_CHARGE, TIMESTAMP_UTC)),
+                     pc.greater_equal(result, pa.scalar(LATEST_CHARGE, TIMESTAMP_UTC)))
+    if pc.any(outside).as_py():
+        index = pc.index(outside, True).as_py()
+        raise BadCell(column, index, result[index].as_py().isoformat(), "a date from 2000 to 2100")
+    return result
+
+
+def _to_timestamp(array: pa.Array, column: str, us_date_format: bool) -> pa.Array:
+    if pa.types.is_timestamp(array.type) or pa.types.is_date(array.type):
+        try:
+            return _typed_timestamp(array)
+        except pa.ArrowInvalid:
+            raise BadCell(column, _first_out_of_range(array), "a value out of range",
+                          "a date from 2000 to 2100") from None
     us_dated = us_date_format and _looks_us_dated(array)
     if not us_dated:
         # Exports write the zone (`Z`, `+00:00`): Arrow parses and converts those in one pass. Values without a
@@ -151,6 +166,23 @@ def to_timestamp(array: pa.Array, column: str, us_date_format: bool = False) -> 
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         raise _first_bad_timestamp(array, column, us_date_format) from None
     return naive.cast(TIMESTAMP_UTC)
+
+
+def _typed_timestamp(array: pa.Array) -> pa.Array:
+    if pa.types.is_date(array.type):
+        return array.cast(pa.timestamp("us")).cast(TIMESTAMP_UTC)
+    if array.type.tz is None:
+        return pc.assume_timezone(array.cast(pa.timestamp("us")), "UTC").cast(TIMESTAMP_UTC)
+    return array.cast(TIMESTAMP_UTC)
+
+
+def _first_out_of_range(array: pa.Array) -> int:
+    for index in range(len(array)):
+        try:
+            _typed_timestamp(array.slice(index, 1))
+        except pa.ArrowInvalid:
+            return index
+    return 0
 
 
 def _looks_us_dated(array: pa.Array) -> bool:

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from estate.foundation.errors import InputError
+from estate.foundation.limits import fx_outlier, fx_outlier_message
 
 FX_HEADER = ("from_currency", "to_currency", "month", "rate")
 
@@ -56,15 +57,24 @@ def parse_fx_table(data: bytes, name: str) -> FxTable:
             rate = Decimal(0)
         if not rate.is_finite() or rate <= 0:
             raise InputError(f"{name}:{line}: rate {row['rate']!r} is not a positive number", file=name)
-        rates[(row["from_currency"].strip(), row["month"].strip())] = rate
+        key = (row["from_currency"].strip(), row["month"].strip())
+        if key in rates:
+            raise InputError(f"{name}:{line}: a second {key[0]} rate for {key[1]}; keep one rate per currency and "
+                             "month", file=name)
+        rates[key] = rate
     return FxTable(targets.pop(), rates)
 
 
-def read_fx_file(path: Path) -> bytes:
-    """The bytes of an FX table file after checking them."""
+def read_fx_file(path: Path, *, accept_outlier: bool = False) -> bytes:
+    """The bytes of an FX table file after checking them (rates outside the sanity band need `accept_outlier`)."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read the FX table ({exc.strerror})", file=str(path)) from None
-    parse_fx_table(data, str(path))
+    table = parse_fx_table(data, str(path))
+    outliers = [(key, rate) for key, rate in table.rates.items() if fx_outlier(rate)]
+    if outliers and not accept_outlier:
+        (currency, month), rate = outliers[0]
+        raise InputError(fx_outlier_message(f"{path}: {currency}->{table.reporting_currency} {month}", rate),
+                         file=str(path))
     return data

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import tempfile
 from collections import Counter, deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -21,7 +22,7 @@ import pyarrow as pa
 from costing.actuals.cost_details import COST_TYPES, normalise_cost_details
 from costing.actuals.formats import ExportFormat, detect_format
 from costing.actuals.normalise import Lineage, normalise_focus
-from costing.actuals.reading import ExportFile, ReadMeter, iter_batches, read_header
+from costing.actuals.reading import ExportFile, ReadLimits, ReadMeter, iter_batches, read_header
 from costing.actuals.sources.local import ExportSource
 from costing.actuals.store import PartitionStager, SourceChange, commit, now_utc, read_manifest, tidy
 from estate.foundation.errors import InputError
@@ -71,6 +72,7 @@ class LoadOptions:
     currency: str | None = None  # for files with no BillingCurrency column
     cost_type: str | None = None  # actual | amortized, for legacy cost details without a manifest
     fx_table: bytes | None = None
+    limits: ReadLimits = field(default_factory=ReadLimits)  # per-file bounds (--max-uncompressed-mib, --max-line-kib)
 
 
 class AlreadyLoaded(Exception):
@@ -96,6 +98,20 @@ def loaded_blob_etags(store_dir: Path) -> dict[str, str]:
             for url, etag in (entry.get("blobs") or {}).items()}
 
 
+def check_writable_store(store_dir: Path) -> None:
+    """Refuse, before reading any export, a store that cannot be created or written (read-only, not a folder)."""
+    store = Path(store_dir)
+    existing = next((folder for folder in (store, *store.absolute().parents) if folder.exists()), Path("/"))
+    try:
+        if not existing.is_dir():
+            raise NotADirectoryError(20, "not a directory")
+        with tempfile.TemporaryFile(dir=existing):  # nothing is left behind, and a new store is not made yet
+            pass
+    except OSError as exc:
+        raise InputError(f"{store}: the cost store cannot be written ({exc.strerror or type(exc).__name__}); give "
+                         "--store a folder you can write to", file=str(store)) from None
+
+
 def load_sources(sources: list[ExportSource], store_dir: Path, options: LoadOptions,
                  progress: ProgressCallback = _no_progress) -> list[SourceResult]:
     """Stage every new source, then commit them together; return what happened to each.
@@ -107,6 +123,7 @@ def load_sources(sources: list[ExportSource], store_dir: Path, options: LoadOpti
     """
     use_retaining_allocator()
     tidy(store_dir)  # what a killed load left behind
+    check_writable_store(store_dir)
     manifest = read_manifest(store_dir)
     loaded = {entry.get("fingerprint"): name for name, entry in manifest["sources"].items()}
     results: list[SourceResult] = []
@@ -187,7 +204,7 @@ def _stage_source(run: _SourceRun) -> SourceResult:
     source, options = run.source, run.options
     result = SourceResult(source.name, "loaded", notes=list(source.notes))
     for export in source.files:
-        header = read_header(export)
+        header = read_header(export, options.limits)
         export_format = detect_format(header, export.display_name, has_currency_option=options.currency is not None)
         result.data_format = _label(export_format, source, options)
         if export_format.ignored_columns:
@@ -238,7 +255,8 @@ def _stage_file(run: _SourceRun, export: ExportFile, header: list[str], export_f
     size, meter = export.path.stat().st_size, ReadMeter()
     with ThreadPoolExecutor(STAGING_THREADS, thread_name_prefix="estate-stage") as pool:
         try:
-            for batch in iter_batches(export, header, export_format.null_values, meter):
+            for batch in iter_batches(export, header, export_format.null_values, meter,
+                                      run.options.limits):
                 if run.unchanged():
                     raise AlreadyLoaded
                 lineage = Lineage(run.source.name, source_type, export.display_name, read + 1, Counter())

@@ -24,6 +24,44 @@ from estate.foundation.errors import InputError
 # export took 2.0 s and 430 MB with 8 MB blocks, 1.35 s and 125 MB with 1 MB ones. Blocks are gathered into
 # PARQUET_BATCH_ROWS-row batches for staging (`_gathered`). A single row cannot be longer than a block.
 CSV_BLOCK_BYTES = 1 << 20
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """Per-file bounds on what one export may cost to read (`estate cost load --max-...`; docs/limits.md)."""
+
+    max_uncompressed_mib: int = 16 * 1024  # a Cost Management export part is far smaller
+    max_line_kib: int = 1024  # one CSV row; a FOCUS row with tags is a few KiB
+
+    @property
+    def max_bytes(self) -> int:
+        return self.max_uncompressed_mib * 1024 * 1024
+
+    @property
+    def max_line(self) -> int:
+        return self.max_line_kib * 1024
+
+
+class FileTooLarge(Exception):
+    """Raised from inside the read when a file's decompressed bytes pass the limit."""
+
+
+class _BoundedReader(io.RawIOBase):
+    """The decompressed bytes of a file, stopping with FileTooLarge past `limit` (a gzip bomb stops early)."""
+
+    def __init__(self, inner: io.IOBase, limit: int) -> None:
+        self.inner, self.limit, self.count = inner, limit, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self.inner.read(len(buffer))
+        self.count += len(data)
+        if self.count > self.limit:
+            raise FileTooLarge
+        buffer[:len(data)] = data
+        return len(data)
 PARQUET_BATCH_ROWS = 128_000
 DATA_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".snappy.parquet", ".gz.parquet")
 
@@ -50,25 +88,39 @@ def is_data_file(path: Path) -> bool:
     return path.name.lower().endswith(DATA_SUFFIXES)
 
 
-def read_header(export: ExportFile) -> list[str]:
-    """The column names of an export file; an empty or unreadable file is an InputError."""
+def read_header(export: ExportFile, limits: ReadLimits = ReadLimits()) -> list[str]:
+    """The column names of an export file; an empty, unreadable or over-long first line is an InputError."""
     if export.path.stat().st_size == 0:
         raise InputError(f"{export.display_name}: the file is empty (0 bytes); re-run the export or remove the file",
                          file=export.display_name)
     if export.kind == "parquet":
         try:
-            return pq.ParquetFile(export.path).schema_arrow.names
+            return _unique(export, pq.ParquetFile(export.path).schema_arrow.names)
         except (pa.ArrowException, OSError) as exc:
             raise _unreadable(export, exc) from None
     try:
         with _open_text(export) as handle:
-            header = next(csv.reader(handle), None)
+            line = handle.readline(limits.max_line + 1)  # never more than one bounded line in memory
+        if len(line) > limits.max_line:
+            raise _line_too_long(export, limits)
+        header = next(csv.reader([line]), None)
     except (OSError, EOFError, zlib.error, UnicodeDecodeError, csv.Error) as exc:
         raise _unreadable(export, exc) from None
     if not header or not any(name.strip() for name in header):
         raise InputError(f"{export.display_name}: the file has no header row; it is not a cost export",
                          file=export.display_name)
-    return [name.strip() for name in header]
+    return _unique(export, [name.strip() for name in header])
+
+
+def _unique(export: ExportFile, names: list[str]) -> list[str]:
+    """Column names once each: a repeated column would leave which value is meant to chance."""
+    seen: set[str] = set()
+    repeated = sorted({name for name in names if name in seen or seen.add(name)})
+    if repeated:
+        raise InputError(f"{export.display_name}: the header names {', '.join(map(repr, repeated[:5]))} more than "
+                         "once; a cost export has each column once: re-run the export or remove the extra column",
+                         file=export.display_name)
+    return names
 
 
 @dataclass
@@ -104,7 +156,7 @@ def _open_text(export: ExportFile) -> io.TextIOBase:
 
 
 def iter_batches(export: ExportFile, header: list[str], null_values: list[str],
-                 meter: ReadMeter | None = None) -> Iterator[pa.RecordBatch]:
+                 meter: ReadMeter | None = None, limits: ReadLimits = ReadLimits()) -> Iterator[pa.RecordBatch]:
     """Stream the file's rows in batches; CSV cells arrive as text (null where a null literal was written).
 
     `meter` follows how far through the file the reading is: by rows for parquet, by bytes for CSV.
@@ -114,8 +166,15 @@ def iter_batches(export: ExportFile, header: list[str], null_values: list[str],
         if export.kind == "parquet":
             yield from _parquet_batches(export, meter)
             return
-        yield from _csv_batches(export, header, null_values, meter)
+        yield from _csv_batches(export, header, null_values, meter, limits)
+    except FileTooLarge:
+        raise InputError(f"{export.display_name}: more than {limits.max_uncompressed_mib} MiB once decompressed "
+                         "(--max-uncompressed-mib); if the export is genuine, raise it, e.g. "
+                         f"--max-uncompressed-mib {limits.max_uncompressed_mib * 2}",
+                         file=export.display_name) from None
     except (pa.ArrowException, OSError, EOFError, zlib.error) as exc:
+        if "straddl" in str(exc):
+            raise _line_too_long(export, limits) from None
         raise _unreadable(export, exc) from None
 
 
@@ -134,13 +193,16 @@ def _parquet_batches(export: ExportFile, meter: ReadMeter) -> Iterator[pa.Record
 
 
 def _csv_batches(export: ExportFile, header: list[str], null_values: list[str],
-                 meter: ReadMeter) -> Iterator[pa.RecordBatch]:
+                 meter: ReadMeter, limits: ReadLimits) -> Iterator[pa.RecordBatch]:
     raw = _CountingFile(export.path, meter)
-    stream = pa.input_stream(raw, compression="gzip" if export.kind == "csv.gz" else None)
+    inner = gzip.GzipFile(fileobj=raw, mode="rb") if export.kind == "csv.gz" else raw
+    stream = pa.input_stream(io.BufferedReader(_BoundedReader(inner, limits.max_bytes), CSV_BLOCK_BYTES))
     with raw, stream:
+        # A row longer than the block is refused by Arrow ("straddling"), so the block size is the line limit.
         reader = pacsv.open_csv(
             stream,
-            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=CSV_BLOCK_BYTES),
+            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1,
+                                           block_size=max(CSV_BLOCK_BYTES, limits.max_line)),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(header, pa.string()),
                 null_values=null_values,
@@ -169,6 +231,12 @@ def _one_batch(batches: list[pa.RecordBatch]) -> pa.RecordBatch:
     if len(batches) == 1:
         return batches[0]
     return pa.Table.from_batches(batches).combine_chunks().to_batches()[0]
+
+
+def _line_too_long(export: ExportFile, limits: ReadLimits) -> InputError:
+    return InputError(f"{export.display_name}: a line is longer than {limits.max_line_kib} KiB (--max-line-kib); "
+                      "a cost export's rows are a few KiB, so the file is damaged or not an export; if it is "
+                      f"genuine, raise it, e.g. --max-line-kib {limits.max_line_kib * 4}", file=export.display_name)
 
 
 def _unreadable(export: ExportFile, exc: BaseException) -> InputError:

@@ -370,7 +370,18 @@ def open_dataset(store_dir: Path):
     """The store as a pyarrow dataset (lazy; scan it with filters and column projections)."""
     import pyarrow.dataset as ds
 
-    return ds.dataset(store_files(store_dir), schema=normalised_schema(), format="parquet")
+    return ds.dataset(_readable_files(store_dir), schema=normalised_schema(), format="parquet")
+
+
+def _readable_files(store_dir: Path) -> list[str]:
+    """The listed files, every one present: a store whose manifest names a missing file is damaged (exit 2)."""
+    files = store_files(store_dir)
+    missing = next((file for file in files if not Path(file).is_file()), None)
+    if missing is not None:
+        raise InputError(f"{store_dir}: the cost store is damaged: its manifest lists {missing}, which is missing; "
+                         "load the source again with `estate cost load` (or restore the store from a backup)",
+                         file=str(store_dir))
+    return files
 
 
 def relation(store_dir: Path, connection=None):
@@ -384,7 +395,7 @@ def relation(store_dir: Path, connection=None):
     if connection is None:
         connection = duckdb.connect()
         connection.execute("SET TimeZone = 'UTC'")
-    files = store_files(store_dir)
+    files = _readable_files(store_dir)
     if not files:
         return connection.from_arrow(normalised_schema().empty_table())
     stored = connection.read_parquet(files, union_by_name=True)

@@ -18,6 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from costing.business_case.model import BusinessCase, Line
+from estate.foundation.email import check_email
 from estate.foundation.errors import UsageError
 from estate.foundation.periods import Month, Period, parse_period
 
@@ -70,7 +71,7 @@ def budget_specs(
     """
     year = _financial_year(case, financial_year)
     alerts = _alerts(actual_thresholds_percent, forecast_thresholds_percent)
-    emails = tuple(contact_emails)
+    emails = tuple(_email(text) for text in contact_emails)
     if not emails:
         raise UsageError("budgets need at least one contact e-mail for their alerts; give --email, or set "
                          "organisation.contact_emails in the estate definition")
@@ -92,6 +93,13 @@ def budget_specs(
 def budget_name(line_id: str, year: Period) -> str:
     """'azure-costs-sungard' and 2026/27 -> 'azure-costs-sungard-fy2026-27' (Azure allows 63 characters)."""
     return f"{line_id}-fy{year.label.replace('/', '-')}"[:63]
+
+
+def _email(text: str) -> str:
+    try:
+        return check_email(text)
+    except ValueError as exc:
+        raise UsageError(f"--email: {exc}; give an address such as finance@council.gov.uk") from None
 
 
 def _financial_year(case: BusinessCase, label: str) -> Period:

@@ -53,7 +53,9 @@ def _period_text(value: Any) -> Any:
     return value
 
 
-Amount = Annotated[Decimal, BeforeValidator(_number_not_text), Field(allow_inf_nan=False)]
+MAX_AMOUNT = Decimal(10) ** 15  # far above any public-sector case, far below where exact sums lose precision
+Amount = Annotated[Decimal, BeforeValidator(_number_not_text),
+                   Field(allow_inf_nan=False, ge=-MAX_AMOUNT, le=MAX_AMOUNT)]
 PeriodLabel = Annotated[str, BeforeValidator(_period_text), StringConstraints(min_length=1)]
 LineId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)]
 

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
+import requests
 from azure.core.credentials import TokenCredential
+from azure.core.exceptions import ServiceResponseError
 from azure.core.pipeline import PipelineRequest
 from azure.core.pipeline.policies import SansIOHTTPPolicy
+from azure.core.pipeline.transport import RequestsTransport
 
 from costing.costapi.throttle import CostManagementRetryPolicy, RateLimitPolicy, SlidingWindowLimiter
+from costing.http_bounds import read_body_bounded
 from estate.foundation.errors import UsageError
+from estate.foundation.limits import REQUEST_SECONDS
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
@@ -22,6 +28,29 @@ class LoopbackHttpPolicy(SansIOHTTPPolicy):
         url = urlsplit(request.http_request.url)
         if url.scheme == "http" and url.hostname in LOOPBACK_HOSTS:
             request.context.options["enforce_https"] = False
+
+
+class BoundedRequestsTransport(RequestsTransport):
+    """azure-core's requests transport, reading each body within the per-request deadline and size cap.
+
+    The body is streamed and read with `read1`, so a server trickling bytes cannot hold a pull for ever
+    (azure-core's own read timeout applies to each socket read only). Streamed calls are left as they are.
+    """
+
+    def send(self, request: Any, **kwargs: Any) -> Any:
+        if kwargs.get("stream"):
+            return super().send(request, **kwargs)
+        started = time.monotonic()
+        kwargs["stream"] = True
+        response = super().send(request, **kwargs)
+        internal = response.internal_response
+        try:
+            body = read_body_bounded(internal, f"{request.method} {request.url.split('?')[0]}", started=started)
+        except requests.ConnectionError as exc:
+            raise ServiceResponseError(str(exc), error=exc) from None
+        internal._content = body
+        internal._content_consumed = True
+        return response
 
 
 def check_endpoint(endpoint: str) -> str:
@@ -51,6 +80,11 @@ def cost_client(endpoint: str | None = None, credential: TokenCredential | None 
         "per_call_policies": [LoopbackHttpPolicy()],
         "per_retry_policies": [RateLimitPolicy(limiter or SlidingWindowLimiter())],
         "polling_interval": 5,
+        # Bounded time (docs/limits.md): azure-core's transport timeouts for each read, and the retry
+        # policy's overall timeout (see CostManagementRetryPolicy) for a request with its retries.
+        "connection_timeout": 10,
+        "read_timeout": REQUEST_SECONDS.value(),
+        "transport": BoundedRequestsTransport(connection_timeout=10, read_timeout=REQUEST_SECONDS.value()),
     }
     if endpoint:
         base = check_endpoint(endpoint)

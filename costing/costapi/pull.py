@@ -9,6 +9,7 @@ and no row twice.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,6 +18,7 @@ from typing import Any, Protocol
 
 from costing.costapi.query import Grouping, month_query, normalise_rows, query_pages
 from estate.foundation.errors import EstateError, UsageError
+from estate.foundation.limits import COMMAND_SECONDS
 
 _SCOPE_PATTERNS = (
     (re.compile(r"^subscriptions/[0-9a-fA-F-]{36}$"), "subscription"),
@@ -86,9 +88,11 @@ def pull_queries(client: Any, store: ChunkStore, plan: PullPlan, *, today: date,
                  advance: Callable[[str, str, str], None] = lambda scope, month, what: None) -> PullReport:
     """Pull every (scope, month) of the plan through the Query API into `store`."""
     report = PullReport()
+    deadline = _Deadline()
     for scope in plan.scopes:
         source = source_name(scope, plan.metric, "query")
         for month in plan.months:
+            deadline.check(scope, month)
             if is_closed(month, today) and not plan.refresh and store.has_chunk(source, month):
                 report.skipped.append((scope, month))
                 advance(scope, month, "kept")
@@ -114,8 +118,10 @@ def pull_details(client: Any, store: Any, plan: PullPlan, *, today: date, work_d
 
     cost_type = "actual" if plan.metric == "ActualCost" else "amortized"
     report = PullReport()
+    deadline = _Deadline()
     for scope in plan.scopes:
         for month in plan.months:
+            deadline.check(scope, month)
             source = f"{source_name(scope, plan.metric, 'details')}/{month}"
             if is_closed(month, today) and not plan.refresh and store.has_source(source):
                 report.skipped.append((scope, month))
@@ -142,6 +148,23 @@ def pull_details(client: Any, store: Any, plan: PullPlan, *, today: date, work_d
             report.pulled.append((scope, month))
             advance(scope, month, f"{sum(result.rows_stored for result in results)} rows")
     return report
+
+
+_clock = time.monotonic  # the deadline's clock (tests move it)
+
+
+class _Deadline:
+    """The per-command time limit (ESTATE_HTTP_COMMAND_SECONDS): a pull stops between months, resumable."""
+
+    def __init__(self) -> None:
+        self.started = _clock()
+        self.seconds = COMMAND_SECONDS.value()
+
+    def check(self, scope: str, month: str) -> None:
+        if _clock() - self.started > self.seconds:
+            raise PullError(f"the pull has run for more than {self.seconds} s; stopped before /{scope} {month}. "
+                            "The months already pulled are kept: rerun the same command to resume "
+                            f"({COMMAND_SECONDS.how_to_raise()})")
 
 
 def check_one_metric(store: Any, scopes: list[str], metric: str) -> None:
@@ -173,6 +196,8 @@ def describe_failure(exc: Exception, scope: str, month: str, client: Any) -> Est
     """One paragraph for a failed month: which scope and month, what the service said, what to do."""
     from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, ServiceRequestError
 
+    if isinstance(exc, EstateError):
+        return PullError(f"/{scope} {month}: {exc.message}")
     status = getattr(exc, "status_code", None)
     if isinstance(exc, ClientAuthenticationError) or status in (401, 403):
         return PullError(
@@ -192,7 +217,9 @@ def describe_failure(exc: Exception, scope: str, month: str, client: Any) -> Est
         return PullError(f"could not reach Cost Management for /{scope} {month} ({exc}); check the network or "
                          "--endpoint, then rerun to resume")
     if isinstance(exc, ValueError):
-        return PullError(f"Cost Management answered /{scope} {month} with a result estate cannot read ({exc})")
+        reason = str(exc) or type(exc).__name__
+        return PullError(f"Cost Management answered /{scope} {month} with a result estate cannot read ({reason}); "
+                         "rerun later, and report it if it persists")
     raise exc
 
 

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from estate.foundation.errors import UsageError
+from estate.foundation.limits import check_month_range
 from estate.foundation.reference import normalise_region
 
 MAX_GROUPINGS = 2
@@ -84,6 +85,7 @@ def months_between(first: str, last: str) -> list[str]:
             raise UsageError(f"{name} {text!r}: give a month as YYYY-MM, e.g. 2024-04")
     if first > last:
         raise UsageError(f"--from {first} is after --to {last}; give the earlier month first")
+    check_month_range(first, last)
     months, (year, number) = [], (int(part) for part in first.split("-"))
     while f"{year:04d}-{number:02d}" <= last:
         months.append(f"{year:04d}-{number:02d}")
@@ -120,7 +122,10 @@ def query_pages(client: Any, scope: str, body: dict[str, Any]) -> Iterator[tuple
         result = client.query.usage(scope, definition, params=params)
         if result is None:  # 204: nothing for this period
             return
-        columns = [column.name for column in (result.columns or [])]
+        raw_columns = result.columns or []
+        if not isinstance(raw_columns, list) or not all(isinstance(getattr(c, "name", None), str) for c in raw_columns):
+            raise ValueError("`columns` is not a list of named columns")
+        columns = [column.name for column in raw_columns]
         yield columns, list(result.rows or [])
         skiptoken = _skiptoken(result.next_link)
         if not skiptoken or skiptoken in seen:
@@ -145,16 +150,36 @@ def normalise_rows(columns: list[str], rows: list[list[Any]], *, metric: str, sc
     # As `estate cost load` does for an actual-cost export, an ActualCost pull fills both cost columns (the
     # Query API's actual cost carries no amortisation); an AmortizedCost pull fills EffectiveCost only.
     cost_columns = ("BilledCost", "EffectiveCost") if metric == "ActualCost" else ("EffectiveCost",)
+    if not isinstance(columns, list) or not all(isinstance(name, str) for name in columns):
+        raise ValueError("`columns` is not a list of named columns")
+    if not isinstance(rows, list):
+        raise ValueError("`rows` is not a list")
     index = {name: position for position, name in enumerate(columns)}
     cost_at = next((index[name] for name in ("Cost", "PreTaxCost", "CostUSD", "PreTaxCostUSD", "totalCost")
                     if name in index), None)
     if cost_at is None:
         raise ValueError(f"no cost column in the Query API result (columns: {', '.join(columns)})")
     records = []
-    for row in rows:
-        record = _base_record(row, index, month)
+    first, last = month_bounds(month)
+    for number, row in enumerate(rows):
+        if not isinstance(row, list) or len(row) != len(columns):
+            raise ValueError(f"row {number} is not a list of {len(columns)} values")
+        try:
+            record = _base_record(row, index, month)
+        except (TypeError, ValueError, OverflowError):
+            raise ValueError(f"row {number} has UsageDate {row[index['UsageDate']]!r}, not a date YYYYMMDD") from None
+        if not first <= record["ChargePeriodStart"].date() <= last:
+            raise ValueError(f"row {number} is dated {record['ChargePeriodStart'].date()}, outside the month "
+                             f"{month} that was asked for")
+        cost = row[cost_at]
+        try:
+            amount = Decimal(str(cost)) if isinstance(cost, int | float | str) and not isinstance(cost, bool) else None
+        except ArithmeticError:
+            amount = None
+        if amount is None or not amount.is_finite():
+            raise ValueError(f"row {number} has cost {cost!r}, not a finite number")
         for column in cost_columns:
-            record[column] = Decimal(str(row[cost_at]))
+            record[column] = amount
         record["ProviderName"] = record["InvoiceIssuerName"] = record["PublisherName"] = "Microsoft"
         _add_dimensions(record, row, index, scope)
         records.append(record)

@@ -20,6 +20,8 @@ from urllib.parse import urlsplit
 from azure.core.pipeline import PipelineRequest
 from azure.core.pipeline.policies import RetryPolicy, SansIOHTTPPolicy
 
+from estate.foundation.limits import COMMAND_SECONDS, retry_after_seconds
+
 # Documented per-scope limits: (queries, window in seconds).
 QUERY_LIMITS: tuple[tuple[int, float], ...] = ((12, 10.0), (60, 60.0), (600, 3600.0))
 RETRY_AFTER_HEADERS = (
@@ -87,6 +89,7 @@ class CostManagementRetryPolicy(RetryPolicy):
 
     def __init__(self, *, max_retries: int = 6, backoff_seconds: float = 2.0, max_backoff_seconds: float = 120.0,
                  rng: random.Random | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("timeout", COMMAND_SECONDS.value())  # overall time for one request and its retries
         super().__init__(retry_total=max_retries, retry_status=max_retries, retry_connect=3, retry_read=3,
                          retry_backoff_factor=backoff_seconds, retry_backoff_max=max_backoff_seconds,
                          retry_on_status_codes=list(RETRYABLE_STATUS), **kwargs)
@@ -94,16 +97,13 @@ class CostManagementRetryPolicy(RetryPolicy):
         self.retries_seen: list[int] = []
 
     def get_retry_after(self, response: Any) -> float | None:
-        """The longest wait any of Cost Management's retry-after headers asks for, in seconds."""
+        """The longest wait any of Cost Management's retry-after headers asks for, in seconds.
+
+        `nan`, negative or unreadable values count as absent (jittered backoff instead); a wait above the
+        ceiling (`ESTATE_MAX_RETRY_AFTER_SECONDS`, 300 s) stops the pull with a clear message.
+        """
         headers = response.http_response.headers
-        waits = []
-        for name in RETRY_AFTER_HEADERS:
-            value = headers.get(name)
-            if value:
-                try:
-                    waits.append(self.parse_retry_after(value))
-                except (ValueError, TypeError):
-                    continue
+        waits = [wait for name in RETRY_AFTER_HEADERS if (wait := retry_after_seconds(headers.get(name))) is not None]
         return max(waits) if waits else None
 
     def is_retry(self, settings: dict[str, Any], response: Any) -> bool:

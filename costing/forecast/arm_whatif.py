@@ -8,12 +8,12 @@ Pulumi plan of the same resource would show.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from costing.forecast.arm_types import token_of
 from estate.foundation.errors import InputError
+from estate.foundation.jsonfile import read_json
 from estate.foundation.plan import Plan, PlanResource
 
 # What-If change types after which the resource exists.
@@ -23,15 +23,20 @@ STAYING = {"Create": "create", "Modify": "update", "NoChange": "same", "Deploy":
 def load_what_if(path: str | Path, stack: str = "arm") -> Plan:
     """Read an ARM What-If JSON document as a plan (unknown ARM types keep their ARM type name)."""
     source = str(path)
-    try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{source}: not a readable ARM What-If JSON document ({exc})", file=source) from None
+    document = read_json(path, what="ARM What-If result",
+                         fix="write it again with `az deployment group what-if --no-pretty-print`")
     changes = document.get("changes") if isinstance(document, dict) else None
     if not isinstance(changes, list):
         raise InputError(f"{source}: not an ARM What-If result: no `changes` list", file=source)
     resources = []
     for index, change in enumerate(changes):
+        if not isinstance(change, dict):
+            raise InputError(f"{source}: changes[{index}] is not an object; the What-If result is damaged, "
+                             "write it again", file=source)
+        properties = (change.get("after") or {}).get("properties") if isinstance(change.get("after"), dict) else None
+        if properties is not None and not isinstance(properties, dict):
+            raise InputError(f"{source}: changes[{index}].after.properties must be an object; the What-If result "
+                             "is damaged, write it again", file=source)
         op = STAYING.get(str(change.get("changeType")))
         after = change.get("after")
         if op is None or not isinstance(after, dict):

@@ -69,14 +69,34 @@ class Resource:
         return self.usage.get(key, default)
 
 
-def number(value: Any) -> Decimal | None:
-    """An input as a Decimal, or None when it is missing, unknown or not a number."""
-    if isinstance(value, bool) or value is None:
+MAX_QUANTITY = Decimal(10) ** 12
+
+
+class BadQuantity(ValueError):
+    """A plan input that should be a quantity is not one: the resource is listed as unpriced with this reason."""
+
+
+def number(value: Any, *, allow_negative: bool = False) -> Decimal | None:
+    """An input as a Decimal, or None when it is missing or unknown (Pulumi's unknown sentinel).
+
+    Fails closed: text that is not a number, an object or list, a non-finite or huge value and (unless
+    `allow_negative`) a negative one raise `BadQuantity`, so they are never priced as a default.
+    """
+    from estate.foundation.plan import UNKNOWN
+
+    if value is None or value == UNKNOWN:
         return None
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        raise BadQuantity(f"a quantity in its inputs is {str(value)[:60]!r} ({type(value).__name__}), not a number")
     try:
-        return Decimal(str(value))
+        amount = Decimal(str(value).strip())
     except ArithmeticError:
-        return None
+        raise BadQuantity(f"a quantity in its inputs is {str(value)[:60]!r}, not a number") from None
+    if not amount.is_finite() or abs(amount) > MAX_QUANTITY:
+        raise BadQuantity(f"a quantity in its inputs is {str(value)[:60]}, not a finite number up to 10^12")
+    if amount < 0 and not allow_negative:
+        raise BadQuantity(f"a quantity in its inputs is {amount}, which is negative")
+    return amount
 
 
 def disk_tiers() -> dict[str, list[tuple[int, str]]]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from costing.forecast.arm_types import service_name
-from costing.forecast.model import CostComponent, Resource
+from costing.forecast.model import BadQuantity, CostComponent, Resource
 from costing.forecast.registry import components_for
 from costing.forecast.usage import CurrencyError, Usage
 from costing.prices.catalogue import Price
@@ -111,7 +111,12 @@ class Pricer:
         context = {"resource": planned.name, "stack": planned.stack, "wave": str(tags.get("wave", "")),
                    "business_case_line": str(tags.get("business-case-line", "")),
                    "service": service_name(planned.type)}
-        components = components_for(resource)
+        try:
+            components = components_for(resource)
+        except BadQuantity as exc:
+            result.unpriced.append(Unpriced(planned.urn, planned.type, "", f"{exc}; fix the plan's inputs",
+                                            **context))
+            return
         if components is None:
             reason = (f"no cost model for {planned.type}; add a cost function in costing/forecast/ "
                       "(or list the type in FREE_TYPES)")

@@ -14,7 +14,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from costing.forecast.model import HOURS_PER_MONTH, Resource, disk_tiers, number, os_disk_minimums
+from costing.forecast.model import HOURS_PER_MONTH, BadQuantity, Resource, disk_tiers, number, os_disk_minimums
 from estate.foundation.reference import operating_systems, vm_sizes
 
 WINDOWS_PUBLISHERS = ("microsoftwindowsserver", "microsoftwindowsdesktop", "microsoftsqlserver")
@@ -211,8 +211,10 @@ FREE_RETENTION_DAYS = 31
 
 def parse_workspace(resource: Resource) -> WorkspaceSpec:
     per_day = resource.usage_quantity("ingestion_gb_per_day")
-    cap = number(resource.get("workspaceCapping.dailyQuotaGb"))
-    capped = per_day is None and cap not in (None, Decimal(-1))
+    cap = number(resource.get("workspaceCapping.dailyQuotaGb"), allow_negative=True)  # -1: no cap
+    if cap is not None and cap < 0 and cap != -1:
+        raise BadQuantity(f"workspaceCapping.dailyQuotaGb is {cap}: give a daily cap in GB, or -1 for none")
+    capped = per_day is None and cap is not None and cap >= 0
     return WorkspaceSpec(resource.region or "", cap if capped else per_day, capped,
                          number(resource.get("retentionInDays")) or Decimal(FREE_RETENTION_DAYS))
 

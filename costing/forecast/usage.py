@@ -15,23 +15,25 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints
 
 from costing.forecast.registry import USAGE_KEYS, usage_keys
 from estate.definition.model import Spec
-from estate.foundation.errors import EstateError, ValidationError
+from estate.foundation.errors import EstateError, InputError, ValidationError
+from estate.foundation.limits import fx_outlier, fx_outlier_message
 from estate.foundation.yamlfile import read_yaml, validate
 
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
-Quantity = Annotated[Decimal, Field(ge=0)]
+MAX_QUANTITY = Decimal(10) ** 12
+Quantity = Annotated[Decimal, Field(ge=0, le=MAX_QUANTITY, allow_inf_nan=False)]
 
 
 class FxRate(Spec):
     from_: Currency = Field(alias="from")
     to: Currency
-    rate: Annotated[Decimal, Field(gt=0)]
+    rate: Annotated[Decimal, Field(gt=0, allow_inf_nan=False)]
     date: date
     source: Annotated[str, StringConstraints(min_length=1)]
 
@@ -76,6 +78,19 @@ class Usage:
             "estate never mixes currencies silently")
 
 
+def check_fx_band(path: str | Path | None, accept_outlier: bool) -> None:
+    """Refuse an FX rate outside the sanity band unless the user accepts it (`--accept-fx-outlier`)."""
+    if path is None or accept_outlier:
+        return
+    document = read_yaml(path, what="usage")
+    usage = validate(document, UsageFile)
+    for index, rate in enumerate(usage.fx):
+        if fx_outlier(rate.rate):
+            line, column = document.position(("fx", index, "rate"))
+            raise InputError(fx_outlier_message(f"{document.file}:{line}:{column}: fx[{index}].rate", rate.rate),
+                             file=document.file)
+
+
 def load_usage(path: str | Path | None) -> Usage:
     """Read and check a usage file; None gives empty usage (every usage-priced component stays unpriced)."""
     if path is None:
@@ -99,6 +114,12 @@ def load_usage(path: str | Path | None) -> Usage:
             if key not in every_key:
                 problems.append(document.problem(("resources", name, key), f"unknown usage key {key!r}",
                                                  f"known keys: {', '.join(sorted(every_key))}", key=True))
+    seen: dict[tuple[str, str, Any], int] = {}
+    for index, rate in enumerate(usage.fx):
+        earlier = seen.setdefault((rate.from_, rate.to, rate.date), index)
+        if earlier != index:
+            problems.append(document.problem(("fx", index), f"a second {rate.from_}->{rate.to} rate for "
+                                             f"{rate.date} (fx[{earlier}] is the first)", "keep one rate"))
     if problems:
         raise ValidationError(document.file, problems)
     return Usage(usage, document.file)

@@ -36,7 +36,7 @@ KeyField = Literal["serviceName", "productName", "skuName", "meterName", "armReg
 
 class RateEntry(Spec):
     key: dict[KeyField, Text] = Field(min_length=1)
-    price: Annotated[Decimal, Field(ge=0)]
+    price: Annotated[Decimal, Field(ge=0, le=Decimal(10) ** 9, allow_inf_nan=False)]
     unit: Text
     type: Literal["Consumption", "Reservation", "DevTestConsumption"] = "Consumption"
     reservation_term: Literal["1 Year", "3 Years", "5 Years"] | None = None

@@ -8,6 +8,7 @@ never leaves half a snapshot.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -15,12 +16,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from costing.http_bounds import BodyLimitError, read_body_bounded
 from costing.prices.snapshot import RETAIL_API_URL, SnapshotWriter
 from estate.foundation.errors import EstateError
 from estate.foundation.files import write_atomic_with
+from estate.foundation.limits import COMMAND_SECONDS, PAGES, RetryAfterTooLong, retry_after_seconds
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-MAX_RETRY_AFTER_SECONDS = 60.0
 
 
 class RetailApiError(EstateError):
@@ -49,6 +51,7 @@ class RetailPricesClient:
     timeout_seconds: float = 60.0
     sleep: Callable[[float], None] = time.sleep
     session: Any = field(default=None, repr=False)
+    _started: float | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.session is None:
@@ -62,8 +65,13 @@ class RetailPricesClient:
         url: str | None = self.base_url
         params: dict[str, str] | None = {"currencyCode": f"'{currency}'", "$filter": odata}
         number = 0
+        seen: set[str] = set()
+        max_pages = PAGES.value()
         while url:
             number += 1
+            if number > max_pages:
+                raise RetailApiError(f"the Retail Prices API gave more than {max_pages} pages for {odata!r}; "
+                                     f"nothing was written ({PAGES.how_to_raise()})")
             document = self._get(url, params, number)
             items = document.get("Items")
             next_link = document.get("NextPageLink")
@@ -73,6 +81,11 @@ class RetailPricesClient:
                 raise RetailApiError(f"retail prices page {number} ({url}) is not a price page (no `Items` list of "
                                      "objects or a bad `NextPageLink`); nothing was written, try again later")
             yield items
+            if next_link and next_link in seen | {url if params is None else ""}:
+                raise RetailApiError(f"retail prices page {number} links back to a page already read "
+                                     f"({next_link[:200]}); the paging loops, nothing was written")
+            if next_link:
+                seen.add(next_link)
             url, params = next_link or None, None
 
     def _get(self, url: str, params: dict[str, str] | None, number: int) -> dict[str, Any]:
@@ -80,15 +93,18 @@ class RetailPricesClient:
 
         last = ""
         for attempt in range(1, self.max_attempts + 1):
+            self._check_command_deadline(url)
             try:
-                response = self.session.get(url, params=params, timeout=self.timeout_seconds)
+                response = self.session.get(url, params=params, timeout=(10, min(self.timeout_seconds, 60)),
+                                            stream=True)
+                body = _read_bounded(response, url) if response.status_code == 200 else b""
             except requests.RequestException as exc:
                 last = f"{type(exc).__name__}: {exc}"
                 wait = self.backoff_seconds * 2 ** (attempt - 1)
             else:
                 if response.status_code == 200:
                     try:
-                        document = response.json()
+                        document = json.loads(body, parse_constant=_no_constant)
                     except ValueError:
                         raise RetailApiError(f"retail prices page {number} ({response.url}) is not JSON; nothing "
                                              "was written, try again later") from None
@@ -101,20 +117,36 @@ class RetailPricesClient:
                                          f"{response.url}: {response.text[:200]}; check the --region/--service/"
                                          "--currency values")
                 last = f"HTTP {response.status_code}"
-                after = _retry_after(response)
+                response.close()
+                try:
+                    after = retry_after_seconds(response.headers.get("Retry-After"))
+                except RetryAfterTooLong as exc:
+                    raise RetailApiError(f"the Retail Prices API at {url}: {exc.message}; nothing was "
+                                         "written") from None
                 wait = after if after is not None else self.backoff_seconds * 2 ** (attempt - 1)
             if attempt < self.max_attempts:
-                self.sleep(min(wait, MAX_RETRY_AFTER_SECONDS))
+                self.sleep(wait)
         raise RetailApiError(f"the Retail Prices API still failed after {self.max_attempts} attempts ({last}) "
                              f"at {url}; nothing was written, try again later")
 
 
-def _retry_after(response: Any) -> float | None:
-    value = response.headers.get("Retry-After")
+    def _check_command_deadline(self, url: str) -> None:
+        if self._started is None:
+            self._started = time.monotonic()
+        elif time.monotonic() - self._started > COMMAND_SECONDS.value():
+            raise RetailApiError(f"the Retail Prices API took more than {COMMAND_SECONDS.value()} s in all; stopped "
+                                 f"before {url}, nothing was written ({COMMAND_SECONDS.how_to_raise()})")
+
+
+def _no_constant(text: str) -> Any:
+    raise ValueError(f"{text} is not a price")
+
+
+def _read_bounded(response: Any, url: str) -> bytes:
     try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None
+        return read_body_bounded(response, f"the Retail Prices API answer for {url[:200]}")
+    except BodyLimitError as exc:
+        raise RetailApiError(exc.message) from None
 
 
 def refresh_snapshot(client: RetailPricesClient, out_dir: str | Path, *, regions: Sequence[str], currency: str,

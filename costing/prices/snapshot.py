@@ -19,6 +19,7 @@ from typing import IO, Any
 
 from costing.prices.catalogue import Catalogue, PriceSource, currencies
 from estate.foundation.errors import InputError
+from estate.foundation.jsonfile import read_json
 
 SNAPSHOT_FORMAT = "estate-price-snapshot/1"
 RETAIL_API_URL = "https://prices.azure.com/api/retail/prices"
@@ -48,16 +49,10 @@ def load_price_file(path: str | Path) -> Catalogue:
     """Read a snapshot, a bare item array or one API page into a catalogue, with its provenance."""
     path = Path(path)
     source = str(path)
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    if not path.exists() and not path.is_symlink():
         raise InputError(f"{source}: no such price file; run `estate prices refresh` or give a rate card",
-                         file=source) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{source}: cannot be read ({exc}); give a UTF-8 JSON price file", file=source) from None
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{source}:{exc.lineno}:{exc.colno}: not JSON ({exc.msg}); the price file is damaged, "
-                         "refresh it with `estate prices refresh`", file=source) from None
+                         file=source)
+    document = read_json(path, what="price", fix="the price file is damaged, refresh it with `estate prices refresh`")
     items, currency, retrieved, kind = _items_of(document, source)
     bad = next((index for index, item in enumerate(items) if not isinstance(item, dict)), None)
     if bad is not None:

@@ -8,12 +8,12 @@ Without an estate definition every line costs its full monthly amount in every m
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from estate.foundation.errors import InputError
+from estate.foundation.jsonfile import read_json
 from estate.foundation.periods import Month
 
 ON_PREMISES_TYPE_PREFIX = "estate:onprem:"
@@ -65,11 +65,11 @@ def _decimal(value: object, where: str, path: str) -> Decimal:
 
 def read_forecast(path: Path) -> ForecastInput:
     """Read and check a forecast JSON file (the shape `estate forecast --format json` prints)."""
-    try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise InputError(f"{path}: cannot read the forecast ({exc}); give the JSON that `estate forecast ... "
-                         "--format json` writes", file=str(path)) from None
+    if not Path(path).exists():
+        raise InputError(f"{path}: cannot read the forecast (no such file); give the JSON that `estate forecast "
+                         "... --format json --out FILE` writes", file=str(path))
+    document = read_json(path, what="forecast",
+                         fix="give the JSON that `estate forecast ... --format json --out FILE` writes")
     if not isinstance(document, dict) or not isinstance(document.get("lines"), list) or not document.get("currency"):
         raise InputError(f"{path}: not a forecast: expected an object with 'currency' and 'lines' (the JSON of "
                          "`estate forecast ... --format json`)", file=str(path))

@@ -25,17 +25,20 @@ DEFAULT_STORE = Path("out/cost-store")
 def load_costs(source: str, store: Path = DEFAULT_STORE, *, currency: str | None = None,
                cost_type: str | None = None, fx_table: Path | None = None, connection_string: str | None = None,
                on_progress: Callable[[FileProgress], None] | None = None,
-               on_total: Callable[[int], None] | None = None) -> list[SourceResult]:
+               on_total: Callable[[int], None] | None = None, max_uncompressed_mib: int = 16 * 1024,
+               max_line_kib: int = 1024, accept_fx_outlier: bool = False) -> list[SourceResult]:
     """Load cost exports from a file, a folder or a Blob container URL into the store; an export already in the
     store (same content) adds nothing. `on_total(bytes)` then `on_progress(step)` report progress."""
     from costing.actuals.fx import read_fx_file
     from costing.actuals.load import LoadOptions, SourceResult, check_cost_type, load_sources, loaded_blob_etags
+    from costing.actuals.reading import ReadLimits
     from costing.actuals.sources.blob import download_exports, is_blob_url
     from costing.actuals.sources.local import discover
 
     check_cost_type(cost_type)
     options = LoadOptions(currency=currency, cost_type=cost_type,
-                          fx_table=read_fx_file(fx_table) if fx_table else None)
+                          fx_table=read_fx_file(fx_table, accept_outlier=accept_fx_outlier) if fx_table else None,
+                          limits=ReadLimits(max_uncompressed_mib, max_line_kib))
 
     def load(sources) -> list[SourceResult]:
         if on_total is not None:

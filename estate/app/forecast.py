@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -48,18 +47,19 @@ def refresh_prices(regions: list[str], *, currency: str = "GBP", services: list[
 
 
 def forecast(plan_paths: list[str], price_paths: list[Path], *, usage: Path | None = None,
-             estate_file: Path | None = None, as_of: str | None = None) -> Forecast:
+             estate_file: Path | None = None, as_of: str | None = None, accept_fx_outlier: bool = False) -> Forecast:
     """Price plans (synthesised, `pulumi preview --json` or ARM What-If): monthly cost with every price's source.
 
     Retained on-premises hosts are added when a plan belongs to the `retained` stack and the estate is known.
     """
     from costing.forecast.onprem import add_retained_hosts
     from costing.forecast.pricing import Pricer, billing_currency
-    from costing.forecast.usage import load_usage
+    from costing.forecast.usage import check_fx_band, load_usage
     from costing.prices.sources import load_prices
     from estate.definition.loader import load_estate
     from estate.foundation.plan import estate_file_of
 
+    check_fx_band(usage, accept_fx_outlier)
     if not price_paths:
         raise UsageError("give at least one price source with --prices (a rate card, a snapshot from "
                          "`estate prices refresh`, or an EA/MCA price sheet)")
@@ -76,12 +76,14 @@ def forecast(plan_paths: list[str], price_paths: list[Path], *, usage: Path | No
 
 
 def forecast_diff(old: str, new: str, price_paths: list[Path], *, usage: Path | None = None,
-                  estate_file: Path | None = None, as_of: str | None = None) -> ForecastDiff:
+                  estate_file: Path | None = None, as_of: str | None = None,
+                  accept_fx_outlier: bool = False) -> ForecastDiff:
     """The monthly cost delta per resource and in total between two plans, priced the same way."""
     from costing.forecast.diff import diff_forecasts
 
     def priced(path: str) -> Forecast:
-        return forecast([path], price_paths, usage=usage, estate_file=estate_file, as_of=as_of)
+        return forecast([path], price_paths, usage=usage, estate_file=estate_file, as_of=as_of,
+                        accept_fx_outlier=accept_fx_outlier)
 
     return diff_forecasts(priced(old), priced(new))
 
@@ -95,9 +97,11 @@ def read_plan(path_text: str) -> Plan:
     try:
         return load_plan(path_text)
     except InputError as error:
+        from estate.foundation.jsonfile import read_json
+
         try:
-            document = json.loads(Path(path_text).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            document = read_json(path_text, what="plan", fix="write it again")
+        except InputError:
             raise error from None
         if isinstance(document, dict) and "changes" in document and "steps" not in document:
             return load_what_if(path_text, stack=Path(path_text).stem)

@@ -1,17 +1,21 @@
-"""The command line: `estate <command>`. Exit codes: 0 ok, 1 findings, 2 bad input or usage.
+"""The command line: `estate <command>`. Exit codes: 0 ok, 1 findings, 2 bad input or usage, 3 internal error.
 
 The edge of the program: it catches the project's own `EstateError` and prints its message without a
-traceback (Typer itself answers usage errors with exit 2). Each command lives in its own module and
-registers itself on `app` when imported.
+traceback (Typer itself answers usage errors with exit 2). Anything else is a bug in estate: one paragraph
+asking for a report, exit 3, and the traceback only with ESTATE_DEBUG=1 (never the exception's text, which may
+hold a connection string or a signed URL). Each command lives in its own module and registers itself on `app`.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 import sys
+import traceback
+from pathlib import Path
 
 from estate.cli.app import app
-from estate.foundation.errors import EstateError
+from estate.foundation.errors import EXIT_INTERNAL, EstateError
 from estate.foundation.redact import quiet_azure_logging, redact
 from estate.foundation.safe_text import plain_text
 
@@ -45,3 +49,22 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         sys.stderr.write("estate: interrupted\n")
         sys.exit(130)
+    except Exception as exc:  # the last guard: a bug prints no traceback and no secret
+        sys.stderr.write(internal_error_message(exc))
+        if os.environ.get("ESTATE_DEBUG") == "1":
+            traceback.print_exc()
+        sys.exit(EXIT_INTERNAL)
+
+
+def internal_error_message(exc: BaseException) -> str:
+    """One paragraph naming the kind of failure and where in estate, never the exception's own text."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    ours = [frame for frame in frames if "/estate/" in frame.filename or "/costing/" in frame.filename
+            or "/policies/" in frame.filename]
+    where = ""
+    if ours:
+        frame = ours[-1]
+        where = f" in {Path(frame.filename).name}:{frame.lineno} ({frame.name})"
+    return (f"estate: internal error: {type(exc).__name__}{where}. This is a bug in estate, not in your input: "
+            "please report it with the command you ran (set ESTATE_DEBUG=1 to see the traceback; check it for "
+            "secrets before sharing).\n")

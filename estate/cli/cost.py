@@ -35,6 +35,13 @@ def load(
     connection_string: Annotated[str | None, typer.Option(
         "--connection-string", envvar="AZURE_STORAGE_CONNECTION_STRING", show_envvar=True,
         help="Storage connection string for a Blob URL (default: DefaultAzureCredential).")] = None,
+    max_uncompressed_mib: Annotated[int, typer.Option(
+        "--max-uncompressed-mib", min=1, help="Refuse a file larger than this once decompressed (gzip bombs); "
+                                              "see docs/limits.md.")] = 16 * 1024,
+    max_line_kib: Annotated[int, typer.Option(
+        "--max-line-kib", min=1, max=1024 * 1024, help="Refuse a file with a line longer than this.")] = 1024,
+    accept_fx_outlier: Annotated[bool, typer.Option(
+        "--accept-fx-outlier", help="Accept an --fx-table rate outside the sanity band (docs/limits.md).")] = False,
     output_format: FormatOption = "text",
 ) -> None:
     """Load FOCUS or EA/MCA cost exports into the cost store (Parquet, one partition per source and month)."""
@@ -43,7 +50,9 @@ def load(
 
     with _ProgressBar() as bar:
         results = load_costs(source, store, currency=currency, cost_type=cost_type, fx_table=fx_table,
-                             connection_string=connection_string, on_total=bar.start, on_progress=bar.show)
+                             connection_string=connection_string, on_total=bar.start, on_progress=bar.show,
+                             max_uncompressed_mib=max_uncompressed_mib, max_line_kib=max_line_kib,
+                             accept_fx_outlier=accept_fx_outlier)
     if output_format == "json":
         json.dump({"store": str(store), "sources": [r.as_json() for r in results]}, sys.stdout, indent=2)
         sys.stdout.write("\n")

@@ -25,6 +25,8 @@ EstateOption = Annotated[Path | None, typer.Option(
 AsOfOption = Annotated[str | None, typer.Option(
     "--as-of", help="Price date YYYY-MM-DD (prices outside their effective dates are ignored; default today).")]
 OutOption = Annotated[Path | None, typer.Option("--out", help="Write to this file (atomically) instead of stdout.")]
+FxOutlierOption = Annotated[bool, typer.Option(
+    "--accept-fx-outlier", help="Accept an FX rate outside the sanity band (docs/limits.md).")]
 
 
 @prices_group.command("refresh")
@@ -64,6 +66,7 @@ def forecast(
     estate_file: EstateOption = None,
     as_of: AsOfOption = None,
     out: OutOption = None,
+    accept_fx_outlier: FxOutlierOption = False,
 ) -> None:
     """Monthly and annual cost of plans, every price with its source; unpriced resources listed with reasons.
 
@@ -72,7 +75,8 @@ def forecast(
     from costing.forecast.report import to_csv, to_json
     from estate.app.forecast import forecast as run_forecast
 
-    result = run_forecast(plans, prices or [], usage=usage, estate_file=estate_file, as_of=as_of)
+    result = run_forecast(plans, prices or [], usage=usage, estate_file=estate_file, as_of=as_of,
+                          accept_fx_outlier=accept_fx_outlier)
     if output_format == "json":
         _emit(json.dumps(to_json(result, by), indent=2) + "\n", out)
     elif output_format == "csv":
@@ -94,12 +98,14 @@ def forecast_diff(
     estate_file: EstateOption = None,
     as_of: AsOfOption = None,
     out: OutOption = None,
+    accept_fx_outlier: FxOutlierOption = False,
 ) -> None:
     """The monthly cost delta per resource and in total between two plans."""
     from costing.forecast.diff import diff_json, diff_markdown
     from estate.app.forecast import forecast_diff as run_diff
 
-    diff = run_diff(old, new, prices or [], usage=usage, estate_file=estate_file, as_of=as_of)
+    diff = run_diff(old, new, prices or [], usage=usage, estate_file=estate_file, as_of=as_of,
+                    accept_fx_outlier=accept_fx_outlier)
     if output_format == "json":
         _emit(json.dumps(diff_json(diff), indent=2) + "\n", out)
     elif output_format == "markdown":

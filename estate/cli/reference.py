@@ -22,8 +22,11 @@ a test fails when this file and the commands disagree. `estate COMMAND --help` p
 | 0 | done, nothing wrong |
 | 1 | findings: the input was read, and something in it breaks a rule (a guardrail violation; a business case \
 that disagrees with itself under `--strict`) |
-| 2 | bad input or usage: a file that is missing, not YAML/JSON, or does not fit its schema; a wrong flag. One \
-paragraph names the file, line and field and says what to do; never a traceback |
+| 2 | bad input or usage: a file that is missing, not YAML/JSON, or does not fit its schema; a wrong flag; an \
+input above a limit (docs/limits.md). One paragraph names the file, line and field and says what to do; never a \
+traceback |
+| 3 | internal error: a bug in estate, not in the input; one paragraph asks you to report it (`ESTATE_DEBUG=1` \
+shows the traceback, which may hold secrets: check it before sharing) |
 | 130 | interrupted (Ctrl-C) |
 
 Files `estate` writes are written to a temporary name beside the target and renamed into place, so a failure

@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
+from estate.foundation.email import check_email
 from estate.foundation.reference import OperatingSystem, normalise_region, operating_systems, region_names
 
 # ExpressRoute provider circuits are sold in these bandwidths (ExpressRoute Direct ports are 10/100 Gbps
@@ -74,6 +75,31 @@ Complexity = Literal["simple", "medium", "complex"]
 Reservation = Literal["none", "1y", "3y"]
 
 
+NAME_PATTERN_MAX = 80  # longer than any Azure VM name (64), so any real pattern fits
+NAME_WIDTH_MAX = 15  # `{n:015}`: a Windows computer name has 15 characters
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{[^{}]*\}?|\}")
+_ALLOWED_PLACEHOLDER = re.compile(r"\{n(?::0?(\d{1,2})d?)?\}")
+
+
+def _bounded_pattern(value: str | None) -> str | None:
+    """Refuse patterns whose expansion is unbounded: long patterns, wide or exotic placeholders (`{n:0999999999}`)."""
+    if value is None:
+        return value
+    if len(value) > NAME_PATTERN_MAX:
+        raise ValueError(f"name_pattern is {len(value)} characters, more than {NAME_PATTERN_MAX}")
+    for match in _PLACEHOLDER.finditer(value):
+        token = match.group(0)
+        if token in ("{{", "}}"):
+            continue
+        allowed = _ALLOWED_PLACEHOLDER.fullmatch(token)
+        if not allowed:
+            raise ValueError(f"placeholder {token[:20]!r} is not allowed; use {{n}} or {{n:0W}} (e.g. {{n:02}})")
+        if allowed.group(1) and int(allowed.group(1)) > NAME_WIDTH_MAX:
+            raise ValueError(f"placeholder {token!r} pads to {int(allowed.group(1))} digits, more than "
+                             f"{NAME_WIDTH_MAX}")
+    return value
+
+
 class Spec(BaseModel):
     """Base of every part of the definition: unknown keys are errors, values are immutable once loaded."""
 
@@ -86,7 +112,7 @@ class Organisation(Spec):
     billing_currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "GBP"
     financial_year_start_month: int = Field(4, ge=1, le=12)
     cost_centre: str = Field(min_length=1)
-    contact_emails: list[Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]] = []
+    contact_emails: list[Annotated[str, AfterValidator(check_email)]] = []
 
 
 class Regions(Spec):
@@ -242,7 +268,7 @@ class VirtualMachine(Spec):
 
     name: str | None = None
     count: int | None = Field(None, ge=1, le=2000)
-    name_pattern: str | None = None
+    name_pattern: Annotated[str | None, AfterValidator(_bounded_pattern)] = None
     size: str
     os: str
     os_version: Version

@@ -43,14 +43,16 @@ def nearest(word: str, choices: list[str] | tuple[str, ...]) -> str | None:
     return matches[0]
 
 
-def check_estate(estate: Estate) -> list[Finding]:
-    """Every cross-field problem in the estate, in definition order."""
+def check_estate(estate: Estate, *, generated_names: bool = True) -> list[Finding]:
+    """Every cross-field problem in the estate, in definition order; `generated_names=False` leaves out the Azure
+    naming rules of the names made from its fields (`estate check --estate` reports those as azure-preflight-names
+    findings)."""
     checks = (_regions, _tags, _network, _expressroute, _waves, _servers, _retained)
     findings = [finding for check in checks for finding in check(estate)]
     reported = {finding.loc for finding in findings}
     # Azure's naming rules for every generated name, unless the field already has a finding (e.g. a server name).
-    return findings + [finding for finding in _names(estate) if finding.loc not in reported] + \
-        list(check_deployable(estate, Finding))
+    names = [finding for finding in _names(estate) if finding.loc not in reported] if generated_names else []
+    return findings + names + list(check_deployable(estate, Finding))
 
 
 def _names(estate: Estate) -> Iterator[Finding]:

@@ -1,7 +1,7 @@
 """The one exception tree of estate: every error a user can cause derives from `EstateError`.
 
 The CLI catches `EstateError` at its edge and prints the message without a traceback; anything else is a
-bug in estate and is allowed to show its traceback.
+bug in estate, answered with one "internal error, please report" paragraph and exit 3 (`EXIT_INTERNAL`).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from dataclasses import dataclass
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 3  # a bug in estate: the CLI's last guard (estate.cli.main)
 
 
 @dataclass(frozen=True)

@@ -88,12 +88,16 @@ def write_atomic_with(path: str | Path, writer: Callable[[IO[bytes]], object]) -
     if kind is not None:
         raise InputError(f"{path}: is {kind}, not a regular file; estate writes its outputs by replacing a regular "
                          "file, so give the name of a new or ordinary file", file=str(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_temps(path)
-    # Not a `with` block: the file must outlive the handle so it can be renamed into place.
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115
-        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
-    )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_temps(path)
+        # Not a `with` block: the file must outlive the handle so it can be renamed into place.
+        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115
+            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
+        )
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write the report ({exc.strerror or type(exc).__name__}); choose a path in a "
+                         "folder you can write to", file=str(path)) from None
     try:
         with handle:
             if fcntl is not None:

@@ -99,11 +99,17 @@ def financial_year_of(day: date, start_month: int = UK_FINANCIAL_YEAR_START_MONT
     return financial_year(start_year, start_month)
 
 
+EARLIEST_YEAR, LATEST_YEAR = 1990, 2200
+
+
 def parse_period(label: object, start_month: int = UK_FINANCIAL_YEAR_START_MONTH) -> Period:
     """A period from its written label; raises ValueError saying which forms are accepted."""
     if isinstance(label, bool) or not isinstance(label, int | str):
         raise ValueError(f"{label!r} is not a period")
     text = str(label).strip()
+    year = re.match(r"\d+", text)
+    if year and not EARLIEST_YEAR <= int(year[0]) <= LATEST_YEAR:
+        raise ValueError(f"{text!r} is outside the years estate plans for ({EARLIEST_YEAR} to {LATEST_YEAR})")
     if match := _CALENDAR_YEAR.match(text):
         return Period(text, "calendar-year", Month(int(match[1]), 1), 12)
     if match := _FINANCIAL_YEAR.match(text):

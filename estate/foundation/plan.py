@@ -15,17 +15,16 @@ Unknown values (outputs not known until deployment) are Pulumi's unknown sentine
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
-
 from estate.foundation.errors import InputError
+from estate.foundation.jsonfile import parse_json
+from estate.foundation.limits import PLAN_MIB, read_text_bounded
+from estate.foundation.yamlfile import load_yaml_data
 
 # The string Pulumi prints for a value that is not known until the resource exists.
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
@@ -37,6 +36,10 @@ PROVIDER_TYPE_PREFIX = "pulumi:providers:"
 # Steps that remove a resource: never a violation, never a cost.
 LEAVING_OPS = frozenset({"delete", "discard", "delete-replaced", "read-discard", "discard-replaced",
                          "remove-pending-replace"})
+
+# The steps Pulumi prints for one resource being replaced: these may share a URN.
+REPLACEMENT_OPS = frozenset({"create-replacement", "replace", "delete-replaced", "import-replacement",
+                             "read-replacement", "discard-replaced"})
 
 
 @dataclass(frozen=True)
@@ -165,8 +168,8 @@ def stack_file_location(stacks_dir: str, stack: str) -> str | None:
     if not path.is_file():
         return None
     try:
-        document = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, YAMLError):
+        document = load_yaml_data(path, what="Pulumi stack settings")
+    except InputError:
         return None
     config = document.get("config") if isinstance(document, dict) else None
     return _config_text(config, LOCATION_CONFIG) if isinstance(config, dict) else None
@@ -220,16 +223,9 @@ def urn_parts(urn: str) -> tuple[str, str, str, str]:
 
 def load_plan(path: str | Path) -> Plan:
     """Read a plan file; anything unreadable or not plan-shaped is an `InputError` naming the file."""
-    path = Path(path)
     source = str(path)
-    if not path.is_file():
-        reason = "is a directory" if path.is_dir() else "no such file"
-        raise InputError(f"{source}: {reason}; give a plan written by `estate synth` or `pulumi preview --json`",
-                         file=source)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{source}: cannot be read ({exc}); give a UTF-8 JSON plan", file=source) from None
+    text = read_text_bounded(path, what="plan", limit=PLAN_MIB,
+                             hint=" written by `estate synth` or `pulumi preview --json`")
     return parse_plan(text, source)
 
 
@@ -238,13 +234,8 @@ def parse_plan(text: str, source: str = "<plan>") -> Plan:
     if not text.strip():
         raise InputError(f"{source}: the plan is empty; write it with `estate synth STACK` or "
                          "`pulumi preview --json > plan.json`", file=source)
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        truncated = exc.pos >= len(text.rstrip()) - 1
-        what = "the plan is truncated (JSON ends early)" if truncated else f"not JSON ({exc.msg})"
-        raise InputError(f"{source}:{exc.lineno}:{exc.colno}: {what}; write the plan again with `estate synth` "
-                         "or `pulumi preview --json`", file=source) from None
+    document = parse_json(text, source, what="plan",
+                          fix="write the plan again with `estate synth` or `pulumi preview --json`")
     if not isinstance(document, dict) or not isinstance(document.get("steps"), list):
         raise InputError(f"{source}: not a plan: a plan is a JSON object with a `steps` list, as "
                          "`pulumi preview --json` prints", file=source)
@@ -252,7 +243,22 @@ def parse_plan(text: str, source: str = "<plan>") -> Plan:
     if not isinstance(config, dict):
         raise InputError(f"{source}: `config` must be an object of stack settings", file=source)
     resources = [_step(step, index, source) for index, step in enumerate(document["steps"])]
+    _refuse_repeated_steps(resources, source)
     return Plan(source=source, resources=resources, config=config)
+
+
+def _refuse_repeated_steps(resources: list[PlanResource], source: str) -> None:
+    """One step per resource, except the steps of one replacement (create-replacement, replace, delete-replaced)."""
+    seen: dict[str, list[PlanResource]] = {}
+    for resource in resources:
+        earlier = seen.setdefault(resource.urn, [])
+        clash = next((other for other in earlier if other.op == resource.op
+                      or resource.op not in REPLACEMENT_OPS or other.op not in REPLACEMENT_OPS), None)
+        if clash is not None:
+            raise InputError(f"{source}: steps[{resource.index}] ({resource.op}) repeats the resource of "
+                             f"steps[{clash.index}] ({clash.op} {resource.urn}); a plan has one step per resource "
+                             "(it would be checked and priced twice), write the plan again", file=source)
+        earlier.append(resource)
 
 
 def _step(step: Any, index: int, source: str) -> PlanResource:
@@ -263,6 +269,11 @@ def _step(step: Any, index: int, source: str) -> PlanResource:
     urn = step.get("urn")
     if not isinstance(op, str) or not isinstance(urn, str):
         raise InputError(f"{where} has no `op` or `urn`; the plan is damaged, write it again", file=source)
+    try:
+        urn_parts(urn)
+    except ValueError:
+        raise InputError(f"{where}: {urn!r} is not a Pulumi URN (urn:pulumi:STACK::PROJECT::TYPE::NAME); "
+                         "the plan is damaged, write it again", file=source) from None
     state = step.get("newState") if op not in LEAVING_OPS else (step.get("oldState") or step.get("newState"))
     if not isinstance(state, dict):
         raise InputError(f"{where} ({op} {urn}) has no resource state (`newState`/`oldState`); "

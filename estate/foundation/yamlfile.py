@@ -21,6 +21,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from estate.foundation.errors import InputError, Problem, ValidationError
+from estate.foundation.limits import ALIAS_NODES, NESTING, read_text_bounded
 
 ModelT = TypeVar("ModelT", bound=pydantic.BaseModel)
 Loc = tuple[str | int, ...]
@@ -108,28 +109,19 @@ def format_loc(loc: Iterable[str | int]) -> str:
 
 
 def read_yaml(path: str | Path, *, what: str = "definition") -> YamlDocument:
-    """Parse a YAML file, turning every way it can fail into an `InputError` that names the file."""
-    path = Path(path)
+    """Parse a YAML file, turning every way it can fail into an `InputError` that names the file.
+
+    Bounded: non-regular files, files above the size cap, nesting above the depth cap and alias expansion
+    above its budget are refused before anything is built (see `estate.foundation.limits`).
+    """
     file = str(path)
-    if not path.exists():
-        raise InputError(f"{file}: no such file; give the path to the {what} file",
-                         file=file)
-    if path.is_dir():
-        raise InputError(f"{file}: is a directory, not a file; give the path to the {what} YAML file inside it",
-                         file=file)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{file}: not UTF-8 text (byte {exc.start}); save the {what} as UTF-8 YAML",
-                         file=file) from None
-    except OSError as exc:
-        raise InputError(f"{file}: cannot be read ({exc.strerror}); check its permissions", file=file) from None
+    text = read_text_bounded(path, what=what, hint="")
     if not text.strip() or all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()):
         raise InputError(f"{file}:1:1: the file is empty; write the {what} in it (see the README for an example)",
                          file=file)
-    yaml = YAML(typ="rt")
     try:
-        root = yaml.load(text)
+        check_yaml_bounds(text, file)
+        root = YAML(typ="rt").load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{file}:{mark.line + 1}:{mark.column + 1}" if mark else file
@@ -142,6 +134,63 @@ def read_yaml(path: str | Path, *, what: str = "definition") -> YamlDocument:
         raise InputError(f"{file}:1:1: the {what} must be a YAML mapping of keys to values, "
                          f"not {type(root).__name__}; start with the top-level keys", file=file)
     return YamlDocument(file=file, data=to_plain(root), root=root)
+
+
+def load_yaml_data(path: str | Path, *, what: str) -> Any:
+    """Plain data of any YAML file (not necessarily a mapping), with the same bounds as `read_yaml`."""
+    file = str(path)
+    text = read_text_bounded(path, what=what)
+    try:
+        check_yaml_bounds(text, file)
+        return to_plain(YAML(typ="safe", pure=True).load(text))
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{file}:{mark.line + 1}:{mark.column + 1}" if mark else file
+        raise InputError(f"{where}: YAML syntax error: {exc.problem or exc.context}; fix the YAML",
+                         file=file) from None
+    except YAMLError as exc:
+        raise InputError(f"{file}: YAML error: {exc}; fix the YAML", file=file) from None
+
+
+def check_yaml_bounds(text: str, file: str) -> None:
+    """Refuse nesting deeper than the cap, and aliases that would expand to more nodes than the budget.
+
+    Works on ruamel's event stream (no tree is built): each anchor's subtree size is counted once, and each
+    alias adds the size of what it names, so a "billion laughs" file is refused after a few hundred events.
+    """
+    max_depth, budget = NESTING.value(), ALIAS_NODES.value()
+    sizes: dict[str, int] = {}
+    frames: list[list] = []  # [anchor, nodes inside]
+    expanded = 0
+    for event in YAML(typ="rt").parse(text):
+        kind = type(event).__name__
+        if kind in ("MappingStartEvent", "SequenceStartEvent"):
+            frames.append([event.anchor, 0])
+            if len(frames) > max_depth:
+                mark = event.start_mark
+                raise InputError(f"{file}:{mark.line + 1}:{mark.column + 1}: nested more than {max_depth} levels "
+                                 f"deep; flatten the document ({NESTING.how_to_raise()})", file=file)
+        elif kind in ("MappingEndEvent", "SequenceEndEvent"):
+            anchor, count = frames.pop()
+            if anchor is not None:
+                sizes[anchor] = count + 1
+            if frames:
+                frames[-1][1] += count + 1
+        elif kind == "ScalarEvent":
+            if event.anchor is not None:
+                sizes[event.anchor] = 1
+            if frames:
+                frames[-1][1] += 1
+        elif kind == "AliasEvent":
+            size = sizes.get(event.anchor, 1)
+            expanded += size
+            if frames:
+                frames[-1][1] += size
+            if expanded > budget:
+                mark = event.start_mark
+                raise InputError(f"{file}:{mark.line + 1}:{mark.column + 1}: YAML aliases (*{event.anchor}) expand "
+                                 f"to more than {budget} nodes; write the values out instead of nesting aliases "
+                                 f"({ALIAS_NODES.how_to_raise()})", file=file)
 
 
 def to_plain(node: Any) -> Any:

@@ -26,6 +26,8 @@ REMEDIATION = "set location (and any secondary, replica or failover location) to
 # failoverRegion, locationName, listOfAllowedLocations, ...
 _REGION_KEY = re.compile(r"(location|region)s?(name)?$", re.IGNORECASE)
 # Inside a region-valued key, these wrappers still hold regions (ARM parameters `{"value": [...]}`, `{"name": ...}`).
+# Keys that end like a region key but hold a switch or a count (`enableMultipleWriteLocations`, `isRegional`).
+_FLAG_PREFIXES = ("enable", "disable", "is", "has", "allow", "use", "max", "min", "num", "count")
 _WRAPPER_KEYS = frozenset({"value", "name"})
 # Sites and free text, never regions: ExpressRoute peering locations are buildings (`London`), tags are prose.
 _NOT_REGION_KEYS = frozenset({"peeringlocation", "peeringlocations", "tags"})
@@ -33,8 +35,13 @@ _NOT_REGION_KEYS = frozenset({"peeringlocation", "peeringlocations", "tags"})
 REGIONLESS_TYPES = frozenset({"azure-native:azureactivedirectory:B2CTenant"})
 
 
-def region_problem(value: str, allowed: Sequence[str]) -> str | None:
-    """Why `value` is not an allowed region, or None if it is (any spelling; `global` always allowed)."""
+def region_problem(value: Any, allowed: Sequence[str]) -> str | None:
+    """Why `value` is not an allowed region, or None if it is (any spelling; `global` always allowed).
+
+    Fails closed: a number, true/false, a list or an object where a region belongs is a problem, not a pass.
+    """
+    if not isinstance(value, str):
+        return f"{value!r} ({_json_kind(value)}) is not a region name"
     if value == UNKNOWN or value.strip().lower() == "global":
         return None
     region = normalise_region(value)
@@ -44,6 +51,18 @@ def region_problem(value: str, allowed: Sequence[str]) -> str | None:
         shown = value if value == region else f"{value} ({region})"
         return f"{shown} is outside the allowed regions ({', '.join(allowed)})"
     return None
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
 
 
 def region_inputs(node: Any, path: str = "inputs") -> Iterator[tuple[str, str]]:
@@ -61,14 +80,18 @@ def _region_values(node: Any, parts: tuple[str | int, ...], in_region: bool) -> 
             if lowered in _NOT_REGION_KEYS:
                 continue
             is_region = bool(_REGION_KEY.search(key_text)) or (in_region and lowered in _WRAPPER_KEYS)
-            if is_region or isinstance(value, dict | list):
+            if is_region and isinstance(value, bool | int | float) and lowered.startswith(_FLAG_PREFIXES):
+                continue  # `enableMultipleWriteLocations: false` is a switch about regions, not a region
+            if isinstance(value, list) and _REGION_KEY.search(key_text) and not lowered.endswith(("s", "sname")):
+                yield (*parts, key_text), value  # one region expected (`location`), several given
+            elif is_region or isinstance(value, dict | list):
                 yield from _region_values(value, (*parts, key_text), is_region)
     elif isinstance(node, list):
         for index, item in enumerate(node):
             if in_region or isinstance(item, dict | list):
                 yield from _region_values(item, (*parts, index), in_region)
-    elif isinstance(node, str) and in_region:
-        yield parts, node
+    elif in_region and node is not None:
+        yield parts, node  # a string is judged by its name; anything else is not a region (fail closed)
 
 
 def check(resource: Resource, settings: GuardrailSettings, context: PlanContext) -> Iterator[Violation]:

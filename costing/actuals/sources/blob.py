@@ -33,6 +33,7 @@ from costing.actuals.sources.local import (
 )
 from estate.foundation.errors import InputError
 from estate.foundation.files import inside
+from estate.foundation.limits import REQUEST_SECONDS
 from estate.foundation.redact import redact
 
 MAX_BLOBS = 100_000
@@ -72,17 +73,28 @@ def parse_blob_url(url: str) -> BlobLocation:
     return BlobLocation(account_url, segments[0], "/".join(segments[1:]))
 
 
+def _timeouts() -> dict[str, int]:
+    """azure-core transport timeouts (docs/limits.md): a silent or stalled storage endpoint cannot hang a load."""
+    return {"connection_timeout": 10, "read_timeout": REQUEST_SECONDS.value()}
+
+
 def container_client(location: BlobLocation, connection_string: str | None):
     """A ContainerClient from a connection string if one is given, else DefaultAzureCredential."""
     from azure.storage.blob import BlobServiceClient
 
     connection_string = connection_string or os.environ.get("AZURE_STORAGE_CONNECTION_STRING")
     if connection_string:
-        service = BlobServiceClient.from_connection_string(connection_string)
+        try:
+            service = BlobServiceClient.from_connection_string(connection_string, **_timeouts())
+        except ValueError:  # never echo the string: it holds the account key
+            raise InputError(
+                "the storage connection string (--connection-string or AZURE_STORAGE_CONNECTION_STRING) is "
+                "malformed; copy it again from the storage account's Access keys blade, in the form "
+                "DefaultEndpointsProtocol=https;AccountName=...;AccountKey=...;EndpointSuffix=...") from None
     else:
         from azure.identity import DefaultAzureCredential
 
-        service = BlobServiceClient(location.account_url, credential=DefaultAzureCredential())
+        service = BlobServiceClient(location.account_url, credential=DefaultAzureCredential(), **_timeouts())
     return service.get_container_client(location.container)
 
 
