@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from costing.actuals.engines import QueryEngine, run_query
 from costing.actuals.fx import FxTable, parse_fx_table
-from costing.actuals.store import MANIFEST, read_manifest, relation
+from costing.actuals.store import MANIFEST, read_manifest, store_files
 from estate.foundation.errors import InputError
 
 GROUPINGS = {
     "month": "strftime(ChargePeriodStart, '%Y-%m')",
-    "business-case-line": "coalesce(Tags->>'business-case-line', '(untagged)')",
+    "business-case-line": "coalesce(Tags->>'$.business-case-line', '(untagged)')",
     "service": "coalesce(ServiceName, '(unknown)')",
 }
 
@@ -67,8 +68,10 @@ def parse_by(text: str) -> tuple[str, ...]:
     return names
 
 
-def summarise(store_dir: Path, by: tuple[str, ...]) -> CostSummary:
-    """Totals of BilledCost and EffectiveCost by the groupings asked for."""
+def summarise(store_dir: Path, by: tuple[str, ...], engine: QueryEngine | None = None) -> CostSummary:
+    """Totals of BilledCost and EffectiveCost by the groupings asked for, run on `engine` (DuckDB by default).
+
+    The query is one SQL text in DuckDB's dialect that Spark runs transpiled (`costing.actuals.engines`)."""
     if not (Path(store_dir) / MANIFEST).exists():
         raise InputError(f"{store_dir}: no cost store here (no {MANIFEST}); run `estate cost load SOURCE "
                          f"--store {store_dir}` first")
@@ -77,15 +80,12 @@ def summarise(store_dir: Path, by: tuple[str, ...]) -> CostSummary:
     groups = ", ".join(f"{GROUPINGS[name]} AS \"{name}\"" for name in by)
     query = (f"SELECT {groups}, BillingCurrency AS currency, strftime(ChargePeriodStart, '%Y-%m') AS charge_month, "
              "sum(BilledCost), sum(EffectiveCost), count(*) FROM costs GROUP BY ALL")
-    import duckdb
-
-    connection = duckdb.connect()
-    # Months are UTC calendar months, whatever the machine's time zone.
-    connection.execute("SET TimeZone = 'UTC'")
-    connection.register("costs", relation(store_dir, connection))
+    files = store_files(store_dir)
+    # Months are UTC calendar months, whatever the machine's time zone (both engines run in UTC).
+    records = run_query(engine, query, files, str(store_dir)) if files else []
     totals: dict[tuple[str, ...], list] = {}
     currencies = set()
-    for record in connection.execute(query).fetchall():
+    for record in records:
         keys, (currency, month, billed, effective, count) = tuple(record[:len(by)]), record[len(by):]
         currencies.add(currency)
         if fx is not None:

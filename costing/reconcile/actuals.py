@@ -17,11 +17,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from costing.actuals.fx import FxTable, parse_fx_table
 from costing.business_case.periods import Month
 from estate.foundation.errors import InputError
+
+if TYPE_CHECKING:
+    from costing.actuals.engines import QueryEngine
 
 CostColumn = Literal["EffectiveCost", "BilledCost"]
 COST_COLUMNS: dict[str, str] = {
@@ -29,8 +32,7 @@ COST_COLUMNS: dict[str, str] = {
                      "months they cover",
     "BilledCost": "billed cost (BilledCost): what was invoiced, purchases in the month they were bought",
 }
-# Working memory for DuckDB: the GROUP BY keeps only a few hundred groups, so this is ample.
-DUCKDB_MEMORY_LIMIT = "256MB"
+LINE_TAG = "business-case-line"
 MANIFEST = "manifest.json"
 STORE_FORMAT = 2  # costing.actuals.store.STORE_FORMAT, not imported (see above); a test keeps them equal
 MICROSECONDS_A_DAY = 86_400_000_000
@@ -86,31 +88,40 @@ def _store_contents(store_dir: Path) -> tuple[list[str], list[str], FxTable | No
     return files, sources, fx
 
 
-def spend_query(files: list[str], cost_column: CostColumn) -> str:
-    """The one GROUP BY the reconciliation runs over the store.
+def spend_query(cost_column: CostColumn) -> str:
+    """The one GROUP BY the reconciliation runs over the store (table `costs`), on either engine.
 
-    Partition files hold different subsets of the schema's columns, all of them the ones read here
-    (`costing.actuals.schema.CORE_COLUMNS`), so the files are read by name.
+    DuckDB's dialect; Spark runs sqlglot's transpilation of it (`costing.actuals.engines`), so it keeps to what both
+    engines have: JSON access by path, `instr`, `lower`, a `(?i)` regular expression, integer division.
 
     It groups by the UTC day number of ChargePeriodStart (integer arithmetic on the stored microseconds) rather
     than computing a calendar month on every row: time-zone-aware year()/month() cost more than the rest of the
     query, and a month has at most 31 days, which Python folds into months afterwards.
     """
-    file_list = ", ".join(_sql_text(name) for name in files)
-    # Tag keys arrive as written ("Business-Case-Line" too); the exact key is the cheap common case.
-    # Tags are JSON object text; another spelling of the key ("Business-Case-Line") takes the slow path, only
-    # on rows whose text holds it in some case.
-    line_tag = ("coalesce(Tags->>'business-case-line', CASE WHEN contains(lower(Tags), '\"business-case-line\"') "
-                "THEN list_filter(map_entries(CAST(Tags AS JSON)::MAP(VARCHAR, VARCHAR)), "
-                "lambda e: lower(e.key) = 'business-case-line')[1].value END)")
-    resource_group = "nullif(regexp_extract(ResourceId, '/resourcegroups/([^/]+)', 1, 'i'), '')"
-    return (f"SELECT epoch_us(ChargePeriodStart) // {MICROSECONDS_A_DAY} AS day, BillingCurrency, {line_tag}, "
-            f"ServiceName, {resource_group}, SubAccountId, SubAccountName, sum({cost_column}), count(*) "
-            f"FROM read_parquet([{file_list}], union_by_name = true) GROUP BY ALL")
+    # Tags are JSON object text and keys arrive as written: the exact key is the cheap common case; a row whose
+    # text holds another spelling ("Business-Case-Line") is grouped by its whole Tags text, which Python reads.
+    exact = f"Tags->>'$.{LINE_TAG}'"
+    other_spelling = f"CASE WHEN {exact} IS NULL AND instr(lower(Tags), '\"{LINE_TAG}\"') > 0 THEN Tags END"
+    resource_group = "nullif(regexp_extract(ResourceId, '(?i)/resourcegroups/([^/]+)', 1), '')"
+    return (f"SELECT epoch_us(ChargePeriodStart) // {MICROSECONDS_A_DAY} AS day, BillingCurrency AS currency, "
+            f"{exact} AS line_tag, {other_spelling} AS other_tags, ServiceName AS service, "
+            f"{resource_group} AS resource_group, SubAccountId AS subscription_id, "
+            f"SubAccountName AS subscription_name, sum({cost_column}) AS amount, count(*) AS cost_rows "
+            f"FROM costs GROUP BY ALL")
 
 
-def _sql_text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
+def line_tag_of(tags_text: str | None) -> str | None:
+    """The `business-case-line` tag of a Tags JSON text, the key in any case (the first such key wins)."""
+    if not tags_text:
+        return None
+    try:
+        tags = json.loads(tags_text)
+    except ValueError:
+        return None
+    if not isinstance(tags, dict):
+        return None
+    value = next((value for key, value in tags.items() if key.lower() == LINE_TAG), None)
+    return None if value is None else value if isinstance(value, str) else json.dumps(value)
 
 
 def month_of_day(day_number: int) -> Month:
@@ -122,7 +133,10 @@ def fold_days_into_months(records: list[tuple]) -> list[SpendGroup]:
     """(day, keys..., amount, rows) records -> one SpendGroup per month and keys, amounts summed exactly."""
     months: dict[int, Month] = {}
     folded: dict[tuple, list] = {}
-    for day, currency, *keys, amount, count in records:
+    for day, currency, line_tag, other_tags, *keys, amount, count in records:
+        if line_tag is None and other_tags is not None:
+            line_tag = line_tag_of(other_tags)
+        keys = [line_tag, *keys]
         month = months.get(day)
         if month is None:
             month = months[day] = month_of_day(day)
@@ -132,26 +146,19 @@ def fold_days_into_months(records: list[tuple]) -> list[SpendGroup]:
     return [SpendGroup(*key, amount=amount, rows=count) for key, (amount, count) in folded.items()]
 
 
-def read_store_spend(store_dir: Path, cost_column: CostColumn) -> StoreSpend:
-    """Spend grouped by month and mapping columns, from every live file of the store."""
-    import duckdb
+def read_store_spend(store_dir: Path, cost_column: CostColumn, engine: QueryEngine | None = None) -> StoreSpend:
+    """Spend grouped by month and mapping columns, from every live file of the store, on `engine` (DuckDB)."""
+    from costing.actuals.engines import run_query
 
     if cost_column not in COST_COLUMNS:
         raise InputError(f"--cost-column {cost_column!r}: choose EffectiveCost or BilledCost")
     files, sources, fx = _store_contents(store_dir)
     if not files:
         return StoreSpend(str(store_dir), [], [], fx, sources)
-    connection = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY_LIMIT})
-    try:
-        # Charge months are UTC calendar months whatever the machine's time zone.
-        connection.execute("SET TimeZone = 'UTC'")
-        records = connection.execute(spend_query(files, cost_column)).fetchall()
-    except duckdb.Error as exc:
-        raise InputError(f"{store_dir}: cannot read the cost store's files ({exc}); reload the store with "
-                         "`estate cost load`") from None
-    finally:
-        connection.close()
+    records = run_query(engine, spend_query(cost_column), files, str(store_dir))
     if any(record[0] is None for record in records):
         raise InputError(f"{store_dir}: some cost rows have no ChargePeriodStart, so no month; reload the store "
                          "with `estate cost load`, which refuses such rows")
+    # Engines return groups in no particular order; sorted, every later step sees the same sequence.
+    records.sort(key=lambda record: tuple((value is not None, value) for value in record[:-2]))
     return StoreSpend(str(store_dir), files, fold_days_into_months(records), fx, sources)

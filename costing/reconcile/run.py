@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from costing.business_case import derive, load_business_case
 from costing.business_case.model import RUN_KINDS, BusinessCase
@@ -30,6 +31,9 @@ from costing.reconcile.figures import (
 )
 from costing.reconcile.model import LineFigures, Provenance, RagThresholds, Reconciliation
 from estate.foundation.errors import InputError, UsageError
+
+if TYPE_CHECKING:
+    from costing.actuals.engines import QueryEngine
 
 ZERO = Decimal(0)
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -56,12 +60,13 @@ def parse_month(text: str, option: str = "--as-of") -> Month:
     return Month(int(match[1]), int(match[2]))
 
 
-def reconcile(request: ReconcileRequest) -> Reconciliation:
-    """Every figure of the reconciliation."""
+def reconcile(request: ReconcileRequest, *, engine: QueryEngine | None = None) -> Reconciliation:
+    """Every figure of the reconciliation; the store is read by `engine` (`DuckDBEngine()` unless given, e.g.
+    `SparkEngine(spark)` in a notebook), with the same result on any engine."""
     if request.thresholds.green_percent > request.thresholds.amber_percent:
         raise UsageError("the green threshold must not be above the amber threshold")
     case = load_business_case(request.case_file)
-    spend = read_store_spend(request.store, request.cost_column)
+    spend = read_store_spend(request.store, request.cost_column, engine)
     allocated = allocate(case, spend)
     months = allocated.months
     if request.as_of:

@@ -19,6 +19,10 @@ app.add_typer(group, name="cost")
 DEFAULT_STORE = Path("out/cost-store")
 StoreOption = Annotated[Path, typer.Option("--store", help="The cost store directory.")]
 FormatOption = Annotated[Literal["text", "json"], typer.Option("--format", help="text (tables) or json.")]
+EngineOption = Annotated[Literal["duckdb", "spark"], typer.Option(
+    "--engine", help="duckdb (in-process, default) or spark (a local session, or --spark-remote).")]
+SparkRemoteOption = Annotated[str | None, typer.Option(
+    "--spark-remote", help="Spark Connect URL (sc://HOST:15002) for --engine spark (default: a local session).")]
 
 
 @group.command("load")
@@ -101,14 +105,17 @@ def summary(
     store: StoreOption = DEFAULT_STORE,
     by: Annotated[str, typer.Option(help="Group by: month, business-case-line, service (comma-separated).")] = "month",
     output_format: FormatOption = "text",
+    engine: EngineOption = "duckdb",
+    spark_remote: SparkRemoteOption = None,
 ) -> None:
     """Totals of billed (actual) and effective (amortised) cost in the store, by month, business-case line, service."""
     from rich.console import Console
     from rich.table import Table
 
+    from costing.actuals.engines import engine_named
     from costing.actuals.summary import parse_by, summarise
 
-    result = summarise(store, parse_by(by))
+    result = summarise(store, parse_by(by), engine_named(engine, spark_remote=spark_remote))
     if output_format == "json":
         json.dump(result.as_json(), sys.stdout, indent=2)
         sys.stdout.write("\n")

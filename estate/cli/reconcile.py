@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 import typer
 
-from estate.cli.cost import group
+from estate.cli.cost import EngineOption, SparkRemoteOption, group
 
 ReportFormat = Literal["text", "json", "csv", "xlsx", "html"]
 BINARY_FORMATS = ("xlsx",)
@@ -35,8 +35,11 @@ def reconcile(
     output_format: Annotated[ReportFormat, typer.Option(
         "--format", help="text (terminal tables), json, csv, xlsx or html.")] = "text",
     out: Annotated[Path | None, typer.Option("--out", help="Write the report to this file (atomically).")] = None,
+    engine: EngineOption = "duckdb",
+    spark_remote: SparkRemoteOption = None,
 ) -> None:
     """Case vs actual (vs forecast) per business-case line and period: variance, RAG, outturn, payback."""
+    from costing.actuals.engines import engine_named
     from costing.reconcile.model import RagThresholds
     from costing.reconcile.run import ReconcileRequest
     from costing.reconcile.run import reconcile as run_reconcile
@@ -47,7 +50,8 @@ def reconcile(
     thresholds = RagThresholds(Decimal(str(green)), Decimal(str(amber)))
     result = run_reconcile(ReconcileRequest(case_file=case, store=store, forecast_file=forecast,
                                             estate_file=estate_file, as_of=as_of, cost_column=cost_column,
-                                            thresholds=thresholds))
+                                            thresholds=thresholds),
+                           engine=engine_named(engine, spark_remote=spark_remote))
     _emit(result, output_format, out)
 
 
