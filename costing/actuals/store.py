@@ -35,9 +35,9 @@ API for other stages: `PartitionStager` + `commit` (many months at once), `write
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
-import os
 import re
 import shutil
 import threading
@@ -54,12 +54,11 @@ import pyarrow.parquet as pq
 
 from costing.actuals.convert import to_text_dictionary
 from costing.actuals.schema import TEXT_DICTIONARY, normalised_schema, storage_schema, stored_names
+from costing.actuals.storage import FX_TABLE, MANIFEST, BlobStorage, ConcurrentCommit, LocalStorage, open_storage
 from estate.foundation.errors import InputError
-from estate.foundation.files import write_atomic
 
+Storage = LocalStorage | BlobStorage
 DEFAULT_STORE = Path("out/cost-store")
-MANIFEST = "manifest.json"
-FX_TABLE = "fx-rates.csv"
 STORE_FORMAT = 2
 SCHEMA_NAME = "estate-focus/2"
 # Text columns repeat (services, regions, resource ids) and shrink with dictionaries; costs do not.
@@ -73,21 +72,30 @@ def now_utc() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def read_manifest(store_dir: Path) -> dict[str, Any]:
+def read_manifest(store_dir: Path | str | Storage) -> dict[str, Any]:
     """The store's manifest, or an empty one when the store does not exist yet."""
-    path = Path(store_dir) / MANIFEST
-    if not path.exists():
-        return {"store_format": STORE_FORMAT, "schema": SCHEMA_NAME, "updated_at": None, "currencies": [],
-                "fx_table": None, "sources": {}}
+    return _read_manifest(open_storage(store_dir))[0]
+
+
+def _read_manifest(storage: Storage) -> tuple[dict[str, Any], Any]:
+    """The manifest and the version token a commit must be conditional on."""
+    path = f"{storage}/{MANIFEST}"
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
+        data, token = storage.read_manifest()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the cost-store manifest ({exc})", file=path) from None
+    if data is None:
+        return {"store_format": STORE_FORMAT, "schema": SCHEMA_NAME, "updated_at": None, "currencies": [],
+                "fx_table": None, "sources": {}}, token
+    try:
+        manifest = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError(f"{path}: not a readable cost-store manifest ({exc}); point --store at a cost store",
                          file=str(path)) from None
     if manifest.get("store_format") != STORE_FORMAT:
         raise InputError(f"{path}: cost-store format {manifest.get('store_format')!r} is not {STORE_FORMAT}; "
                          "load the data into a new store", file=str(path))
-    return manifest
+    return manifest, token
 
 
 @dataclass
@@ -114,10 +122,12 @@ class PartitionStager:
     is one or more files.
     """
 
-    def __init__(self, store_dir: Path) -> None:
-        self.store_dir = Path(store_dir)
-        self.created_store = not self.store_dir.exists()
-        self.staging_dir = self.store_dir / f".staging-{uuid.uuid4().hex[:12]}"
+    def __init__(self, store_dir: Path | str | Storage) -> None:
+        storage = open_storage(store_dir)
+        # A local store stages inside itself (files are then renamed in); a remote one in a local temp folder.
+        self.store_dir = storage.local_root
+        self.created_store = self.store_dir is not None and not self.store_dir.exists()
+        self.staging_dir = storage.staging_dir()
         self.staging_dir.mkdir(parents=True)
         self.partitions: dict[str, StagedPartition] = {}
         self._writers: dict[tuple[str, int], pq.ParquetWriter] = {}
@@ -240,56 +250,95 @@ class SourceChange:
     replace_months: set[str] | None = None  # None: the whole source is replaced
 
 
-def commit(store_dir: Path, changes: list[SourceChange], *, fx_table: bytes | None = None) -> dict[str, Any]:
-    """Move staged partitions into the store and record them in one manifest replacement (all or nothing)."""
-    store_dir = Path(store_dir)
-    manifest = read_manifest(store_dir)
+# How often a commit re-reads the manifest and tries again when another writer committed in between.
+COMMIT_ATTEMPTS = 5
+
+
+def commit(store_dir: Path | str | Storage, changes: list[SourceChange], *, fx_table: bytes | None = None
+           ) -> dict[str, Any]:
+    """Put staged partitions into the store and record them in one manifest replacement (all or nothing).
+
+    Data files go first, under new unique names; the manifest last, conditional on the version read (a remote
+    store; a local one has one writer). If another writer committed in between, the manifest is read again and
+    the changes applied to it again (a source the other writer loaded with the same content is dropped, so
+    nothing is doubled); after `COMMIT_ATTEMPTS` the load stops with the store as the other writers left it.
+    """
+    storage = open_storage(store_dir)
+    manifest, token = _read_manifest(storage)
+    placed = {(change.name, month): [_partition_file(change.name, month) for _ in part.paths]
+              for change in changes for month, part in change.staged.items()}
+    # Checked before anything is written, so a refused load leaves the store as it was.
+    _apply(copy.deepcopy(manifest), changes, placed, FX_TABLE if fx_table is not None else None)
+    done: list[str] = []
+    try:
+        for change in changes:
+            for month, part in change.staged.items():
+                for staged_path, name in zip(part.paths, placed[(change.name, month)], strict=True):
+                    storage.put_file(staged_path, name)
+                    done.append(name)
+        fx_name = storage.put_fx_table(fx_table) if fx_table is not None else None
+        if fx_name is not None:
+            done.append(fx_name)
+        kept = changes
+        for attempt in range(COMMIT_ATTEMPTS):
+            if attempt:
+                manifest, token = _read_manifest(storage)
+                kept = [change for change in changes if not _loaded_meanwhile(manifest, change)]
+            previous_fx = manifest.get("fx_table")
+            superseded = _apply(manifest, kept, placed, fx_name)
+            if fx_name is not None and previous_fx and previous_fx != fx_name:
+                superseded.append(previous_fx)
+            try:
+                storage.commit_manifest(json.dumps(manifest, indent=2, sort_keys=True) + "\n", token)
+                break
+            except ConcurrentCommit:
+                continue
+        else:
+            raise InputError(f"{storage}: other loads kept committing to this store ({COMMIT_ATTEMPTS} attempts); "
+                             "nothing of this load was recorded: run it again")
+    except BaseException:
+        for name in done:
+            if name != FX_TABLE:  # a local FX table is replaced in place, as before
+                storage.remove(name)
+        raise
+    kept_names = {change.name for change in kept}
+    unused = [name for (source, _), names in placed.items() if source not in kept_names for name in names]
+    for name in superseded + unused:
+        storage.remove(name)
+    return manifest
+
+
+def _partition_file(source: str, month: str) -> str:
+    return f"actuals/source={source_slug(source)}/month={month}/{uuid.uuid4().hex}.parquet"
+
+
+def _apply(manifest: dict[str, Any], changes: list[SourceChange], placed: dict[tuple[str, str], list[str]],
+           fx_name: str | None) -> list[str]:
+    """Record `changes` (their files named in `placed`) in `manifest`; return the files no longer listed."""
     superseded: list[str] = []
-    moves: list[tuple[Path, Path]] = []
     for change in changes:
         previous = manifest["sources"].get(change.name, {"partitions": {}})
         partitions = {} if change.replace_months is None else {
             month: part for month, part in previous["partitions"].items() if month not in change.replace_months}
         for month, part in sorted(change.staged.items()):
-            folder = Path("actuals") / f"source={source_slug(change.name)}" / f"month={month}"
-            files = [(folder / f"{uuid.uuid4().hex}.parquet") for _ in part.paths]
-            moves += [(staged, store_dir / relative) for staged, relative in zip(part.paths, files, strict=True)]
-            partitions[month] = {"files": [f.as_posix() for f in files], "rows": part.rows, "written_at": now_utc(),
+            partitions[month] = {"files": placed[(change.name, month)], "rows": part.rows, "written_at": now_utc(),
                                  "totals": {c: {k: str(v) for k, v in t.items()} for c, t in part.totals.items()}}
         live = {f for p in partitions.values() for f in p["files"]}
         superseded += [f for p in previous["partitions"].values() for f in p["files"] if f not in live]
         manifest["sources"][change.name] = dict(change.record, partitions=dict(sorted(partitions.items())),
                                                 rows=sum(p["rows"] for p in partitions.values()))
-    if fx_table is not None:
-        manifest["fx_table"] = FX_TABLE
-    # Checked before anything moves, so a refused load leaves the store as it was.
+    if fx_name is not None:
+        manifest["fx_table"] = fx_name
     manifest["currencies"] = check_currencies(manifest, manifest.get("fx_table") is not None)
     manifest["updated_at"] = now_utc()
-    done: list[Path] = []
-    try:
-        for staged_path, final_path in moves:
-            final_path.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staged_path, final_path)
-            done.append(final_path)
-        if fx_table is not None:
-            write_atomic(store_dir / FX_TABLE, fx_table)
-        write_atomic(store_dir / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-    except BaseException:
-        for path in done:
-            _remove_file_and_empty_parents(store_dir, path)
-        raise
-    for relative in superseded:
-        _remove_file_and_empty_parents(store_dir, store_dir / relative)
-    return manifest
+    return superseded
 
 
-def _remove_file_and_empty_parents(store_dir: Path, path: Path) -> None:
-    path.unlink(missing_ok=True)
-    for parent in path.parents:
-        if parent == store_dir or not parent.is_relative_to(store_dir):
-            break
-        if parent.exists() and not any(parent.iterdir()):
-            parent.rmdir()
+def _loaded_meanwhile(manifest: dict[str, Any], change: SourceChange) -> bool:
+    """Whether another writer has committed this very content (same fingerprint) since our manifest was read."""
+    fingerprint = change.record.get("fingerprint")
+    return fingerprint is not None and any(entry.get("fingerprint") == fingerprint
+                                           for entry in manifest["sources"].values())
 
 
 def write_partition(store_dir: Path, source: str, month: str, table: pa.Table, *, kind: str, origin: str,
@@ -318,11 +367,12 @@ def write_partition(store_dir: Path, source: str, month: str, table: pa.Table, *
         stager.abort()
 
 
-def store_files(store_dir: Path) -> list[str]:
-    """Absolute paths of the live partition files the manifest lists."""
-    manifest = read_manifest(store_dir)
-    return [str(Path(store_dir).resolve() / file) for source in manifest["sources"].values()
-            for part in source["partitions"].values() for file in part["files"]]
+def store_files(store_dir: Path | str | Storage, engine: str = "duckdb") -> list[str]:
+    """The live partition files the manifest lists: absolute paths, or URLs `engine` reads (a remote store)."""
+    storage = open_storage(store_dir)
+    manifest = read_manifest(storage)
+    return storage.engine_paths([file for source in manifest["sources"].values()
+                                 for part in source["partitions"].values() for file in part["files"]], engine)
 
 
 def open_dataset(store_dir: Path):
@@ -343,7 +393,10 @@ def relation(store_dir: Path, connection=None):
     if connection is None:
         connection = duckdb.connect()
         connection.execute("SET TimeZone = 'UTC'")
-    files = store_files(store_dir)
+    storage = open_storage(store_dir)
+    if storage.filesystem() is not None:
+        connection.register_filesystem(storage.filesystem())
+    files = store_files(storage)
     if not files:
         return connection.from_arrow(normalised_schema().empty_table())
     stored = connection.read_parquet(files, union_by_name=True)

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from costing.actuals.engines import QueryEngine, run_query
+from costing.actuals.engines import DuckDBEngine, QueryEngine, run_query
 from costing.actuals.fx import FxTable, parse_fx_table
-from costing.actuals.store import MANIFEST, read_manifest, store_files
+from costing.actuals.store import MANIFEST, Storage, open_storage, read_manifest, store_files
 from estate.foundation.errors import InputError
 
 GROUPINGS = {
@@ -72,17 +72,19 @@ def summarise(store_dir: Path, by: tuple[str, ...], engine: QueryEngine | None =
     """Totals of BilledCost and EffectiveCost by the groupings asked for, run on `engine` (DuckDB by default).
 
     The query is one SQL text in DuckDB's dialect that Spark runs transpiled (`costing.actuals.engines`)."""
-    if not (Path(store_dir) / MANIFEST).exists():
+    storage = open_storage(store_dir)
+    if storage.read_manifest()[0] is None:
         raise InputError(f"{store_dir}: no cost store here (no {MANIFEST}); run `estate cost load SOURCE "
                          f"--store {store_dir}` first")
-    manifest = read_manifest(store_dir)
-    fx = _fx_table(store_dir, manifest)
+    manifest = read_manifest(storage)
+    fx = _fx_table(storage, manifest)
     groups = ", ".join(f"{GROUPINGS[name]} AS \"{name}\"" for name in by)
     query = (f"SELECT {groups}, BillingCurrency AS currency, strftime(ChargePeriodStart, '%Y-%m') AS charge_month, "
              "sum(BilledCost), sum(EffectiveCost), count(*) FROM costs GROUP BY ALL")
-    files = store_files(store_dir)
+    engine = engine or DuckDBEngine()
+    files = store_files(storage, engine.name)
     # Months are UTC calendar months, whatever the machine's time zone (both engines run in UTC).
-    records = run_query(engine, query, files, str(store_dir)) if files else []
+    records = run_query(engine, query, files, str(store_dir), storage.filesystem()) if files else []
     totals: dict[tuple[str, ...], list] = {}
     currencies = set()
     for record in records:
@@ -102,8 +104,11 @@ def summarise(store_dir: Path, by: tuple[str, ...], engine: QueryEngine | None =
     return CostSummary(str(store_dir), currency, by, rows)
 
 
-def _fx_table(store_dir: Path, manifest: dict) -> FxTable | None:
+def _fx_table(storage: Storage, manifest: dict) -> FxTable | None:
     if not manifest.get("fx_table"):
         return None
-    path = Path(store_dir) / manifest["fx_table"]
-    return parse_fx_table(path.read_bytes(), str(path))
+    data = storage.read_bytes(manifest["fx_table"])
+    if data is None:
+        raise InputError(f"{storage}/{manifest['fx_table']}: the store's FX table is missing; load it again with "
+                         "`estate cost load --fx-table`")
+    return parse_fx_table(data, f"{storage}/{manifest['fx_table']}")

@@ -6,8 +6,9 @@ and name. Those groups are few (thousands) however many rows the store holds, so
 in Python on exact `Decimal`s without holding the rows in memory.
 
 The files come from the store's manifest (`costing.actuals.store` documents it: `sources.<name>.partitions.
-<YYYY-MM>.files`), read here with `json` rather than through `costing.actuals.store`, whose pyarrow import
-alone costs a tenth of a reconciliation's time; the FX table is parsed by `costing.actuals.fx`.
+<YYYY-MM>.files`), read here with `json` through `costing.actuals.storage` (a local directory or Azure Storage)
+rather than through `costing.actuals.store`, whose pyarrow import alone costs a tenth of a reconciliation's time;
+the FX table is parsed by `costing.actuals.fx`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from costing.actuals.fx import FxTable, parse_fx_table
+from costing.actuals.storage import MANIFEST, BlobStorage, LocalStorage, open_storage
 from costing.business_case.periods import Month
 from estate.foundation.errors import InputError
 
@@ -33,7 +35,7 @@ COST_COLUMNS: dict[str, str] = {
     "BilledCost": "billed cost (BilledCost): what was invoiced, purchases in the month they were bought",
 }
 LINE_TAG = "business-case-line"
-MANIFEST = "manifest.json"
+Storage = LocalStorage | BlobStorage
 STORE_FORMAT = 2  # costing.actuals.store.STORE_FORMAT, not imported (see above); a test keeps them equal
 MICROSECONDS_A_DAY = 86_400_000_000
 EPOCH = date(1970, 1, 1)
@@ -65,26 +67,31 @@ class StoreSpend:
     sources: list[str]
 
 
-def _store_contents(store_dir: Path) -> tuple[list[str], list[str], FxTable | None]:
-    """The live Parquet files, the sources' names and origins, and the FX table of a store."""
-    path = Path(store_dir) / MANIFEST
-    if not path.is_file():
+def _store_contents(store_dir: Path | str | Storage, engine: str) -> tuple[list[str], list[str], FxTable | None]:
+    """The live Parquet files (as `engine` reads them), the sources' names and origins, and the FX table."""
+    storage = open_storage(store_dir)
+    path = f"{storage}/{MANIFEST}"
+    data = storage.read_manifest()[0]
+    if data is None:
         raise InputError(f"{store_dir}: no cost store here (no {MANIFEST}); load spend into it first with "
                          f"`estate cost load EXPORT --store {store_dir}`", file=str(store_dir))
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
+        manifest = json.loads(data.decode("utf-8"))
         if manifest.get("store_format") != STORE_FORMAT:
             raise ValueError(f"store format {manifest.get('store_format')!r} is not {STORE_FORMAT}")
-        files = [str((Path(store_dir) / name).resolve()) for source in manifest["sources"].values()
-                 for part in source["partitions"].values() for name in part["files"]]
+        files = storage.engine_paths([name for source in manifest["sources"].values()
+                                      for part in source["partitions"].values() for name in part["files"]], engine)
         sources = [f"{name} ({source.get('origin', '')})" for name, source in sorted(manifest["sources"].items())]
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise InputError(f"{path}: not a readable cost-store manifest ({exc}); point --store at a store written by "
-                         "`estate cost load`", file=str(path)) from None
+                         "`estate cost load`", file=path) from None
     fx = None
     if manifest.get("fx_table"):
-        fx_path = Path(store_dir) / manifest["fx_table"]
-        fx = parse_fx_table(fx_path.read_bytes(), str(fx_path))
+        fx_data = storage.read_bytes(manifest["fx_table"])
+        if fx_data is None:
+            raise InputError(f"{storage}/{manifest['fx_table']}: the store's FX table is missing; load it again "
+                             "with `estate cost load --fx-table`")
+        fx = parse_fx_table(fx_data, f"{storage}/{manifest['fx_table']}")
     return files, sources, fx
 
 
@@ -146,16 +153,18 @@ def fold_days_into_months(records: list[tuple]) -> list[SpendGroup]:
     return [SpendGroup(*key, amount=amount, rows=count) for key, (amount, count) in folded.items()]
 
 
-def read_store_spend(store_dir: Path, cost_column: CostColumn, engine: QueryEngine | None = None) -> StoreSpend:
+def read_store_spend(store_dir: Path | str | Storage, cost_column: CostColumn,
+                     engine: QueryEngine | None = None) -> StoreSpend:
     """Spend grouped by month and mapping columns, from every live file of the store, on `engine` (DuckDB)."""
-    from costing.actuals.engines import run_query
+    from costing.actuals.engines import DuckDBEngine, run_query
 
     if cost_column not in COST_COLUMNS:
         raise InputError(f"--cost-column {cost_column!r}: choose EffectiveCost or BilledCost")
-    files, sources, fx = _store_contents(store_dir)
+    engine = engine or DuckDBEngine()
+    files, sources, fx = _store_contents(store_dir, engine.name)
     if not files:
         return StoreSpend(str(store_dir), [], [], fx, sources)
-    records = run_query(engine, spend_query(cost_column), files, str(store_dir))
+    records = run_query(engine, spend_query(cost_column), files, str(store_dir), open_storage(store_dir).filesystem())
     if any(record[0] is None for record in records):
         raise InputError(f"{store_dir}: some cost rows have no ChargePeriodStart, so no month; reload the store "
                          "with `estate cost load`, which refuses such rows")

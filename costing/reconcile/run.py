@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from costing.business_case import derive, load_business_case
 from costing.business_case.model import RUN_KINDS, BusinessCase
@@ -44,7 +44,7 @@ class ReconcileRequest:
     """What the command line asks for."""
 
     case_file: Path
-    store: Path
+    store: Path | Any  # a directory, an az:// or abfs(s):// URL, or a costing.actuals.storage object
     forecast_file: Path | None = None
     estate_file: Path | None = None
     as_of: str | None = None

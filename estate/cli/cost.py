@@ -16,8 +16,13 @@ group = typer.Typer(help="Actual Azure spend: load exports into the cost store, 
                     no_args_is_help=True)
 app.add_typer(group, name="cost")
 
-DEFAULT_STORE = Path("out/cost-store")
-StoreOption = Annotated[Path, typer.Option("--store", help="The cost store directory.")]
+DEFAULT_STORE = "out/cost-store"
+StoreOption = Annotated[str, typer.Option(
+    "--store", help="The cost store: a directory, or az://CONTAINER/PATH, abfs://CONTAINER/PATH, "
+                    "abfss://CONTAINER@ACCOUNT.dfs.core.windows.net/PATH in Azure Storage.")]
+ConnectionStringOption = Annotated[str | None, typer.Option(
+    "--connection-string", envvar="AZURE_STORAGE_CONNECTION_STRING", show_envvar=True,
+    help="Storage connection string for a Blob URL or store (default: DefaultAzureCredential).")]
 FormatOption = Annotated[Literal["text", "json"], typer.Option("--format", help="text (tables) or json.")]
 EngineOption = Annotated[Literal["duckdb", "spark"], typer.Option(
     "--engine", help="duckdb (in-process, default) or spark (a local session, or --spark-remote).")]
@@ -37,9 +42,7 @@ def load(
                             "(default: from the manifest, else from the file name, else actual).")] = None,
     fx_table: Annotated[Path | None, typer.Option(
         "--fx-table", help="CSV from_currency,to_currency,month,rate; allows more than one billing currency.")] = None,
-    connection_string: Annotated[str | None, typer.Option(
-        "--connection-string", envvar="AZURE_STORAGE_CONNECTION_STRING", show_envvar=True,
-        help="Storage connection string for a Blob URL (default: DefaultAzureCredential).")] = None,
+    connection_string: ConnectionStringOption = None,
     output_format: FormatOption = "text",
 ) -> None:
     """Load FOCUS or EA/MCA cost exports into the cost store (Parquet, one partition per source and month)."""
@@ -47,7 +50,9 @@ def load(
     from costing.actuals.load import LoadOptions, SourceResult, check_cost_type, loaded_blob_etags
     from costing.actuals.sources.blob import download_exports, is_blob_url
     from costing.actuals.sources.local import discover
+    from costing.actuals.storage import open_storage
 
+    store = open_storage(store, connection_string)
     check_cost_type(cost_type)
     options = LoadOptions(currency=currency, cost_type=cost_type,
                           fx_table=read_fx_file(fx_table) if fx_table else None)
@@ -75,7 +80,7 @@ def load(
     typer.echo(f"store: {store}")
 
 
-def _load_showing_progress(sources, store: Path, options):
+def _load_showing_progress(sources, store, options):
     """load_sources with a progress bar on stderr when it is a terminal (bytes of the export files done)."""
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
@@ -107,15 +112,18 @@ def summary(
     output_format: FormatOption = "text",
     engine: EngineOption = "duckdb",
     spark_remote: SparkRemoteOption = None,
+    connection_string: ConnectionStringOption = None,
 ) -> None:
     """Totals of billed (actual) and effective (amortised) cost in the store, by month, business-case line, service."""
     from rich.console import Console
     from rich.table import Table
 
     from costing.actuals.engines import engine_named
+    from costing.actuals.storage import open_storage
     from costing.actuals.summary import parse_by, summarise
 
-    result = summarise(store, parse_by(by), engine_named(engine, spark_remote=spark_remote))
+    result = summarise(open_storage(store, connection_string), parse_by(by),
+                       engine_named(engine, spark_remote=spark_remote))
     if output_format == "json":
         json.dump(result.as_json(), sys.stdout, indent=2)
         sys.stdout.write("\n")

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 import typer
 
-from estate.cli.cost import DEFAULT_STORE, FormatOption, StoreOption, group
+from estate.cli.cost import DEFAULT_STORE, ConnectionStringOption, FormatOption, StoreOption, group
 
 
 @group.command("pull")
@@ -43,6 +43,7 @@ def pull(
         "--max-retries", min=0, max=20, help="Retries of a throttled (429) or failing (5xx) query before the "
                                              "pull stops with the month it could not get.")] = 6,
     output_format: FormatOption = "text",
+    connection_string: ConnectionStringOption = None,
 ) -> None:
     """Pull daily cost per scope and month into the store; resumable: rerun to continue, no row twice."""
     from rich.console import Console
@@ -58,7 +59,9 @@ def pull(
     months = months_between(from_month, to_month)
     today = date.fromisoformat(f"{months_between(as_of, as_of)[0]}-01") if as_of else date.today()
     groupings = check_groupings(tuple(Grouping.parse(g) for g in group_by) if group_by else DEFAULT_GROUPINGS)
-    chunks = StoreChunks(store)
+    from costing.actuals.storage import open_storage
+
+    chunks = StoreChunks(open_storage(store, connection_string))
     check_one_metric(chunks, scopes, metric)
     client = cost_client(endpoint, retry_policy=CostManagementRetryPolicy(max_retries=max_retries))
     plan = PullPlan(scopes=scopes, months=months, metric=metric, groupings=groupings, refresh=refresh)

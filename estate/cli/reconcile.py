@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 import typer
 
-from estate.cli.cost import EngineOption, SparkRemoteOption, group
+from estate.cli.cost import ConnectionStringOption, EngineOption, SparkRemoteOption, StoreOption, group
 
 ReportFormat = Literal["text", "json", "csv", "xlsx", "html"]
 BINARY_FORMATS = ("xlsx",)
@@ -21,7 +21,7 @@ BINARY_FORMATS = ("xlsx",)
 @group.command("reconcile")
 def reconcile(
     case: Annotated[Path, typer.Option("--case", help="The business case (YAML).")] = Path("stacks/business-case.yaml"),
-    store: Annotated[Path, typer.Option("--store", help="The cost store directory.")] = Path("out/cost-store"),
+    store: StoreOption = "out/cost-store",
     forecast: Annotated[Path | None, typer.Option(
         "--forecast", help="FORECAST.json from `estate forecast --format json`: adds the three-way view.")] = None,
     estate_file: Annotated[Path | None, typer.Option(
@@ -37,9 +37,11 @@ def reconcile(
     out: Annotated[Path | None, typer.Option("--out", help="Write the report to this file (atomically).")] = None,
     engine: EngineOption = "duckdb",
     spark_remote: SparkRemoteOption = None,
+    connection_string: ConnectionStringOption = None,
 ) -> None:
     """Case vs actual (vs forecast) per business-case line and period: variance, RAG, outturn, payback."""
     from costing.actuals.engines import engine_named
+    from costing.actuals.storage import open_storage
     from costing.reconcile.model import RagThresholds
     from costing.reconcile.run import ReconcileRequest
     from costing.reconcile.run import reconcile as run_reconcile
@@ -48,9 +50,9 @@ def reconcile(
     if output_format in BINARY_FORMATS and out is None:
         raise UsageError(f"--format {output_format} writes a file: give --out FILE.{output_format}")
     thresholds = RagThresholds(Decimal(str(green)), Decimal(str(amber)))
-    result = run_reconcile(ReconcileRequest(case_file=case, store=store, forecast_file=forecast,
-                                            estate_file=estate_file, as_of=as_of, cost_column=cost_column,
-                                            thresholds=thresholds),
+    result = run_reconcile(ReconcileRequest(case_file=case, store=open_storage(store, connection_string),
+                                            forecast_file=forecast, estate_file=estate_file, as_of=as_of,
+                                            cost_column=cost_column, thresholds=thresholds),
                            engine=engine_named(engine, spark_remote=spark_remote))
     _emit(result, output_format, out)
 
