@@ -122,8 +122,10 @@ def _new_session(remote: str | None, master: str, conf: dict[str, str]) -> Any:
     try:
         return builder.getOrCreate()
     except Exception as exc:  # no Java, Connect server down, missing Connect extras
-        raise UsageError(f"--engine spark: cannot start a Spark session ({str(exc).strip()[:300]}); install Java "
-                         "17 or 21 for a local session, or check --spark-remote") from None
+        hint = ("check --spark-remote, and that Spark Connect's client is installed (pip install "
+                "'pyspark[connect]')") if remote else "install Java 17 or 21 for a local session"
+        raise UsageError(f"--engine spark: cannot start a Spark session ({str(exc).strip()[:300]}); {hint}"
+                         ) from None
 
 
 @contextlib.contextmanager

@@ -109,8 +109,10 @@ class LocalStorage:
 class BlobStorage:
     """A cost store under a path in an Azure Storage container (Blob or ADLS Gen2)."""
 
-    def __init__(self, url: str, connection_string: str | None = None) -> None:
+    def __init__(self, url: str, connection_string: str | None = None, *, credential: Any = None) -> None:
+        """`credential`: an azure-core TokenCredential to use instead of DefaultAzureCredential (a notebook's)."""
         self.url = url
+        self.credential = credential
         parts = urlsplit(url)
         container, _, account_host = (parts.netloc or "").partition("@")
         if not container:
@@ -120,7 +122,7 @@ class BlobStorage:
         self.prefix = parts.path.strip("/")
         self.connection_string = connection_string or os.environ.get("AZURE_STORAGE_CONNECTION_STRING") or None
         self.account = account_host.split(".", 1)[0] or os.environ.get("AZURE_STORAGE_ACCOUNT_NAME") or None
-        if self.connection_string is None and self.account is None:
+        if self.connection_string is None and self.account is None and credential is None:
             raise InputError(f"--store {url}: which storage account? Give --connection-string (or set "
                              "AZURE_STORAGE_CONNECTION_STRING), or abfss://CONTAINER@ACCOUNT.dfs.core.windows.net/"
                              "PATH, or set AZURE_STORAGE_ACCOUNT_NAME (signs in with DefaultAzureCredential)")
@@ -145,10 +147,12 @@ class BlobStorage:
             if self.connection_string:
                 service = BlobServiceClient.from_connection_string(self.connection_string)
             else:
-                from azure.identity import DefaultAzureCredential
+                credential = self.credential
+                if credential is None:
+                    from azure.identity import DefaultAzureCredential
 
-                service = BlobServiceClient(f"https://{self.account}.blob.core.windows.net",
-                                            credential=DefaultAzureCredential())
+                    credential = DefaultAzureCredential()
+                service = BlobServiceClient(f"https://{self.account}.blob.core.windows.net", credential=credential)
             self._client = service.get_container_client(self.container)
         return self._client
 
@@ -238,6 +242,8 @@ class BlobStorage:
 
             if self.connection_string:
                 self._fs = adlfs.AzureBlobFileSystem(connection_string=self.connection_string)
+            elif self.credential is not None:
+                self._fs = adlfs.AzureBlobFileSystem(account_name=self.account, credential=self.credential)
             else:
                 from azure.identity.aio import DefaultAzureCredential
 

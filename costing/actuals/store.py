@@ -13,7 +13,9 @@ the month of `ChargePeriodStart`, so a correction billed in June for May usage l
 Writing is atomic: partitions are staged under `.staging-*` inside the store, moved to new unique file names,
 and only then is `manifest.json` replaced (temp file + rename). Readers use only the files the manifest lists, so a
 crash at any point leaves the previous store readable, and a failed load leaves it byte-identical. One writer at a
-time (a store is a local directory, not a database).
+time for a local directory. The store may also live in Azure Storage (`az://CONTAINER/PATH`): all file access goes
+through `costing.actuals.storage`, whose container backend makes the manifest replacement conditional on its ETag,
+so two writers cannot both commit; `commit` re-reads and retries (docs/scale-out.md).
 
 Manifest shape (`store_format` 2; format 1 stored Tags as a map)::
 
