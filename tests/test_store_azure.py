@@ -238,3 +238,25 @@ def test_a_store_url_without_an_account_is_a_clear_error(tmp_path, monkeypatch):
     result = run_cli("cost", "summary", "--store", "az://finops/cost-store")
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert "which storage account?" in result.stderr
+
+
+def test_a_pull_into_a_store_in_azure_storage_equals_one_into_a_directory(azurite, tmp_path, third_party,  # noqa: F811
+                                                                          monkeypatch):
+    from tests.support.cost_api_server import CostApiServer
+
+    _container(azurite)
+    local = tmp_path / "local-store"
+    with CostApiServer(third_party, mode="synthetic", rows_per_page=250, synthetic_resources=12) as server:
+        for key, value in server.identity_env.items():
+            monkeypatch.setenv(key, value)
+        for store in (STORE, local):
+            result = run_cli("cost", "pull", "--scope", "/subscriptions/00000000-0000-0000-0000-000000000001",
+                             "--from", "2024-01", "--to", "2024-02", "--store", store, "--endpoint", server.endpoint,
+                             "--as-of", "2024-03", "--format", "json", "--connection-string",
+                             azurite.connection_string)
+            assert result.exit_code == 0, result.output
+            assert json.loads(result.stdout)["rows"] > 0
+    summaries = [run_cli("cost", "summary", "--store", store, "--by", "month,business-case-line", "--format", "json",
+                         "--connection-string", azurite.connection_string) for store in (STORE, local)]
+    remote, here = (json.loads(result.stdout) for result in summaries)
+    assert remote["rows"] == here["rows"] and len(remote["rows"]) >= 2
