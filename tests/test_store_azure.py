@@ -260,3 +260,13 @@ def test_a_pull_into_a_store_in_azure_storage_equals_one_into_a_directory(azurit
                          "--connection-string", azurite.connection_string) for store in (STORE, local)]
     remote, here = (json.loads(result.stdout) for result in summaries)
     assert remote["rows"] == here["rows"] and len(remote["rows"]) >= 2
+
+
+def test_a_store_in_a_container_that_does_not_exist_is_a_clear_error(azurite, tmp_path):  # noqa: F811
+    result = run_cli("cost", "load", _export(tmp_path, "north", "10"), "--store", "az://no-such-container/store",
+                     "--connection-string", azurite.connection_string)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "the container 'no-such-container' does not exist" in result.stderr
+    summary = run_cli("cost", "summary", "--store", "az://no-such-container/store", "--connection-string",
+                      azurite.connection_string)
+    assert summary.exit_code == 2 and "does not exist" in summary.stderr

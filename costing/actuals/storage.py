@@ -156,13 +156,16 @@ class BlobStorage:
             self._client = service.get_container_client(self.container)
         return self._client
 
-    def _call(self, what: str, action):
+    def _call(self, what: str, action, *, missing_ok: bool = False):
         from azure.core.exceptions import AzureError, ResourceNotFoundError
 
         try:
             return action()
-        except ResourceNotFoundError:
-            raise
+        except ResourceNotFoundError as exc:
+            if missing_ok and getattr(exc, "error_code", None) == "BlobNotFound":
+                raise
+            raise InputError(f"{self.url}: cannot {what}: the container {self.container!r} does not exist (create "
+                             "it, or check the URL and account)") from None
         except AzureError as exc:
             message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise InputError(f"{self.url}: cannot {what} ({message}); check the container exists and the "
@@ -175,7 +178,8 @@ class BlobStorage:
         from azure.core.exceptions import ResourceNotFoundError
 
         try:
-            downloader = self._call(f"read {name}", lambda: self.client.download_blob(self._name(name)))
+            downloader = self._call(f"read {name}", lambda: self.client.download_blob(self._name(name)),
+                                    missing_ok=True)
             return downloader.readall(), downloader.properties.etag
         except ResourceNotFoundError:
             return None, None
