@@ -270,3 +270,24 @@ def test_a_store_in_a_container_that_does_not_exist_is_a_clear_error(azurite, tm
     summary = run_cli("cost", "summary", "--store", "az://no-such-container/store", "--connection-string",
                       azurite.connection_string)
     assert summary.exit_code == 2 and "does not exist" in summary.stderr
+
+
+def test_reading_a_remote_store_leaves_the_callers_asyncio_alone(azurite, tmp_path):  # noqa: F811
+    import asyncio
+
+    _container(azurite)
+    assert run_cli("cost", "load", _export(tmp_path, "north", "10"), "--store", STORE,
+                   "--connection-string", azurite.connection_string).exit_code == 0
+    seen: list[object] = []
+
+    def summarise_then_look_at_this_threads_loop():
+        seen.append(_summary(azurite)["total"]["rows"])
+        try:
+            seen.append(asyncio.get_event_loop())  # adlfs would have left fsspec's running loop here
+        except RuntimeError:
+            seen.append(None)  # none set, as before the summary
+
+    thread = threading.Thread(target=summarise_then_look_at_this_threads_loop)
+    thread.start()
+    thread.join(timeout=60)
+    assert seen == [2, None]

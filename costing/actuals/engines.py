@@ -55,6 +55,16 @@ class DuckDBEngine:
         self.memory_limit = memory_limit
 
     def fetch(self, sql: str, files: list[str], filesystem: Any = None) -> list[tuple]:
+        if filesystem is None:
+            return self._fetch(sql, files, None)
+        # adlfs sets the asyncio event loop of every thread that opens a blob to fsspec's running loop, which
+        # breaks the caller's own asyncio afterwards (Pulumi's, a notebook's): read on a throwaway thread.
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(1, thread_name_prefix="estate-duckdb") as pool:
+            return pool.submit(self._fetch, sql, files, filesystem).result()
+
+    def _fetch(self, sql: str, files: list[str], filesystem: Any) -> list[tuple]:
         import duckdb
 
         connection = duckdb.connect(config={"memory_limit": self.memory_limit})

@@ -24,6 +24,7 @@ import contextlib
 import os
 import tempfile
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -242,17 +243,22 @@ class BlobStorage:
     def filesystem(self) -> Any:
         """An fsspec (adlfs) filesystem for the engines that read through one (DuckDB)."""
         if self._fs is None:
-            import adlfs
-
-            if self.connection_string:
-                self._fs = adlfs.AzureBlobFileSystem(connection_string=self.connection_string)
-            elif self.credential is not None:
-                self._fs = adlfs.AzureBlobFileSystem(account_name=self.account, credential=self.credential)
-            else:
-                from azure.identity.aio import DefaultAzureCredential
-
-                self._fs = adlfs.AzureBlobFileSystem(account_name=self.account, credential=DefaultAzureCredential())
+            # Made on a throwaway thread: adlfs sets the constructing thread's asyncio event loop to fsspec's own
+            # (running) loop, which would break the caller's asyncio afterwards (Pulumi's, a notebook's).
+            with ThreadPoolExecutor(1, thread_name_prefix="estate-adlfs") as pool:
+                self._fs = pool.submit(self._new_filesystem).result()
         return self._fs
+
+    def _new_filesystem(self) -> Any:
+        import adlfs
+
+        if self.connection_string:
+            return adlfs.AzureBlobFileSystem(connection_string=self.connection_string)
+        if self.credential is not None:
+            return adlfs.AzureBlobFileSystem(account_name=self.account, credential=self.credential)
+        from azure.identity.aio import DefaultAzureCredential
+
+        return adlfs.AzureBlobFileSystem(account_name=self.account, credential=DefaultAzureCredential())
 
 
 def _account_of(connection_string: str | None) -> str:
