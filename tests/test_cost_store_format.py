@@ -267,9 +267,19 @@ def test_a_load_reports_its_progress_file_by_file(tmp_path):
     assert {s.file.rsplit("/", 1)[-1] for s in again if s.done} == {"a.csv", "b.parquet"}
 
 
-def test_the_reconciliation_reads_the_same_store_format_the_store_writes():
-    # costing.reconcile.actuals reads the manifest itself (without importing pyarrow), so it keeps its own copy.
-    from costing.actuals import store
+def test_one_manifest_reader_serves_the_store_and_the_reconciliation():
+    # One reader (costing.actuals.manifest, no pyarrow) for the store and everything that reads it.
+    from costing.actuals import manifest, store
     from costing.reconcile import actuals
 
-    assert actuals.STORE_FORMAT == store.STORE_FORMAT and actuals.MANIFEST == store.MANIFEST
+    assert store.read_manifest is manifest.read_manifest and actuals.read_manifest is manifest.read_manifest
+    assert manifest.STORE_FORMAT == 2 and store.store_files is manifest.store_files
+
+
+def test_manifest_module_needs_no_pyarrow():
+    import subprocess
+    import sys
+
+    code = "import sys, costing.actuals.manifest; print('pyarrow' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert result.stdout.strip() == "False"

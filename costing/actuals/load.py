@@ -98,9 +98,14 @@ def loaded_blob_etags(store_dir: Path) -> dict[str, str]:
             for url, etag in (entry.get("blobs") or {}).items()}
 
 
-def check_writable_store(store_dir: Path) -> None:
-    """Refuse, before reading any export, a store that cannot be created or written (read-only, not a folder)."""
-    store = Path(store_dir)
+def check_writable_store(store_dir) -> None:
+    """Refuse, before reading any export, a local store that cannot be created or written (read-only, not a
+    folder); a store in Azure Storage is checked by its first write."""
+    from costing.actuals.storage import open_storage
+
+    store = open_storage(store_dir).local_root
+    if store is None:
+        return
     existing = next((folder for folder in (store, *store.absolute().parents) if folder.exists()), Path("/"))
     try:
         if not existing.is_dir():

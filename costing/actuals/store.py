@@ -12,10 +12,12 @@ the month of `ChargePeriodStart`, so a correction billed in June for May usage l
 
 Writing is atomic: partitions are staged under `.staging-*` inside the store, moved to new unique file names,
 and only then is `manifest.json` replaced (temp file + rename). Readers use only the files the manifest lists, so a
-crash at any point leaves the previous store readable, and a failed load leaves it byte-identical. Loads may run
-at once: staging is private to each, and `commit` is one compare-and-swap step under the store's exclusive lock
-(`.lock`, see `costing.actuals.store_lock` and docs/cost-store.md), so parallel loads serialise their commits and
-none loses another's sources. Leftovers of a killed load are removed by the next commit.
+crash at any point leaves the previous store readable, and a failed load leaves it byte-identical. All file
+access goes through `costing.actuals.storage`. Loads may run at once: staging is private to each, and `commit` is
+one compare-and-swap step: in a local directory under the store's exclusive lock (`.lock`, see
+`costing.actuals.store_lock` and docs/cost-store.md), which also removes what killed loads left behind; in Azure
+Storage (`az://CONTAINER/PATH`) by a manifest replacement conditional on its ETag, re-read and retried when another
+writer committed first (docs/scale-out.md). Either way no load loses another's sources.
 
 Manifest shape (`store_format` 2; format 1 stored Tags as a map)::
 
@@ -37,9 +39,9 @@ API for other stages: `PartitionStager` + `commit` (many months at once), `write
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
-import os
 import re
 import shutil
 import threading
@@ -55,23 +57,32 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from costing.actuals.convert import to_text_dictionary
+from costing.actuals.manifest import (  # the store's API re-exports the one manifest reader
+    SCHEMA_NAME,  # noqa: F401
+    STORE_FORMAT,  # noqa: F401
+    read_manifest,
+    read_manifest_versioned,
+    readable_files,
+    store_files,  # noqa: F401
+)
 from costing.actuals.schema import TEXT_DICTIONARY, normalised_schema, storage_schema, stored_names
+from costing.actuals.storage import (
+    FX_TABLE,
+    MANIFEST,
+    ConcurrentCommit,
+    Storage,
+    open_storage,
+)
 from costing.actuals.store_lock import (
     StagingClaim,
-    check_manifest_paths,
     leftover_staging,
     remove_leftovers,
     store_lock,
     unlisted_files,
 )
 from estate.foundation.errors import InputError
-from estate.foundation.files import write_atomic
 
 DEFAULT_STORE = Path("out/cost-store")
-MANIFEST = "manifest.json"
-FX_TABLE = "fx-rates.csv"
-STORE_FORMAT = 2
-SCHEMA_NAME = "estate-focus/2"
 # Text columns repeat (services, regions, resource ids) and shrink with dictionaries; costs do not.
 DICTIONARY_COLUMNS = [f.name for f in normalised_schema() if pa.types.is_string(f.type)]
 # Min/max statistics only where queries filter (months, currency, scope); computing them everywhere costs time.
@@ -81,24 +92,6 @@ STATISTICS_COLUMNS = ["ChargePeriodStart", "ChargePeriodEnd", "BillingPeriodStar
 
 def now_utc() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def read_manifest(store_dir: Path) -> dict[str, Any]:
-    """The store's manifest, or an empty one when the store does not exist yet."""
-    path = Path(store_dir) / MANIFEST
-    if not path.exists():
-        return {"store_format": STORE_FORMAT, "schema": SCHEMA_NAME, "updated_at": None, "currencies": [],
-                "fx_table": None, "sources": {}}
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path}: not a readable cost-store manifest ({exc}); point --store at a cost store",
-                         file=str(path)) from None
-    if manifest.get("store_format") != STORE_FORMAT:
-        raise InputError(f"{path}: cost-store format {manifest.get('store_format')!r} is not {STORE_FORMAT}; "
-                         "load the data into a new store", file=str(path))
-    check_manifest_paths(Path(store_dir), manifest, path, FX_TABLE)
-    return manifest
 
 
 @dataclass
@@ -125,12 +118,19 @@ class PartitionStager:
     is one or more files.
     """
 
-    def __init__(self, store_dir: Path) -> None:
-        self.store_dir = Path(store_dir)
-        self.created_store = not self.store_dir.exists()
-        # Claimed (locked) while this load lives: commits remove only staging folders nobody holds.
-        self._claim = StagingClaim(self.store_dir, uuid.uuid4().hex[:12])
-        self.staging_dir = self._claim.folder
+    def __init__(self, store_dir: Path | str | Storage) -> None:
+        storage = open_storage(store_dir)
+        # A local store stages inside itself (files are then renamed in); a remote one in a local temp folder.
+        self.store_dir = storage.local_root
+        self.created_store = self.store_dir is not None and not self.store_dir.exists()
+        self._claim: StagingClaim | None = None
+        if self.store_dir is not None:
+            # Claimed (locked) while this load lives: commits remove only staging folders nobody holds.
+            self._claim = StagingClaim(self.store_dir, uuid.uuid4().hex[:12])
+            self.staging_dir = self._claim.folder
+        else:
+            self.staging_dir = storage.staging_dir()
+            self.staging_dir.mkdir(parents=True)
         self.partitions: dict[str, StagedPartition] = {}
         self._writers: dict[tuple[str, int], pq.ParquetWriter] = {}
         self._lock = threading.Lock()
@@ -192,7 +192,8 @@ class PartitionStager:
             writer.close()
         self._writers.clear()
         shutil.rmtree(self.staging_dir, ignore_errors=True)
-        self._claim.release()
+        if self._claim is not None:
+            self._claim.release()
         if self.created_store and self.store_dir.exists() and not any(self.store_dir.iterdir()):
             self.store_dir.rmdir()
 
@@ -253,84 +254,124 @@ class SourceChange:
     replace_months: set[str] | None = None  # None: the whole source is replaced
 
 
-def commit(store_dir: Path, changes: list[SourceChange], *, fx_table: bytes | None = None) -> dict[str, Any]:
+# How often a commit re-reads the manifest and tries again when another writer committed in between.
+COMMIT_ATTEMPTS = 5
+
+
+def commit(store_dir: Path | str | Storage, changes: list[SourceChange], *, fx_table: bytes | None = None
+           ) -> dict[str, Any]:
     """Record `changes` in the store, all or nothing, and return the manifest written.
 
-    The contract (kept by any other store back end, e.g. a blob with a conditional ETag write): under exclusive
-    ownership of the store, read the *current* manifest (not the one the load started from), apply the changes
-    to it (other sources untouched, a change replaces its own source's months), make the staged files live, and
-    replace the manifest in one step; then remove what no manifest lists. A change whose export fingerprint is
-    already recorded under another source (the same export committed meanwhile) is dropped, so nothing doubles.
+    The contract, whatever the back end: under exclusive ownership of the store (a local directory's lock, or a
+    manifest write conditional on the version read), read the *current* manifest (not the one the load started
+    from), apply the changes to it (other sources untouched, a change replaces its own source's months), make the
+    staged files live and replace the manifest in one step; then remove what no manifest lists. A change whose
+    export fingerprint is already recorded (the same export committed meanwhile) is dropped, so nothing doubles.
     """
-    store_dir = Path(store_dir)
-    with store_lock(store_dir):
-        manifest = _commit_locked(store_dir, changes, fx_table)
-        remove_leftovers(store_dir, manifest)
+    storage = open_storage(store_dir)
+    root = storage.local_root
+    if root is None:
+        return _commit(storage, changes, fx_table)
+    with store_lock(root):
+        manifest = _commit(storage, changes, fx_table)
+        remove_leftovers(root, manifest)
     return manifest
 
 
 def tidy(store_dir: Path) -> None:
-    """Under the store's lock, remove what killed loads left (staging folders, data files no manifest lists)."""
-    store_dir = Path(store_dir)
-    if not (store_dir / MANIFEST).is_file():
+    """Under a local store's lock, remove what killed loads left (staging folders, data files no manifest lists)."""
+    root = open_storage(store_dir).local_root
+    if root is None or not (root / MANIFEST).is_file():
         return
-    if leftover_staging(store_dir) or unlisted_files(store_dir, read_manifest(store_dir)):
-        with store_lock(store_dir):
-            remove_leftovers(store_dir, read_manifest(store_dir))
+    if leftover_staging(root) or unlisted_files(root, read_manifest(root)):
+        with store_lock(root):
+            remove_leftovers(root, read_manifest(root))
 
 
-def _commit_locked(store_dir: Path, changes: list[SourceChange], fx_table: bytes | None) -> dict[str, Any]:
-    manifest = read_manifest(store_dir)
+def _commit(storage: Storage, changes: list[SourceChange], fx_table: bytes | None) -> dict[str, Any]:
+    """Data files go first, under new unique names; the manifest last, conditional on the version read. If another
+    writer committed in between, the manifest is read again and the changes applied to it again (a source the other
+    writer loaded with the same content is dropped); after `COMMIT_ATTEMPTS` the load stops with the store as the
+    other writers left it."""
+    manifest, token = read_manifest_versioned(storage)
     recorded = {entry.get("fingerprint"): name for name, entry in manifest["sources"].items()
                 if entry.get("kind") == "export" and entry.get("fingerprint")}
     changes = [change for change in changes if change.record.get("kind") != "export"
                or recorded.get(change.record.get("fingerprint"), change.name) == change.name]
+    placed = {(change.name, month): [_partition_file(change.name, month) for _ in part.paths]
+              for change in changes for month, part in change.staged.items()}
+    # Checked before anything is written, so a refused load leaves the store as it was.
+    _apply(copy.deepcopy(manifest), changes, placed, FX_TABLE if fx_table is not None else None)
+    done: list[str] = []
+    try:
+        for change in changes:
+            for month, part in change.staged.items():
+                for staged_path, name in zip(part.paths, placed[(change.name, month)], strict=True):
+                    storage.put_file(staged_path, name)
+                    done.append(name)
+        fx_name = storage.put_fx_table(fx_table) if fx_table is not None else None
+        if fx_name is not None:
+            done.append(fx_name)
+        kept = changes
+        for attempt in range(COMMIT_ATTEMPTS):
+            if attempt:
+                manifest, token = read_manifest_versioned(storage)
+                kept = [change for change in changes if not _loaded_meanwhile(manifest, change)]
+            previous_fx = manifest.get("fx_table")
+            superseded = _apply(manifest, kept, placed, fx_name)
+            if fx_name is not None and previous_fx and previous_fx != fx_name:
+                superseded.append(previous_fx)
+            try:
+                storage.commit_manifest(json.dumps(manifest, indent=2, sort_keys=True) + "\n", token)
+                break
+            except ConcurrentCommit:
+                continue
+        else:
+            raise InputError(f"{storage}: other loads kept committing to this store ({COMMIT_ATTEMPTS} attempts); "
+                             "nothing of this load was recorded: run it again")
+    except BaseException:
+        for name in done:
+            if name != FX_TABLE:  # a local FX table is replaced in place, as before
+                storage.remove(name)
+        raise
+    kept_names = {change.name for change in kept}
+    unused = [name for (source, _), names in placed.items() if source not in kept_names for name in names]
+    for name in superseded + unused:
+        storage.remove(name)
+    return manifest
+
+
+def _partition_file(source: str, month: str) -> str:
+    return f"actuals/source={source_slug(source)}/month={month}/{uuid.uuid4().hex}.parquet"
+
+
+def _apply(manifest: dict[str, Any], changes: list[SourceChange], placed: dict[tuple[str, str], list[str]],
+           fx_name: str | None) -> list[str]:
+    """Record `changes` (their files named in `placed`) in `manifest`; return the files no longer listed."""
     superseded: list[str] = []
-    moves: list[tuple[Path, Path]] = []
     for change in changes:
         previous = manifest["sources"].get(change.name, {"partitions": {}})
         partitions = {} if change.replace_months is None else {
             month: part for month, part in previous["partitions"].items() if month not in change.replace_months}
         for month, part in sorted(change.staged.items()):
-            folder = Path("actuals") / f"source={source_slug(change.name)}" / f"month={month}"
-            files = [(folder / f"{uuid.uuid4().hex}.parquet") for _ in part.paths]
-            moves += [(staged, store_dir / relative) for staged, relative in zip(part.paths, files, strict=True)]
-            partitions[month] = {"files": [f.as_posix() for f in files], "rows": part.rows, "written_at": now_utc(),
+            partitions[month] = {"files": placed[(change.name, month)], "rows": part.rows, "written_at": now_utc(),
                                  "totals": {c: {k: str(v) for k, v in t.items()} for c, t in part.totals.items()}}
         live = {f for p in partitions.values() for f in p["files"]}
         superseded += [f for p in previous["partitions"].values() for f in p["files"] if f not in live]
         manifest["sources"][change.name] = dict(change.record, partitions=dict(sorted(partitions.items())),
                                                 rows=sum(p["rows"] for p in partitions.values()))
-    if fx_table is not None:
-        manifest["fx_table"] = FX_TABLE
-    # Checked before anything moves, so a refused load leaves the store as it was.
+    if fx_name is not None:
+        manifest["fx_table"] = fx_name
     manifest["currencies"] = check_currencies(manifest, manifest.get("fx_table") is not None)
     manifest["updated_at"] = now_utc()
-    done: list[Path] = []
-    try:
-        for staged_path, final_path in moves:
-            final_path.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staged_path, final_path)
-            done.append(final_path)
-        if fx_table is not None:
-            write_atomic(store_dir / FX_TABLE, fx_table)
-        write_atomic(store_dir / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-    except BaseException:
-        for path in done:
-            _remove_file_and_empty_parents(store_dir, path)
-        raise
-    for relative in superseded:
-        _remove_file_and_empty_parents(store_dir, store_dir / relative)
-    return manifest
+    return superseded
 
 
-def _remove_file_and_empty_parents(store_dir: Path, path: Path) -> None:
-    path.unlink(missing_ok=True)
-    for parent in path.parents:
-        if parent == store_dir or not parent.is_relative_to(store_dir):
-            break
-        if parent.exists() and not any(parent.iterdir()):
-            parent.rmdir()
+def _loaded_meanwhile(manifest: dict[str, Any], change: SourceChange) -> bool:
+    """Whether another writer has committed this very content (same fingerprint) since our manifest was read."""
+    fingerprint = change.record.get("fingerprint")
+    return fingerprint is not None and any(entry.get("fingerprint") == fingerprint
+                                           for entry in manifest["sources"].values())
 
 
 def write_partition(store_dir: Path, source: str, month: str, table: pa.Table, *, kind: str, origin: str,
@@ -359,29 +400,11 @@ def write_partition(store_dir: Path, source: str, month: str, table: pa.Table, *
         stager.abort()
 
 
-def store_files(store_dir: Path) -> list[str]:
-    """Absolute paths of the live partition files the manifest lists."""
-    manifest = read_manifest(store_dir)
-    return [str(Path(store_dir).resolve() / file) for source in manifest["sources"].values()
-            for part in source["partitions"].values() for file in part["files"]]
-
-
 def open_dataset(store_dir: Path):
     """The store as a pyarrow dataset (lazy; scan it with filters and column projections)."""
     import pyarrow.dataset as ds
 
-    return ds.dataset(_readable_files(store_dir), schema=normalised_schema(), format="parquet")
-
-
-def _readable_files(store_dir: Path) -> list[str]:
-    """The listed files, every one present: a store whose manifest names a missing file is damaged (exit 2)."""
-    files = store_files(store_dir)
-    missing = next((file for file in files if not Path(file).is_file()), None)
-    if missing is not None:
-        raise InputError(f"{store_dir}: the cost store is damaged: its manifest lists {missing}, which is missing; "
-                         "load the source again with `estate cost load` (or restore the store from a backup)",
-                         file=str(store_dir))
-    return files
+    return ds.dataset(readable_files(store_dir), schema=normalised_schema(), format="parquet")
 
 
 def relation(store_dir: Path, connection=None):
@@ -395,7 +418,10 @@ def relation(store_dir: Path, connection=None):
     if connection is None:
         connection = duckdb.connect()
         connection.execute("SET TimeZone = 'UTC'")
-    files = _readable_files(store_dir)
+    storage = open_storage(store_dir)
+    if storage.filesystem() is not None:
+        connection.register_filesystem(storage.filesystem())
+    files = readable_files(storage)
     if not files:
         return connection.from_arrow(normalised_schema().empty_table())
     stored = connection.read_parquet(files, union_by_name=True)

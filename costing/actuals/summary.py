@@ -12,21 +12,26 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from costing.actuals.engines import DuckDBEngine, QueryEngine, run_query
 from costing.actuals.fx import FxTable, parse_fx_table
-from costing.actuals.line_tag import line_tag_sql
-from costing.actuals.store import MANIFEST, read_manifest, relation
+from costing.actuals.line_tag import EXACT_SQL, OTHER_SPELLING_SQL, line_tag
+from costing.actuals.store import MANIFEST, Storage, open_storage, read_manifest, readable_files
 from estate.foundation.errors import InputError
 
 GROUPINGS = {
     "month": "strftime(ChargePeriodStart, '%Y-%m')",
-    "business-case-line": f"coalesce({line_tag_sql()}, '(untagged)')",
+    "business-case-line": f"{EXACT_SQL}, {OTHER_SPELLING_SQL}",  # two columns: the tag read in any case (line_tag)
     "service": "coalesce(ServiceName, '(unknown)')",
 }
+UNTAGGED = "(untagged)"
 UNALLOCATED = "(unallocated)"
-# With a business case, rows are placed on lines as the reconciliation places them (tag, then the case's rules).
-MAPPING_COLUMNS = (f"{line_tag_sql()}", "ServiceName",
-                   "nullif(regexp_extract(ResourceId, '/resourcegroups/([^/]+)', 1, 'i'), '')", "SubAccountId",
-                   "SubAccountName")
+# With a business case, rows are placed on lines as the reconciliation places them (tag, then the case's rules):
+# these columns follow the tag's two.
+MAPPING_COLUMNS = ("ServiceName", "nullif(regexp_extract(ResourceId, '(?i)/resourcegroups/([^/]+)', 1), '')",
+                   "SubAccountId", "SubAccountName")
+# Places spend on a business-case line from (line tag, service, resource group, subscription id, subscription
+# name); None for spend no tag or rule places. The store knows no business case: the caller brings the rule.
+LinePlacer = Callable[[str | None, str | None, str | None, str | None, str | None], str | None]
 
 
 @dataclass(frozen=True)
@@ -74,41 +79,36 @@ def parse_by(text: str) -> tuple[str, ...]:
     return names
 
 
-# Places spend on a business-case line from (line tag, service, resource group, subscription id, subscription
-# name); None for spend no tag or rule places. The store knows no business case: the caller brings the rule.
-LinePlacer = Callable[[str | None, str | None, str | None, str | None, str | None], str | None]
+def summarise(store_dir: Path, by: tuple[str, ...], place: LinePlacer | None = None,
+              engine: QueryEngine | None = None) -> CostSummary:
+    """Totals of BilledCost and EffectiveCost by the groupings asked for, run on `engine` (DuckDB by default).
 
-
-def summarise(store_dir: Path, by: tuple[str, ...], place: LinePlacer | None = None) -> CostSummary:
-    """Totals of BilledCost and EffectiveCost by the groupings asked for.
-
-    With `place` (the reconciliation's allocation, `costing.business_case.mapping.line_of` bound to a case),
-    `business-case-line` is the line it gives each row, `(unallocated)` for none; without it, the tag's value,
-    `(untagged)` for none.
-    """
-    if not (Path(store_dir) / MANIFEST).exists():
+    The query is one SQL text in DuckDB's dialect that Spark runs transpiled (`costing.actuals.engines`). The
+    `business-case-line` grouping is the tag's value (key in any case), `(untagged)` for none; with `place` (the
+    reconciliation's allocation, `costing.business_case.mapping.line_of` bound to a case) it is the line `place`
+    gives each row, `(unallocated)` for none."""
+    storage = open_storage(store_dir)
+    if storage.read_manifest()[0] is None:
         raise InputError(f"{store_dir}: no cost store here (no {MANIFEST}); run `estate cost load SOURCE "
                          f"--store {store_dir}` first")
-    manifest = read_manifest(store_dir)
-    fx = _fx_table(store_dir, manifest)
+    manifest = read_manifest(storage)
+    fx = _fx_table(storage, manifest)
     mapped = place is not None and "business-case-line" in by
-    groups = ", ".join(f"{GROUPINGS[name]} AS \"{name}\"" if not (mapped and name == "business-case-line")
-                       else f"{', '.join(MAPPING_COLUMNS)}" for name in by)
+    columns = [GROUPINGS[name] + (f", {', '.join(MAPPING_COLUMNS)}" if mapped and name == "business-case-line" else "")
+               for name in by]
+    groups = ", ".join(columns)
     query = (f"SELECT {groups}, BillingCurrency AS currency, strftime(ChargePeriodStart, '%Y-%m') AS charge_month, "
              "sum(BilledCost), sum(EffectiveCost), count(*) FROM costs GROUP BY ALL")
-    import duckdb
-
-    connection = duckdb.connect()
-    # Months are UTC calendar months, whatever the machine's time zone.
-    connection.execute("SET TimeZone = 'UTC'")
-    connection.register("costs", relation(store_dir, connection))
+    engine = engine or DuckDBEngine()
+    files = readable_files(storage, engine.name)
+    # Months are UTC calendar months, whatever the machine's time zone (both engines run in UTC).
+    records = run_query(engine, query, files, str(store_dir), storage.filesystem()) if files else []
     totals: dict[tuple[str, ...], list] = {}
     currencies = set()
-    width = len(by) + (len(MAPPING_COLUMNS) - 1 if mapped else 0)
-    for record in connection.execute(query).fetchall():
-        keys, (currency, month, billed, effective, count) = tuple(record[:width]), record[width:]
-        if mapped:
-            keys = _placed(place, by, keys)
+    # The line grouping is two columns (the exact tag, other spellings), and with a case its mapping columns too.
+    width = len(by) + ("business-case-line" in by) + (len(MAPPING_COLUMNS) if mapped else 0)
+    for record in records:
+        keys, (currency, month, billed, effective, count) = _keys(by, tuple(record[:width]), place), record[width:]
         currencies.add(currency)
         if fx is not None:
             billed, effective = fx.convert(billed, currency, month), fx.convert(effective, currency, month)
@@ -124,15 +124,24 @@ def summarise(store_dir: Path, by: tuple[str, ...], place: LinePlacer | None = N
     return CostSummary(str(store_dir), currency, by, rows)
 
 
-def _placed(place: LinePlacer, by: tuple[str, ...], keys: tuple) -> tuple:
-    """The grouping keys with the mapping columns replaced by the line they place the spend on."""
+def _keys(by: tuple[str, ...], values: tuple, place: LinePlacer | None) -> tuple:
+    """The grouping keys of a result row: the tag's two columns (and the mapping columns) become the line."""
+    if "business-case-line" not in by:
+        return values
     at = by.index("business-case-line")
-    line = place(*keys[at:at + len(MAPPING_COLUMNS)])
-    return (*keys[:at], line or UNALLOCATED, *keys[at + len(MAPPING_COLUMNS):])
+    tag = line_tag(values[at], values[at + 1])
+    if place is None:
+        return (*values[:at], tag if tag is not None else UNTAGGED, *values[at + 2:])
+    rest = values[at + 2:at + 2 + len(MAPPING_COLUMNS)]
+    placed = place(tag, *rest)
+    return (*values[:at], placed or UNALLOCATED, *values[at + 2 + len(MAPPING_COLUMNS):])
 
 
-def _fx_table(store_dir: Path, manifest: dict) -> FxTable | None:
+def _fx_table(storage: Storage, manifest: dict) -> FxTable | None:
     if not manifest.get("fx_table"):
         return None
-    path = Path(store_dir) / manifest["fx_table"]
-    return parse_fx_table(path.read_bytes(), str(path))
+    data = storage.read_bytes(manifest["fx_table"])
+    if data is None:
+        raise InputError(f"{storage}/{manifest['fx_table']}: the store's FX table is missing; load it again with "
+                         "`estate cost load --fx-table`")
+    return parse_fx_table(data, f"{storage}/{manifest['fx_table']}")

@@ -9,7 +9,7 @@ import pyarrow as pa
 
 from costing.actuals.convert import tags_json
 from costing.actuals.schema import normalised_schema
-from costing.actuals.store import read_manifest, write_partition
+from costing.actuals.store import Storage, open_storage, read_manifest, write_partition
 
 QUERY_FORMAT = "cost-management-query/2025-03-01"
 
@@ -17,8 +17,8 @@ QUERY_FORMAT = "cost-management-query/2025-03-01"
 class StoreChunks:
     """A `ChunkStore` over the Parquet cost store that `estate cost load` fills."""
 
-    def __init__(self, store_dir: Path) -> None:
-        self.store_dir = Path(store_dir)
+    def __init__(self, store_dir: Path | str | Storage) -> None:
+        self.store_dir = open_storage(store_dir)
 
     def sources(self) -> dict[str, Any]:
         return read_manifest(self.store_dir)["sources"]

@@ -61,7 +61,7 @@ class StoredLedger:
 
 
 def _manifest(store_dir: Path) -> dict[str, Any]:
-    from costing.actuals.store import read_manifest
+    from costing.actuals.manifest import read_manifest
 
     return read_manifest(store_dir)
 
@@ -88,16 +88,19 @@ def _read_stored(path: Path, origin: str) -> list[LedgerEntry]:
 
 
 def stored_ledgers(store_dir: Path, manifest: dict[str, Any] | None = None) -> list[StoredLedger]:
-    """Every ledger in the store (none for a store without a manifest or without ledgers)."""
-    store_dir = Path(store_dir)
+    """Every ledger in the store (none for a store without a manifest or without ledgers). Ledgers live in a
+    local store (`estate actuals load --store DIR`); a store in Azure Storage holds none."""
+    from costing.actuals.manifest import read_manifest
+    from costing.actuals.storage import open_storage
+
+    root = open_storage(store_dir).local_root
+    if root is None:
+        return []
+    store_dir = root
     if manifest is None:
-        path = store_dir / MANIFEST
-        if not path.is_file():
+        if not (store_dir / MANIFEST).is_file():
             return []
-        try:
-            manifest = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise InputError(f"{path}: not a readable cost-store manifest ({exc})", file=str(path)) from None
+        manifest = read_manifest(store_dir)  # the store's one manifest reader
     ledgers = manifest.get("ledgers") or {}
     return [StoredLedger(name, record.get("origin", name), _read_stored(store_dir / record["file"],
                                                                         record.get("origin", name)))
@@ -111,9 +114,19 @@ def commit_ledger(store_dir: Path, name: str, record: dict[str, Any], entries: l
     cannot be written the new file is removed. Only after the manifest names the new file is a replaced
     ledger's old file removed.
     """
-    from costing.actuals.store import now_utc, source_slug
+    from costing.actuals.store_lock import store_lock
 
     store_dir = Path(store_dir)
+    store_dir.mkdir(parents=True, exist_ok=True)
+    # The store's lock, as a cost load's commit takes it: the manifest is read and replaced as one step, so a
+    # ledger and a load committing at once never lose each other's entries.
+    with store_lock(store_dir):
+        _commit_ledger_locked(store_dir, name, record, entries)
+
+
+def _commit_ledger_locked(store_dir: Path, name: str, record: dict[str, Any], entries: list[LedgerEntry]) -> None:
+    from costing.actuals.store import now_utc, source_slug
+
     manifest = _manifest(store_dir)
     ledgers = manifest.setdefault("ledgers", {})
     previous = ledgers.get(name, {}).get("file")

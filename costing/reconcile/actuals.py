@@ -6,23 +6,29 @@ and name. Those groups are few (thousands) however many rows the store holds, so
 in Python on exact `Decimal`s without holding the rows in memory.
 
 The files come from the store's manifest (`costing.actuals.store` documents it: `sources.<name>.partitions.
-<YYYY-MM>.files`), read here with `json` rather than through `costing.actuals.store`, whose pyarrow import
-alone costs a tenth of a reconciliation's time; the FX table is parsed by `costing.actuals.fx`.
+<YYYY-MM>.files`), read here with `json` through `costing.actuals.storage` (a local directory or Azure Storage)
+rather than through `costing.actuals.store`, whose pyarrow import alone costs a tenth of a reconciliation's time;
+the FX table is parsed by `costing.actuals.fx`.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from costing.actuals.fx import FxTable, parse_fx_table
-from costing.actuals.line_tag import line_tag_sql
+from costing.actuals.line_tag import EXACT_SQL, OTHER_SPELLING_SQL
+from costing.actuals.line_tag import line_tag as line_tag_value
+from costing.actuals.manifest import read_manifest, readable_files
+from costing.actuals.storage import MANIFEST, BlobStorage, LocalStorage, open_storage
 from estate.foundation.errors import InputError
 from estate.foundation.periods import Month
+
+if TYPE_CHECKING:
+    from costing.actuals.engines import QueryEngine
 
 CostColumn = Literal["EffectiveCost", "BilledCost"]
 COST_COLUMNS: dict[str, str] = {
@@ -30,10 +36,8 @@ COST_COLUMNS: dict[str, str] = {
                      "months they cover",
     "BilledCost": "billed cost (BilledCost): what was invoiced, purchases in the month they were bought",
 }
-# Working memory for DuckDB: the GROUP BY keeps only a few hundred groups, so this is ample.
-DUCKDB_MEMORY_LIMIT = "256MB"
-MANIFEST = "manifest.json"
-STORE_FORMAT = 2  # costing.actuals.store.STORE_FORMAT, not imported (see above); a test keeps them equal
+LINE_TAG = "business-case-line"
+Storage = LocalStorage | BlobStorage
 MICROSECONDS_A_DAY = 86_400_000_000
 EPOCH = date(1970, 1, 1)
 
@@ -64,49 +68,45 @@ class StoreSpend:
     sources: list[str]
 
 
-def _store_contents(store_dir: Path) -> tuple[list[str], list[str], FxTable | None]:
-    """The live Parquet files, the sources' names and origins, and the FX table of a store."""
-    path = Path(store_dir) / MANIFEST
-    if not path.is_file():
+def _store_contents(store_dir: Path | str | Storage, engine: str) -> tuple[list[str], list[str], FxTable | None]:
+    """The live Parquet files (as `engine` reads them), the sources' names and origins, and the FX table: through
+    the store's one manifest reader (`costing.actuals.manifest`)."""
+    storage = open_storage(store_dir)
+    if storage.read_manifest()[0] is None:
         raise InputError(f"{store_dir}: no cost store here (no {MANIFEST}); load spend into it first with "
                          f"`estate cost load EXPORT --store {store_dir}`", file=str(store_dir))
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-        if manifest.get("store_format") != STORE_FORMAT:
-            raise ValueError(f"store format {manifest.get('store_format')!r} is not {STORE_FORMAT}")
-        files = [str((Path(store_dir) / name).resolve()) for source in manifest["sources"].values()
-                 for part in source["partitions"].values() for name in part["files"]]
-        sources = [f"{name} ({source.get('origin', '')})" for name, source in sorted(manifest["sources"].items())]
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise InputError(f"{path}: not a readable cost-store manifest ({exc}); point --store at a store written by "
-                         "`estate cost load`", file=str(path)) from None
+    manifest = read_manifest(storage)
+    files = readable_files(storage, engine)
+    sources = [f"{name} ({source.get('origin', '')})" for name, source in sorted(manifest["sources"].items())]
     fx = None
     if manifest.get("fx_table"):
-        fx_path = Path(store_dir) / manifest["fx_table"]
-        fx = parse_fx_table(fx_path.read_bytes(), str(fx_path))
+        fx_data = storage.read_bytes(manifest["fx_table"])
+        if fx_data is None:
+            raise InputError(f"{storage}/{manifest['fx_table']}: the store's FX table is missing; load it again "
+                             "with `estate cost load --fx-table`")
+        fx = parse_fx_table(fx_data, f"{storage}/{manifest['fx_table']}")
     return files, sources, fx
 
 
-def spend_query(files: list[str], cost_column: CostColumn) -> str:
-    """The one GROUP BY the reconciliation runs over the store.
+def spend_query(cost_column: CostColumn) -> str:
+    """The one GROUP BY the reconciliation runs over the store (table `costs`), on either engine.
 
-    Partition files hold different subsets of the schema's columns, all of them the ones read here
-    (`costing.actuals.schema.CORE_COLUMNS`), so the files are read by name.
+    DuckDB's dialect; Spark runs sqlglot's transpilation of it (`costing.actuals.engines`), so it keeps to what both
+    engines have: JSON access by path, `instr`, `lower`, a `(?i)` regular expression, integer division.
 
     It groups by the UTC day number of ChargePeriodStart (integer arithmetic on the stored microseconds) rather
     than computing a calendar month on every row: time-zone-aware year()/month() cost more than the rest of the
     query, and a month has at most 31 days, which Python folds into months afterwards.
     """
-    file_list = ", ".join(_sql_text(name) for name in files)
-    line_tag = line_tag_sql()  # the tag key in any case, as `estate cost summary` reads it
-    resource_group = "nullif(regexp_extract(ResourceId, '/resourcegroups/([^/]+)', 1, 'i'), '')"
-    return (f"SELECT epoch_us(ChargePeriodStart) // {MICROSECONDS_A_DAY} AS day, BillingCurrency, {line_tag}, "
-            f"ServiceName, {resource_group}, SubAccountId, SubAccountName, sum({cost_column}), count(*) "
-            f"FROM read_parquet([{file_list}], union_by_name = true) GROUP BY ALL")
-
-
-def _sql_text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
+    # Tags are JSON object text and keys arrive as written: the exact key is the cheap common case; a row whose
+    # text holds another spelling ("Business-Case-Line") is grouped by its whole Tags text, which Python reads.
+    exact, other_spelling = EXACT_SQL, OTHER_SPELLING_SQL
+    resource_group = "nullif(regexp_extract(ResourceId, '(?i)/resourcegroups/([^/]+)', 1), '')"
+    return (f"SELECT epoch_us(ChargePeriodStart) // {MICROSECONDS_A_DAY} AS day, BillingCurrency AS currency, "
+            f"{exact} AS line_tag, {other_spelling} AS other_tags, ServiceName AS service, "
+            f"{resource_group} AS resource_group, SubAccountId AS subscription_id, "
+            f"SubAccountName AS subscription_name, sum({cost_column}) AS amount, count(*) AS cost_rows "
+            f"FROM costs GROUP BY ALL")
 
 
 def month_of_day(day_number: int) -> Month:
@@ -118,7 +118,8 @@ def fold_days_into_months(records: list[tuple]) -> list[SpendGroup]:
     """(day, keys..., amount, rows) records -> one SpendGroup per month and keys, amounts summed exactly."""
     months: dict[int, Month] = {}
     folded: dict[tuple, list] = {}
-    for day, currency, *keys, amount, count in records:
+    for day, currency, line_tag, other_tags, *keys, amount, count in records:
+        keys = [line_tag_value(line_tag, other_tags), *keys]
         month = months.get(day)
         if month is None:
             month = months[day] = month_of_day(day)
@@ -128,26 +129,21 @@ def fold_days_into_months(records: list[tuple]) -> list[SpendGroup]:
     return [SpendGroup(*key, amount=amount, rows=count) for key, (amount, count) in folded.items()]
 
 
-def read_store_spend(store_dir: Path, cost_column: CostColumn) -> StoreSpend:
-    """Spend grouped by month and mapping columns, from every live file of the store."""
-    import duckdb
+def read_store_spend(store_dir: Path | str | Storage, cost_column: CostColumn,
+                     engine: QueryEngine | None = None) -> StoreSpend:
+    """Spend grouped by month and mapping columns, from every live file of the store, on `engine` (DuckDB)."""
+    from costing.actuals.engines import DuckDBEngine, run_query
 
     if cost_column not in COST_COLUMNS:
         raise InputError(f"--cost-column {cost_column!r}: choose EffectiveCost or BilledCost")
-    files, sources, fx = _store_contents(store_dir)
+    engine = engine or DuckDBEngine()
+    files, sources, fx = _store_contents(store_dir, engine.name)
     if not files:
         return StoreSpend(str(store_dir), [], [], fx, sources)
-    connection = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY_LIMIT})
-    try:
-        # Charge months are UTC calendar months whatever the machine's time zone.
-        connection.execute("SET TimeZone = 'UTC'")
-        records = connection.execute(spend_query(files, cost_column)).fetchall()
-    except duckdb.Error as exc:
-        raise InputError(f"{store_dir}: cannot read the cost store's files ({exc}); reload the store with "
-                         "`estate cost load`") from None
-    finally:
-        connection.close()
+    records = run_query(engine, spend_query(cost_column), files, str(store_dir), open_storage(store_dir).filesystem())
     if any(record[0] is None for record in records):
         raise InputError(f"{store_dir}: some cost rows have no ChargePeriodStart, so no month; reload the store "
                          "with `estate cost load`, which refuses such rows")
+    # Engines return groups in no particular order; sorted, every later step sees the same sequence.
+    records.sort(key=lambda record: tuple((value is not None, value) for value in record[:-2]))
     return StoreSpend(str(store_dir), files, fold_days_into_months(records), fx, sources)

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from costing.business_case import check_stated, derive, load_business_case
 from costing.business_case.model import RUN_KINDS, BusinessCase
@@ -47,6 +48,9 @@ from costing.reconcile.totals import sum_rows
 from estate.foundation.errors import InputError, UsageError
 from estate.foundation.periods import Month, Period
 
+if TYPE_CHECKING:
+    from costing.actuals.engines import QueryEngine
+
 ZERO = Decimal(0)
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
@@ -56,7 +60,7 @@ class ReconcileRequest:
     """What the command line asks for."""
 
     case_file: Path
-    store: Path
+    store: Path | Any  # a directory, an az:// or abfs(s):// URL, or a costing.actuals.storage object
     forecast_file: Path | None = None
     estate_file: Path | None = None
     as_of: str | None = None
@@ -87,11 +91,12 @@ def _check_request(request: ReconcileRequest) -> None:
                          f"{' or '.join(REFORECAST_ADJUSTS)}")
 
 
-def reconcile(request: ReconcileRequest) -> Reconciliation:
-    """Every figure of the reconciliation."""
+def reconcile(request: ReconcileRequest, *, engine: QueryEngine | None = None) -> Reconciliation:
+    """Every figure of the reconciliation; the store is read by `engine` (`DuckDBEngine()` unless given, e.g.
+    `SparkEngine(spark)` in a notebook), with the same result on any engine."""
     _check_request(request)
     case = load_business_case(request.case_file)
-    spend = read_store_spend(request.store, request.cost_column)
+    spend = read_store_spend(request.store, request.cost_column, engine)
     allocated = allocate(case, spend)
     asked = parse_month(request.as_of) if request.as_of else None
     ledger = ledger_actuals(case, request.store, spend.fx, str(request.case_file), asked)

@@ -19,10 +19,24 @@ if TYPE_CHECKING:
     from costing.reconcile.model import Reconciliation
     from costing.synthetic import SyntheticExport
 
-DEFAULT_STORE = Path("out/cost-store")
+DEFAULT_STORE = "out/cost-store"  # a directory, or az://CONTAINER/PATH (abfs://, abfss://) in Azure Storage
 
 
-def load_costs(source: str, store: Path = DEFAULT_STORE, *, currency: str | None = None,
+def open_store(store: str | Path, connection_string: str | None = None):
+    """The store's backend (`costing.actuals.storage`): a local directory, or a container in Azure Storage."""
+    from costing.actuals.storage import open_storage
+
+    return open_storage(store, connection_string)
+
+
+def query_engine(engine: str = "duckdb", spark_remote: str | None = None):
+    """The engine the store is queried on: DuckDB in-process, or Spark (a local session or Spark Connect)."""
+    from costing.actuals.engines import engine_named
+
+    return engine_named(engine, spark_remote=spark_remote)
+
+
+def load_costs(source: str, store: str | Path = DEFAULT_STORE, *, currency: str | None = None,
                cost_type: str | None = None, fx_table: Path | None = None, connection_string: str | None = None,
                on_progress: Callable[[FileProgress], None] | None = None,
                on_total: Callable[[int], None] | None = None, max_uncompressed_mib: int = 16 * 1024,
@@ -40,21 +54,23 @@ def load_costs(source: str, store: Path = DEFAULT_STORE, *, currency: str | None
                           fx_table=read_fx_file(fx_table, accept_outlier=accept_fx_outlier) if fx_table else None,
                           limits=ReadLimits(max_uncompressed_mib, max_line_kib))
 
+    backend = open_store(store, connection_string)
+
     def load(sources) -> list[SourceResult]:
         if on_total is not None:
             on_total(sum(export.path.stat().st_size for each in sources for export in each.files))
-        return load_sources(sources, store, options, progress=on_progress)
+        return load_sources(sources, backend, options, progress=on_progress)
 
     if is_blob_url(source):
         with tempfile.TemporaryDirectory(prefix="estate-blobs-") as temp:
-            download = download_exports(source, Path(temp), connection_string, loaded_blob_etags(store))
+            download = download_exports(source, Path(temp), connection_string, loaded_blob_etags(backend))
             results = [SourceResult(name, "unchanged", notes=[why]) for name, why in download.unchanged]
             return results + load(download.sources(Path(temp)))
     root = Path(source)
     return load(discover(root, lambda relative: str(root / relative) if relative else str(root)))
 
 
-def load_ledger_actuals(ledger: Path, store: Path = DEFAULT_STORE, *, case_file: Path | None = None) -> Any:
+def load_ledger_actuals(ledger: Path, store: str | Path = DEFAULT_STORE, *, case_file: Path | None = None) -> Any:
     """Load a finance-ledger extract (spend Azure never bills) into the store; with `case_file`, every row's line
     is checked against the case now (otherwise `reconcile` checks it). Returns costing.ledger's load result."""
     from costing.ledger.store import load_ledger
@@ -64,10 +80,12 @@ def load_ledger_actuals(ledger: Path, store: Path = DEFAULT_STORE, *, case_file:
         from costing.business_case import load_business_case
 
         case_lines = {line.id: line.kind for line in load_business_case(case_file).lines}
-    return load_ledger(ledger, store, case_lines, str(case_file) if case_file else None)
+    return load_ledger(ledger, Path(store), case_lines, str(case_file) if case_file else None)
 
 
-def summarise_costs(store: Path = DEFAULT_STORE, by: str = "month", *, case_file: Path | None = None) -> CostSummary:
+def summarise_costs(store: str | Path = DEFAULT_STORE, by: str = "month", *, case_file: Path | None = None,
+                    engine: str = "duckdb", spark_remote: str | None = None,
+                    connection_string: str | None = None) -> CostSummary:
     """Billed and effective cost in the store, grouped by `by` (comma-separated: month, business-case-line,
     service). With a business case, rows are placed on its lines exactly as `reconcile` places them."""
     from costing.actuals.summary import parse_by, summarise
@@ -84,7 +102,7 @@ def summarise_costs(store: Path = DEFAULT_STORE, by: str = "month", *, case_file
             return line_of(case, line_ids, line_tag=tag, service=service, resource_group=resource_group,
                            subscription_id=subscription_id, subscription_name=subscription_name)[0]
 
-    return summarise(store, parse_by(by), place)
+    return summarise(open_store(store, connection_string), parse_by(by), place, query_engine(engine, spark_remote))
 
 
 @dataclass(frozen=True)
@@ -94,7 +112,7 @@ class PullRequest:
     scopes: list[str]
     from_month: str
     to_month: str
-    store: Path = DEFAULT_STORE
+    store: str | Path = DEFAULT_STORE
     metric: str = "ActualCost"
     method: str = "query"
     group_by: list[str] = field(default_factory=list)
@@ -102,11 +120,12 @@ class PullRequest:
     as_of: str | None = None
     endpoint: str | None = None
     max_retries: int = 6
+    connection_string: str | None = None  # for a store in Azure Storage
 
 
 @dataclass(frozen=True)
 class PullSummary:
-    store: Path
+    store: str | Path
     metric: str
     method: str
     queries: int
@@ -135,7 +154,7 @@ def pull_costs(request: PullRequest, *, on_start: Callable[[int], None] | None =
     today = date.fromisoformat(f"{months_between(as_of, as_of)[0]}-01") if as_of else date.today()
     groupings = check_groupings(tuple(Grouping.parse(g) for g in request.group_by) if request.group_by
                                 else DEFAULT_GROUPINGS)
-    chunks = StoreChunks(request.store)
+    chunks = StoreChunks(open_store(request.store, request.connection_string))
     check_one_metric(chunks, scopes, request.metric)
     client = cost_client(request.endpoint, retry_policy=CostManagementRetryPolicy(max_retries=request.max_retries))
     plan = PullPlan(scopes=scopes, months=months, metric=request.metric, groupings=groupings, refresh=request.refresh)
@@ -151,11 +170,12 @@ def pull_costs(request: PullRequest, *, on_start: Callable[[int], None] | None =
                        list(report.pulled), list(report.skipped))
 
 
-def reconcile(case_file: Path, store: Path = DEFAULT_STORE, *, forecast_file: Path | None = None,
+def reconcile(case_file: Path, store: str | Path = DEFAULT_STORE, *, forecast_file: Path | None = None,
               estate_file: Path | None = None, as_of: str | None = None, cost_column: str = "EffectiveCost",
               green: Decimal = Decimal(5), amber: Decimal = Decimal(10), underspend_green: Decimal = Decimal(10),
               underspend_amber: Decimal = Decimal(25), reforecast: str = "profile",
-              reforecast_adjust: str = "ytd-variance") -> Reconciliation:
+              reforecast_adjust: str = "ytd-variance", engine: str = "duckdb", spark_remote: str | None = None,
+              connection_string: str | None = None) -> Reconciliation:
     """Actual spend in the store (Azure and the finance ledger) against the business case (and the forecast,
     when given): variances with favourable/adverse, RAG, the re-forecast on a stated basis, payback and NPV."""
     from costing.reconcile.model import RagThresholds
@@ -163,10 +183,11 @@ def reconcile(case_file: Path, store: Path = DEFAULT_STORE, *, forecast_file: Pa
     from costing.reconcile.run import reconcile as run_reconcile
 
     thresholds = RagThresholds(green, amber, underspend_green, underspend_amber)
-    return run_reconcile(ReconcileRequest(case_file=case_file, store=store, forecast_file=forecast_file,
-                                          estate_file=estate_file, as_of=as_of, cost_column=cost_column,
-                                          thresholds=thresholds, reforecast=reforecast,
-                                          reforecast_adjust=reforecast_adjust))
+    request = ReconcileRequest(case_file=case_file, store=open_store(store, connection_string),
+                               forecast_file=forecast_file, estate_file=estate_file, as_of=as_of,
+                               cost_column=cost_column, thresholds=thresholds, reforecast=reforecast,
+                               reforecast_adjust=reforecast_adjust)
+    return run_reconcile(request, engine=query_engine(engine, spark_remote))
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,16 @@ group = typer.Typer(help="Actual Azure spend: load exports into the cost store, 
                     no_args_is_help=True)
 app.add_typer(group, name="cost")
 
-StoreOption = Annotated[Path, typer.Option("--store", help="The cost store directory.")]
+StoreOption = Annotated[str, typer.Option(
+    "--store", help="The cost store: a directory, or az://CONTAINER/PATH, abfs://CONTAINER/PATH, "
+                    "abfss://CONTAINER@ACCOUNT.dfs.core.windows.net/PATH in Azure Storage.")]
+ConnectionStringOption = Annotated[str | None, typer.Option(
+    "--connection-string", envvar="AZURE_STORAGE_CONNECTION_STRING", show_envvar=True,
+    help="Storage connection string for a Blob URL or store (default: DefaultAzureCredential).")]
+EngineOption = Annotated[Literal["duckdb", "spark"], typer.Option(
+    "--engine", help="duckdb (in-process, default) or spark (a local session, or --spark-remote).")]
+SparkRemoteOption = Annotated[str | None, typer.Option(
+    "--spark-remote", help="Spark Connect URL (sc://HOST:15002) for --engine spark (default: a local session).")]
 FormatOption = Annotated[Literal["text", "json"], typer.Option("--format", help="text (tables) or json.")]
 
 
@@ -32,9 +41,7 @@ def load(
                             "(default: from the manifest, else from the file name, else actual).")] = None,
     fx_table: Annotated[Path | None, typer.Option(
         "--fx-table", help="CSV from_currency,to_currency,month,rate; allows more than one billing currency.")] = None,
-    connection_string: Annotated[str | None, typer.Option(
-        "--connection-string", envvar="AZURE_STORAGE_CONNECTION_STRING", show_envvar=True,
-        help="Storage connection string for a Blob URL (default: DefaultAzureCredential).")] = None,
+    connection_string: ConnectionStringOption = None,
     max_uncompressed_mib: Annotated[int, typer.Option(
         "--max-uncompressed-mib", min=1, help="Refuse a file larger than this once decompressed (gzip bombs); "
                                               "see docs/limits.md.")] = 16 * 1024,
@@ -114,6 +121,9 @@ def summary(
     case: Annotated[Path | None, typer.Option(
         "--case", help="Place spend on business-case lines as `cost reconcile` does (tag, then the case's rules).")]
     = None,
+    engine: EngineOption = "duckdb",
+    spark_remote: SparkRemoteOption = None,
+    connection_string: ConnectionStringOption = None,
 ) -> None:
     """Totals of billed (actual) and effective (amortised) cost in the store, by month, business-case line, service."""
     from rich.table import Table
@@ -121,7 +131,8 @@ def summary(
     from estate.app.costs import summarise_costs
     from estate.cli.console import data_console
 
-    result = summarise_costs(store, by, case_file=case)
+    result = summarise_costs(store, by, case_file=case, engine=engine, spark_remote=spark_remote,
+                             connection_string=connection_string)
     if output_format == "json":
         json.dump(result.as_json(), sys.stdout, indent=2)
         sys.stdout.write("\n")

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 import typer
 
-from estate.cli.cost import DEFAULT_STORE, FormatOption, StoreOption, group
+from estate.cli.cost import DEFAULT_STORE, ConnectionStringOption, FormatOption, StoreOption, group
 
 
 @group.command("pull")
@@ -40,6 +40,7 @@ def pull(
         "--max-retries", min=0, max=20, help="Retries of a throttled (429) or failing (5xx) query before the "
                                              "pull stops with the month it could not get.")] = 6,
     output_format: FormatOption = "text",
+    connection_string: ConnectionStringOption = None,
 ) -> None:
     """Pull daily cost per scope and month into the store; resumable: rerun to continue, no row twice."""
     from rich.console import Console
@@ -49,7 +50,7 @@ def pull(
 
     request = PullRequest(scopes=scope, from_month=from_month, to_month=to_month, store=store, metric=metric,
                           method=method, group_by=group_by or [], refresh=refresh, as_of=as_of, endpoint=endpoint,
-                          max_retries=max_retries)
+                          max_retries=max_retries, connection_string=connection_string)
     console = Console(stderr=True)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, disable=not console.is_terminal) as progress:

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 import typer
 
 from estate.app.costs import DEFAULT_STORE
-from estate.cli.cost import StoreOption, group
+from estate.cli.cost import ConnectionStringOption, EngineOption, SparkRemoteOption, StoreOption, group
 
 ReportFormat = Literal["text", "json", "csv", "xlsx", "html", "pdf"]
 BINARY_FORMATS = ("xlsx", "pdf")
@@ -47,6 +47,9 @@ def reconcile(
     output_format: Annotated[ReportFormat, typer.Option(
         "--format", help="text (terminal tables), json, csv, xlsx, html or pdf (the HTML board pack on A4).")] = "text",
     out: Annotated[Path | None, typer.Option("--out", help="Write the report to this file (atomically).")] = None,
+    engine: EngineOption = "duckdb",
+    spark_remote: SparkRemoteOption = None,
+    connection_string: ConnectionStringOption = None,
 ) -> None:
     """Case vs actual (vs forecast) per business-case line and period: variance, RAG, outturn, payback."""
     from estate.app.costs import reconcile as run_reconcile
@@ -58,7 +61,8 @@ def reconcile(
                            cost_column=cost_column, green=Decimal(str(green)), amber=Decimal(str(amber)),
                            underspend_green=Decimal(str(underspend_green)),
                            underspend_amber=Decimal(str(underspend_amber)), reforecast=reforecast,
-                           reforecast_adjust=reforecast_adjust)
+                           reforecast_adjust=reforecast_adjust, engine=engine, spark_remote=spark_remote,
+                           connection_string=connection_string)
     _emit(result, output_format, out)
 
 
