@@ -40,7 +40,6 @@ FOCUS_COLUMNS = [
     "ResourceName", "ResourceType", "ServiceCategory", "ServiceName", "SubAccountId", "SubAccountName",
     "SubAccountType", "Tags", "x_ResourceGroupName",
 ]
-MIN_MONTHS = 15
 SIX_PLACES = Decimal("0.000001")
 SUPPORT_MONTHLY = Decimal("850")  # [assumption] a Microsoft support plan, billed to the billing account
 

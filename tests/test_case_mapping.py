@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from costing.business_case import load_business_case
-from costing.business_case.mapping import line_for_spend, match_line, resource_group_of
+from costing.business_case.mapping import line_of, match_line, resource_group_of
 from costing.business_case.model import MappingRule
 from tests.conftest import ROOT
 
@@ -17,6 +17,14 @@ VM_IN_ORCHARD_WAVE = f"/subscriptions/{SUB}/resourceGroups/rg-lcc-wave-orchard-2
 @pytest.fixture(scope="module")
 def case():
     return load_business_case(ROOT / "stacks" / "business-case.yaml")
+
+
+def line_for_spend(case, *, tags=None, service=None, resource_id=None, subscription_id=None):
+    """What the reconciliation asks of `line_of` for one cost row (its tag read with the key in any case)."""
+    tag = next((value for key, value in (tags or {}).items() if key.lower() == "business-case-line"), None)
+    return line_of(case, {line.id for line in case.lines}, line_tag=tag, service=service,
+                   resource_group=resource_group_of(resource_id), subscription_id=subscription_id,
+                   subscription_name=None)[0]
 
 
 def test_the_tag_wins_over_every_rule(case):

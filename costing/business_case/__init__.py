@@ -8,7 +8,7 @@ from costing.business_case.budgets import BudgetAlert, BudgetSpec, budget_specs
 from costing.business_case.checks import Check, check_stated
 from costing.business_case.derive import Derived, Payback, derive
 from costing.business_case.loader import DEFAULT_CASE_FILE, load_business_case
-from costing.business_case.mapping import LINE_TAG, line_for_spend, match_line
+from costing.business_case.mapping import LINE_TAG, line_of, match_line
 from costing.business_case.model import BusinessCase, Line, MappingRule, SavingsMeasure, StatedFigure
 from estate.foundation.periods import Period, financial_year, financial_year_of, parse_period
 
@@ -31,7 +31,7 @@ __all__ = [
     "derive",
     "financial_year",
     "financial_year_of",
-    "line_for_spend",
+    "line_of",
     "load_business_case",
     "match_line",
     "parse_period",

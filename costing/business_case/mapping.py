@@ -1,14 +1,14 @@
 """Which business-case line a piece of Azure spend belongs to: its `business-case-line` tag, else the case's rules.
 
-The reconciliation calls `line_for_spend` once per cost row (FOCUS columns): a tag naming a line of the case
-wins; otherwise the first rule of the case whose patterns all match (shell-style globs, case-insensitive);
-otherwise None, which the reconciliation reports as unallocated spend rather than guessing.
+The reconciliation and `estate cost summary --case` call `line_of` once per group of spend (its tag value and
+mapping columns): a tag naming a line of the case wins; otherwise the first rule of the case whose patterns all
+match (shell-style globs, case-insensitive); otherwise None, which is reported as unallocated spend rather than
+guessed.
 """
 
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Mapping
 
 from costing.business_case.model import BusinessCase, MappingRule
 
@@ -47,19 +47,6 @@ def match_line(rules: list[MappingRule], *, service: str | None = None, resource
                         subscription_name=subscription_name):
             return rule.line
     return None
-
-
-def line_for_spend(case: BusinessCase, *, tags: Mapping[str, str] | None = None, service: str | None = None,
-                   resource_id: str | None = None, subscription_id: str | None = None,
-                   subscription_name: str | None = None) -> str | None:
-    """The case line a cost row belongs to: its tag if it names a line, else the first matching rule."""
-    line_ids = {line.id for line in case.lines}
-    for key, value in (tags or {}).items():
-        # Cost Management exports tag keys in the case they were written, sometimes lower-cased.
-        if key.lower() == LINE_TAG and value in line_ids:
-            return value
-    return match_line(case.rules, service=service, resource_group=resource_group_of(resource_id),
-                      subscription_id=subscription_id, subscription_name=subscription_name)
 
 
 def line_of(case: BusinessCase, line_ids: set[str], *, line_tag: str | None, service: str | None,
