@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from costing.business_case.derive import ZERO, Derived
 from costing.business_case.model import BusinessCase, StatedFigure
+from estate.foundation.money import exact_amount
 
 _DESCRIPTIONS = {
     "baseline": "baseline cost", "transformed": "transformed cost", "benefit": "benefit (baseline - transformed)",
@@ -86,9 +87,10 @@ def _amount_check(what: str, stated: StatedFigure, computed: Decimal, unit: str)
     matches = _agrees(stated.amount, computed, stated.rounded_to)
     note = stated.note
     if not matches:
-        difference = f"computed - stated = {money(computed - stated.amount)}"
+        difference = f"computed - stated = {exact_amount(computed - stated.amount)}"
         note = f"{difference}{_rounding(stated)}" + (f"; {note}" if note else "")
-    return Check(what, stated.source, f"{money(stated.amount)} {unit}", f"{money(computed)} {unit}", matches, note)
+    return Check(what, stated.source, f"{exact_amount(stated.amount)} {unit}", f"{exact_amount(computed)} {unit}",
+                 matches, note)
 
 
 def _series_check(what: str, stated: StatedFigure, stated_values: list[Decimal], computed: list[Decimal],
@@ -98,8 +100,8 @@ def _series_check(what: str, stated: StatedFigure, stated_values: list[Decimal],
     note = stated.note
     if wrong:
         note = f"they differ in {', '.join(wrong)}{_rounding(stated)}" + (f"; {note}" if note else "")
-    return Check(what, stated.source, f"{' / '.join(money(v) for v in stated_values)} {unit}",
-                 f"{' / '.join(money(v) for v in computed)} {unit}", not wrong, note)
+    return Check(what, stated.source, f"{' / '.join(exact_amount(v) for v in stated_values)} {unit}",
+                 f"{' / '.join(exact_amount(v) for v in computed)} {unit}", not wrong, note)
 
 
 def _payback_check(derived: Derived, stated: StatedFigure) -> Check:
@@ -108,7 +110,7 @@ def _payback_check(derived: Derived, stated: StatedFigure) -> Check:
     what = f"payback in months from the start of {start.label}"
     low, high = stated.range if stated.range is not None else (stated.amount, stated.amount)
     assert low is not None and high is not None
-    said = f"{money(low)}-{money(high)} months" if low != high else f"{money(low)} months"
+    said = f"{exact_amount(low)}-{exact_amount(high)} months" if low != high else f"{exact_amount(low)} months"
     if payback.months is None:
         return Check(what, stated.source, said, f"not reached by the end of {derived.periods[-1].label}", False,
                      stated.note)
@@ -129,14 +131,7 @@ def _round_to(value: Decimal, step: Decimal) -> Decimal:
 
 
 def _rounding(stated: StatedFigure) -> str:
-    return f" (comparing to the nearest {money(stated.rounded_to)}, as stated)" if stated.rounded_to else ""
-
-
-def money(value: Decimal | None) -> str:
-    """1872 -> '1,872'; -94 -> '-94'; 110.4 -> '110.4' (exact: no rounding)."""
-    if value is None:
-        return "-"
-    return f"{value.normalize():,f}" if value == value.to_integral_value() else f"{value:,f}"
+    return f" (comparing to the nearest {exact_amount(stated.rounded_to)}, as stated)" if stated.rounded_to else ""
 
 
 def months_text(months: Decimal) -> str:

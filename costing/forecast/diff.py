@@ -8,7 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from costing.forecast.pricing import Forecast
-from costing.forecast.report import amount, money
+from costing.forecast.report import amount
+from estate.foundation.money import pennies_in
 from estate.foundation.safe_text import markdown_cell, markdown_code
 
 
@@ -87,7 +88,7 @@ def diff_json(diff: ForecastDiff) -> dict[str, Any]:
 
 
 def _signed(value: Decimal, currency: str) -> str:
-    return ("+" if value > 0 else "") + money(value, currency)
+    return ("+" if value > 0 else "") + pennies_in(value, currency)
 
 
 def diff_markdown(diff: ForecastDiff, limit: int = 50) -> str:
@@ -96,7 +97,7 @@ def diff_markdown(diff: ForecastDiff, limit: int = 50) -> str:
     lines = [
         "### Cost forecast change",
         "",
-        f"**Monthly: {money(diff.old.monthly_total, ccy)} → {money(diff.new.monthly_total, ccy)} "
+        f"**Monthly: {pennies_in(diff.old.monthly_total, ccy)} → {pennies_in(diff.new.monthly_total, ccy)} "
         f"({_signed(diff.delta, ccy)})**, annual {_signed(diff.delta * 12, ccy)}.",
         "",
     ]
@@ -107,8 +108,8 @@ def diff_markdown(diff: ForecastDiff, limit: int = 50) -> str:
         lines += ["| resource | type | change | old / month | new / month | delta / month |",
                   "| --- | --- | --- | ---: | ---: | ---: |"]
         for item in changed[:limit]:
-            old = money(item.old_monthly, ccy) if item.old_monthly is not None else "-"
-            new = money(item.new_monthly, ccy) if item.new_monthly is not None else "-"
+            old = pennies_in(item.old_monthly, ccy) if item.old_monthly is not None else "-"
+            new = pennies_in(item.new_monthly, ccy) if item.new_monthly is not None else "-"
             # Names and types come from plans: a backtick or pipe in them must not end the code span or the cell.
             name = markdown_code(item.urn.rsplit("::", 1)[-1])
             lines.append(f"| {name} | {markdown_code(item.type)} | {markdown_cell(item.change)} | {old} | {new} | "

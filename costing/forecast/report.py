@@ -35,10 +35,6 @@ def quantity_text(value: Decimal) -> str:
     return text
 
 
-def money(value: Decimal, currency: str) -> str:
-    return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,} {currency}"
-
-
 def group_key(item: ForecastLine | Unpriced, by: str) -> str:
     if by == "resource":
         return item.urn

@@ -16,7 +16,6 @@ from costing.reports.display import (
     RAG_COLOURS,
     actual_text,
     conventions,
-    money,
     money_fa,
     percent,
     reforecast_label,
@@ -27,6 +26,7 @@ from costing.reports.display import (
 )
 from costing.reports.html_board import BOARD_CSS, PRINT_CSS, board_summary
 from costing.reports.json_report import payback_json
+from estate.foundation.money import pennies
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;margin:24px 32px;color:#1d1d1f;
@@ -62,19 +62,19 @@ def _line_rows(result: Reconciliation, line: LineFigures) -> list[str]:
         cells = [
             f"<td>{escape(line.label) if index == 0 else ''}</td>", _cell(p.period, numeric=False),
             _cell(p.status, numeric=False),
-            _cell(money(p.case), f"{result.provenance.case_file}: line {line.id}, period {p.period}, in {cur} "
+            _cell(pennies(p.case), f"{result.provenance.case_file}: line {line.id}, period {p.period}, in {cur} "
                                  f"(the case's {result.case_unit} multiplied out)"),
-            _cell(money(p.case_to_date), f"case for {p.period} spread evenly, {months}"),
+            _cell(pennies(p.case_to_date), f"case for {p.period} spread evenly, {months}"),
             _cell(actual_text(p.actual), f"cost store {result.provenance.store}: sum of {result.cost_column}, "
                                          f"{months}, as of {result.as_of}; rows found by {found}; actuals from "
                                          f"{line.actuals_source}"),
             _cell(money_fa(p.variance, p.direction), "actual - case to date; " + result.sign_convention),
             _cell(percent(p.variance_percent), "variance / case to date"), _rag(p),
-            _cell(money(p.outturn), f"outturn = {p.outturn_basis}"), _cell(p.reforecast_basis, numeric=False),
+            _cell(pennies(p.outturn), f"outturn = {p.outturn_basis}"), _cell(p.reforecast_basis, numeric=False),
         ]
         if result.three_way:
-            cells += [_cell(money(p.estimate_to_date), f"forecast {result.provenance.forecast_file}, {months}"),
-                      _cell(money(p.actual_vs_estimate), "actual - estimate to date")]
+            cells += [_cell(pennies(p.estimate_to_date), f"forecast {result.provenance.forecast_file}, {months}"),
+                      _cell(pennies(p.actual_vs_estimate), "actual - estimate to date")]
         rows.append(f"<tr{' class=first' if index == 0 else ''}>{''.join(cells)}</tr>")
     return rows
 
@@ -99,7 +99,7 @@ def _unmeasured_table(result: Reconciliation) -> str:
     for line in unmeasured_lines(result):
         cells = [f"<td>{escape(line.label)}</td>", f"<td>{escape(line.kind)}"
                  f"{'' if line.in_totals else ' (not in totals)'}</td>"]
-        cells += [_cell(money(p.case), f"{result.provenance.case_file}: line {line.id}, period {p.period}")
+        cells += [_cell(pennies(p.case), f"{result.provenance.case_file}: line {line.id}, period {p.period}")
                   for p in line.periods]
         rows.append(f"<tr>{''.join(cells)}</tr>")
     return _table(["Line", "Kind", *(f"{period} ({result.currency})" for period in result.periods)], rows)
@@ -108,7 +108,7 @@ def _unmeasured_table(result: Reconciliation) -> str:
 def _benefit_table(result: Reconciliation) -> str:
     cur = result.currency
     rows = [f"<tr><td>{escape(p.period)}</td><td>{escape(p.basis)}</td>"
-            + "".join(_cell(money(value), what) for value, what in (
+            + "".join(_cell(pennies(value), what) for value, what in (
                 (p.plan_net, "case: benefit - one-off costs"), (p.reforecast_net, result.benefit.convention),
                 (p.plan_cumulative, "running total of plan net"),
                 (p.reforecast_cumulative, "running total of re-forecast net")))
@@ -122,7 +122,7 @@ def _unallocated_table(result: Reconciliation) -> str:
         return "<p>No unallocated spend: every row was placed by its tag or a rule.</p>"
     rows = [f"<tr><td>{escape(i.service or '—')}</td><td>{escape(i.resource_group or '—')}</td>"
             f"<td>{escape(i.subscription or '—')}</td><td>{escape(i.line_tag or '—')}</td>"
-            f"{_cell(money(i.amount), f'sum of {result.cost_column}')}{_cell(str(i.rows))}</tr>"
+            f"{_cell(pennies(i.amount), f'sum of {result.cost_column}')}{_cell(str(i.rows))}</tr>"
             for i in result.unallocated_detail]
     return _table(["Service", "Resource group", "Subscription", "Tag value", f"Amount ({result.currency})", "Rows"],
                   rows)
@@ -133,14 +133,14 @@ def _facts(result: Reconciliation) -> str:
     total = next((p for p in result.azure_total.periods if p.period == result.open_period), None)
     facts = [("Currency", result.currency), ("Actual cost column", result.cost_column), ("As of", str(result.as_of)),
              ("Open period", result.open_period or "none"),
-             ("Azure spend, open period to date", f"{money(total.actual)} {result.currency}" if total else "—"),
-             ("Azure outturn, open period", f"{money(total.outturn)} {result.currency}" if total else "—"),
-             ("Unallocated spend to date", f"{money(sum(result.unallocated.actual_monthly.values(), Decimal(0)))} "
+             ("Azure spend, open period to date", f"{pennies(total.actual)} {result.currency}" if total else "—"),
+             ("Azure outturn, open period", f"{pennies(total.outturn)} {result.currency}" if total else "—"),
+             ("Unallocated spend to date", f"{pennies(sum(result.unallocated.actual_monthly.values(), Decimal(0)))} "
                                            f"{result.currency}"),
              ("Cost rows reconciled", f"{result.provenance.rows:,}"),
              ("Payback, plan", f"{plan['period'] or 'never'} ({plan['months'] or '—'} months)"),
              ("Payback, re-forecast", f"{reforecast['period'] or 'never'} ({reforecast['months'] or '—'} months)"),
-             (f"NPV at {result.benefit.discount_rate_percent}%, plan", f"{money(result.benefit.plan_npv)} "
+             (f"NPV at {result.benefit.discount_rate_percent}%, plan", f"{pennies(result.benefit.plan_npv)} "
                                                                        f"{result.currency}"),
              (f"NPV at {result.benefit.discount_rate_percent}%, re-forecast",
               f"{money_fa(result.benefit.reforecast_npv, result.benefit.npv_direction)} {result.currency}"),
@@ -155,7 +155,7 @@ def _provenance(result: Reconciliation) -> str:
              f"Actual spend: cost store {source.store}, {source.rows} cost rows in {source.files} Parquet files, "
              f"billing currencies {', '.join(source.store_currencies) or 'none'}"
              + (f"; FX: {source.fx}" if source.fx else "")]
-    items += [f"Line {line.id}: {found.how}, {found.rows} rows, {money(found.amount)} {result.currency}"
+    items += [f"Line {line.id}: {found.how}, {found.rows} rows, {pennies(found.amount)} {result.currency}"
               for line in result.lines for found in line.found_by]
     items += conventions(result) + source.notes
     sources = "".join(f"<li>{escape(name)}</li>" for name in source.store_sources)

@@ -13,7 +13,6 @@ from costing.reports.display import (
     actual_text,
     conventions,
     fa,
-    money,
     money_fa,
     percent,
     reforecast_label,
@@ -23,6 +22,7 @@ from costing.reports.display import (
     warnings,
 )
 from costing.reports.json_report import payback_json
+from estate.foundation.money import pennies
 from estate.foundation.safe_text import plain_text
 
 RAG_STYLES = {"green": "green", "amber": "yellow", "red": "bold red"}
@@ -76,11 +76,11 @@ def _add_line_rows(table: Table, line: LineFigures, three_way: bool) -> None:
     for index, period in enumerate(line.periods):
         rag = Text(period.rag.upper(), style=RAG_STYLES[period.rag]) if period.rag else "—"
         row = [line.label if index == 0 else "", period.period, period.status,
-               line.actuals_source if index == 0 else "", money(period.case), money(period.case_to_date),
+               line.actuals_source if index == 0 else "", pennies(period.case), pennies(period.case_to_date),
                actual_text(period.actual), money_fa(period.variance, period.direction),
-               percent(period.variance_percent), rag, money(period.outturn), period.reforecast_basis]
+               percent(period.variance_percent), rag, pennies(period.outturn), period.reforecast_basis]
         if three_way:
-            row += [money(period.estimate_to_date), money(period.actual_vs_estimate)]
+            row += [pennies(period.estimate_to_date), pennies(period.actual_vs_estimate)]
         table.add_row(*row, end_section=index == len(line.periods) - 1)
 
 
@@ -94,7 +94,7 @@ def _unmeasured_table(result: Reconciliation) -> Table:
         table.add_column(f"{period} ({result.currency})", justify="right")
     for line in unmeasured_lines(result):
         table.add_row(line.label, line.kind + ("" if line.in_totals else " (not in totals)"),
-                      *(money(period.case) for period in line.periods))
+                      *(pennies(period.case) for period in line.periods))
     return table
 
 
@@ -107,9 +107,9 @@ def _totals_table(result: Reconciliation) -> Table:
         table.add_column(header, justify="left" if header in ("Total", "Period", "RAG") else "right")
     for total in [*result.totals, result.azure_total]:
         for index, period in enumerate(total.periods):
-            table.add_row(total.label if index == 0 else "", period.period, money(period.case),
+            table.add_row(total.label if index == 0 else "", period.period, pennies(period.case),
                           actual_text(period.actual), money_fa(period.variance, period.direction),
-                          (period.rag or "—").upper(), money(period.outturn),
+                          (period.rag or "—").upper(), pennies(period.outturn),
                           money_fa(period.outturn_variance, period.outturn_direction),
                           end_section=index == len(total.periods) - 1)
     return table
@@ -127,7 +127,7 @@ def _npv_table(result: Reconciliation) -> Table:
         plan_text, reforecast_text = payback_json(plan), payback_json(reforecast)
         table.add_row(name, f"{plan_text['period'] or 'never'} ({plan_text['months'] or '—'} months)",
                       f"{reforecast_text['period'] or 'never'} ({reforecast_text['months'] or '—'} months)", "")
-    table.add_row(f"NPV ({cur})", money(benefit.plan_npv), money(benefit.reforecast_npv),
+    table.add_row(f"NPV ({cur})", pennies(benefit.plan_npv), pennies(benefit.reforecast_npv),
                   money_fa(benefit.npv_variance, benefit.npv_direction))
     table.caption = benefit.discounting_convention
     return table
@@ -145,9 +145,9 @@ def _benefit_table(result: Reconciliation) -> Table:
                    f"Plan discounted ({result.currency})", f"Re-forecast discounted ({result.currency})"):
         table.add_column(header, justify="left" if header in ("Period", "Basis", "F/A") else "right")
     for period in benefit.periods:
-        table.add_row(period.period, period.basis, money(period.plan_net), money(period.reforecast_net),
-                      fa(period.direction), money(period.plan_cumulative), money(period.reforecast_cumulative),
-                      money(period.plan_discounted_net), money(period.reforecast_discounted_net))
+        table.add_row(period.period, period.basis, pennies(period.plan_net), pennies(period.reforecast_net),
+                      fa(period.direction), pennies(period.plan_cumulative), pennies(period.reforecast_cumulative),
+                      pennies(period.plan_discounted_net), pennies(period.reforecast_discounted_net))
     return table
 
 
@@ -158,7 +158,7 @@ def _unallocated_table(result: Reconciliation) -> Table:
         table.add_column(header, justify="right" if header.startswith(("Amount", "Rows")) else "left")
     for item in result.unallocated_detail:
         table.add_row(item.service or "—", item.resource_group or "—", item.subscription or "—",
-                      item.line_tag or "—", money(item.amount), str(item.rows))
+                      item.line_tag or "—", pennies(item.amount), str(item.rows))
     return table
 
 
@@ -177,7 +177,7 @@ def _provenance_table(result: Reconciliation) -> Table:
         table.add_row("  ledger", name)
     for line in result.lines:
         for found in line.found_by:
-            table.add_row(f"  {line.id}", f"{found.how}: {found.rows} rows, {money(found.amount)} {result.currency}")
+            table.add_row(f"  {line.id}", f"{found.how}: {found.rows} rows, {pennies(found.amount)} {result.currency}")
     for note in conventions(result) + source.notes:
         table.add_row("Note", note)
     return table

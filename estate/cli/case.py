@@ -68,8 +68,8 @@ def _print_text(case: BusinessCase, derived: Derived, checks: list[Check]) -> No
 def _table(case: BusinessCase, derived: Derived) -> Table:
     from rich.table import Table
 
-    from costing.business_case.checks import money
     from costing.business_case.report import rounded
+    from estate.foundation.money import exact_amount
 
     table = Table(title=f"{case.name} ({case.organisation}): financial case, {case.money_unit}",
                   title_justify="left")
@@ -86,30 +86,31 @@ def _table(case: BusinessCase, derived: Derived) -> Table:
                          ("Benefit", derived.benefit), ("One-off cost", derived.one_off),
                          ("Annual saving (benefit - one-off)", derived.net)):
         table.add_row(name, "", "", "", *_cells(values))
-    table.add_row("Cumulative position", "", "", "", *(money(value) for value in derived.cumulative), "")
+    table.add_row("Cumulative position", "", "", "", *(exact_amount(value) for value in derived.cumulative), "")
     table.add_section()
     table.add_row("Capital (costs)", "", "", "", *_cells(derived.capital))
     table.add_row("Revenue (costs)", "", "", "", *_cells(derived.revenue))
     table.add_section()
     table.add_row("Discount factor", "", "", "", *(f"{factor:.4f}" for factor in derived.discount_factors), "")
     table.add_row("Discounted cumulative", "", "", "",
-                  *(money(rounded(value)) for value in derived.discounted_cumulative), "")
+                  *(exact_amount(rounded(value)) for value in derived.discounted_cumulative), "")
     if derived.outside_totals:
         table.caption = "* shown for tracking, not counted in any total (outside the case's own table)"
     return table
 
 
 def _cells(values: list[Decimal]) -> list[str]:
-    from costing.business_case.checks import money
+    from estate.foundation.money import exact_amount
 
-    return [money(value) for value in values] + [money(sum(values, Decimal(0)))]
+    return [exact_amount(value) for value in values] + [exact_amount(sum(values, Decimal(0)))]
 
 
 def _summary(case: BusinessCase, derived: Derived) -> Table:
     from rich.table import Table
 
-    from costing.business_case.checks import money, months_text
+    from costing.business_case.checks import months_text
     from costing.business_case.report import rounded
+    from estate.foundation.money import exact_amount
 
     table = Table(title="Derived", show_header=False, title_justify="left")
     table.add_column("what", style="bold")
@@ -117,13 +118,13 @@ def _summary(case: BusinessCase, derived: Derived) -> Table:
     for name, payback in (("Payback", derived.payback), ("Discounted payback", derived.discounted_payback)):
         table.add_row(name, f"in {payback.period}, {months_text(payback.months)} months" if payback.months is not None
                       else f"not reached by the end of {derived.periods[-1].label}")
-    table.add_row(f"NPV at {derived.discount_rate_percent}%", f"{money(rounded(derived.npv))} {case.money_unit}")
+    table.add_row(f"NPV at {derived.discount_rate_percent}%", f"{exact_amount(rounded(derived.npv))} {case.money_unit}")
     table.add_row("Convention", derived.convention)
     for measure in case.savings_measures:
-        table.add_row(measure.label, f"{money(measure.monthly_saving)} a month x 12 = {money(measure.annual_saving)} "
-                      f"{case.money_unit} a year (not in the totals)")
+        table.add_row(measure.label, f"{exact_amount(measure.monthly_saving)} a month x 12 = "
+                      f"{exact_amount(measure.annual_saving)} {case.money_unit} a year (not in the totals)")
     if case.savings_measures:
-        table.add_row("Savings measures, a year", f"{money(derived.savings_measures_annual)} {case.money_unit}")
+        table.add_row("Savings measures, a year", f"{exact_amount(derived.savings_measures_annual)} {case.money_unit}")
     return table
 
 

@@ -9,7 +9,8 @@ from rich.table import Table
 
 from costing.forecast.diff import ForecastDiff
 from costing.forecast.pricing import Forecast
-from costing.forecast.report import groups, money
+from costing.forecast.report import groups
+from estate.foundation.money import pennies_in
 from estate.foundation.safe_text import plain_text
 
 
@@ -26,8 +27,8 @@ def render_forecast(forecast: Forecast, by: str, width: int | None = None) -> st
     summary = Table(title="Cost forecast", show_header=False, title_justify="left")
     summary.add_column("what", style="bold")
     summary.add_column("value")
-    summary.add_row("Monthly", money(forecast.monthly_total, ccy))
-    summary.add_row("Annual (12 x monthly)", money(forecast.annual_total, ccy))
+    summary.add_row("Monthly", pennies_in(forecast.monthly_total, ccy))
+    summary.add_row("Annual (12 x monthly)", pennies_in(forecast.annual_total, ccy))
     summary.add_row("Plans", ", ".join(forecast.plans))
     summary.add_row("Priced components", str(len(forecast.lines)))
     summary.add_row("Unpriced components", f"{len(forecast.unpriced)} (not in the totals; see below)")
@@ -82,10 +83,10 @@ def render_diff(diff: ForecastDiff, width: int | None = None) -> str:
     head = Table(title="Cost forecast change", show_header=False, title_justify="left")
     head.add_column("what", style="bold")
     head.add_column("value")
-    head.add_row("Old monthly", money(diff.old.monthly_total, ccy))
-    head.add_row("New monthly", money(diff.new.monthly_total, ccy))
-    head.add_row("Monthly delta", money(diff.delta, ccy))
-    head.add_row("Annual delta", money(diff.delta * 12, ccy))
+    head.add_row("Old monthly", pennies_in(diff.old.monthly_total, ccy))
+    head.add_row("New monthly", pennies_in(diff.new.monthly_total, ccy))
+    head.add_row("Monthly delta", pennies_in(diff.delta, ccy))
+    head.add_row("Annual delta", pennies_in(diff.delta * 12, ccy))
     table = Table(title=f"Resources whose cost changes ({ccy} a month)", title_justify="left")
     for column in ("resource", "type", "change", "old", "new", "delta"):
         table.add_column(column, justify="right" if column in ("old", "new", "delta") else "left")
