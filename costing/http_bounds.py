@@ -31,7 +31,7 @@ def read_body_bounded(response: Any, what: str, *, started: float | None = None)
             try:
                 chunk = response.raw.read1(64 * 1024, decode_content=True)
             except urllib3.exceptions.HTTPError as exc:
-                raise requests.ConnectionError(f"the answer broke off ({type(exc).__name__})") from None
+                raise requests.ConnectionError(f"the answer broke off ({type(exc).__name__})") from exc
             if not chunk:
                 break
             size += len(chunk)

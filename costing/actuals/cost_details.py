@@ -62,7 +62,7 @@ def normalise_cost_details(batch: pa.RecordBatch, export_format: ExportFormat, l
         columns = _renamed(source, lineage)
         _add_costs(columns, source, cost_type, lineage)
     except BadCell as cell:
-        raise located(lineage, rows, cell) from None
+        raise located(lineage, rows, cell) from cell
     _add_derived(columns, source, batch.num_rows, currency)
     return assemble(columns, batch.num_rows, lineage, rows)
 

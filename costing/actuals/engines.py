@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any, Protocol
 
-from estate.foundation.errors import InputError, UsageError
+from estate.foundation.errors import CostDataError, UsageError
 
 ENGINES = ("duckdb", "spark")
 TABLE = "costs"
@@ -78,7 +78,7 @@ class DuckDBEngine:
                                "union_by_name = true)")
             return connection.execute(sql).fetchall()
         except duckdb.Error as exc:
-            raise EngineError(str(exc)) from None
+            raise EngineError(str(exc)) from exc
         finally:
             connection.close()
 
@@ -115,7 +115,7 @@ class SparkEngine:
         except Exception as exc:
             if type(exc).__module__.startswith(("pyspark", "py4j")):
                 raise EngineError(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-                                  ) from None
+                                  ) from exc
             raise
 
 
@@ -135,7 +135,7 @@ def _new_session(remote: str | None, master: str, conf: dict[str, str]) -> Any:
         hint = ("check --spark-remote, and that Spark Connect's client is installed (pip install "
                 "'pyspark[connect]')") if remote else "install Java 17 or 21 for a local session"
         raise UsageError(f"--engine spark: cannot start a Spark session ({str(exc).strip()[:300]}); {hint}"
-                         ) from None
+                         ) from exc
 
 
 @contextlib.contextmanager
@@ -188,5 +188,5 @@ def run_query(engine: QueryEngine | None, sql: str, files: list[str], store: str
     try:
         return engine.fetch(sql, files, filesystem)
     except EngineError as exc:
-        raise InputError(f"{store}: cannot read the cost store's files with {engine.name} ({exc}); reload the "
-                         "store with `estate cost load`") from None
+        raise CostDataError(f"{store}: cannot read the cost store's files with {engine.name} ({exc}); reload the "
+                         "store with `estate cost load`") from exc

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from costing.actuals.schema import focus_catalogue
-from estate.foundation.errors import InputError
+from estate.foundation.errors import CostDataError, InputError
 
 FOCUS_REQUIRED = ("ChargePeriodStart", "ChargePeriodEnd", "BilledCost", "EffectiveCost", "ChargeCategory")
 # Legacy cost details (EA and MCA, schema 2021-10-01 and 2023-05-01): names differ by agreement and case.
@@ -53,7 +53,7 @@ def detect_format(header: list[str], display_name: str, *, has_currency_option: 
         columns.update({canonical: written for canonical, written in found.items() if written})
         return ExportFormat("cost-details", None, COST_DETAILS_NULLS, columns)
     shown = ", ".join(header[:12]) + (", ..." if len(header) > 12 else "")
-    raise InputError(
+    raise CostDataError(
         f"{display_name}: the header is neither a FOCUS cost export (needs ChargePeriodStart, BilledCost, "
         f"EffectiveCost, ...) nor an EA/MCA cost-details export (needs Date, Cost or CostInBillingCurrency, "
         f"BillingCurrency); it has: {shown}. Point estate at a Cost Management export file",

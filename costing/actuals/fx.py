@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from estate.foundation.errors import InputError
+from estate.foundation.errors import CostDataError
 from estate.foundation.limits import fx_outlier, fx_outlier_message
 
 FX_HEADER = ("from_currency", "to_currency", "month", "rate")
@@ -31,7 +31,7 @@ class FxTable:
             return amount
         rate = self.rates.get((currency, month))
         if rate is None:
-            raise InputError(f"the FX table has no {currency}->{self.reporting_currency} rate for {month}; add a "
+            raise CostDataError(f"the FX table has no {currency}->{self.reporting_currency} rate for {month}; add a "
                              f"row '{currency},{self.reporting_currency},{month},RATE' and load it with --fx-table")
         return amount * rate
 
@@ -41,13 +41,13 @@ def parse_fx_table(data: bytes, name: str) -> FxTable:
     try:
         rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     except UnicodeDecodeError as exc:
-        raise InputError(f"{name}: not UTF-8 text ({exc})", file=name) from None
+        raise CostDataError(f"{name}: not UTF-8 text ({exc})", file=name) from exc
     if not rows or not set(FX_HEADER) <= set(rows[0]):
-        raise InputError(f"{name}: an FX table needs the header {','.join(FX_HEADER)} and one row per currency "
+        raise CostDataError(f"{name}: an FX table needs the header {','.join(FX_HEADER)} and one row per currency "
                          "and month (month YYYY-MM; rate = units of to_currency per from_currency)", file=name)
     targets = {row["to_currency"].strip() for row in rows}
     if len(targets) != 1:
-        raise InputError(f"{name}: every row must convert into one reporting currency; found "
+        raise CostDataError(f"{name}: every row must convert into one reporting currency; found "
                          f"{', '.join(sorted(targets))}", file=name)
     rates: dict[tuple[str, str], Decimal] = {}
     for line, row in enumerate(rows, start=2):
@@ -56,10 +56,10 @@ def parse_fx_table(data: bytes, name: str) -> FxTable:
         except (InvalidOperation, AttributeError):
             rate = Decimal(0)
         if not rate.is_finite() or rate <= 0:
-            raise InputError(f"{name}:{line}: rate {row['rate']!r} is not a positive number", file=name)
+            raise CostDataError(f"{name}:{line}: rate {row['rate']!r} is not a positive number", file=name)
         key = (row["from_currency"].strip(), row["month"].strip())
         if key in rates:
-            raise InputError(f"{name}:{line}: a second {key[0]} rate for {key[1]}; keep one rate per currency and "
+            raise CostDataError(f"{name}:{line}: a second {key[0]} rate for {key[1]}; keep one rate per currency and "
                              "month", file=name)
         rates[key] = rate
     return FxTable(targets.pop(), rates)
@@ -70,11 +70,11 @@ def read_fx_file(path: Path, *, accept_outlier: bool = False) -> bytes:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"{path}: cannot read the FX table ({exc.strerror})", file=str(path)) from None
+        raise CostDataError(f"{path}: cannot read the FX table ({exc.strerror})", file=str(path)) from exc
     table = parse_fx_table(data, str(path))
     outliers = [(key, rate) for key, rate in table.rates.items() if fx_outlier(rate)]
     if outliers and not accept_outlier:
         (currency, month), rate = outliers[0]
-        raise InputError(fx_outlier_message(f"{path}: {currency}->{table.reporting_currency} {month}", rate),
+        raise CostDataError(fx_outlier_message(f"{path}: {currency}->{table.reporting_currency} {month}", rate),
                          file=str(path))
     return data

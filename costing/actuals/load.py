@@ -25,7 +25,7 @@ from costing.actuals.normalise import Lineage, normalise_focus
 from costing.actuals.reading import ExportFile, ReadLimits, ReadMeter, iter_batches, read_header
 from costing.actuals.sources.local import ExportSource
 from costing.actuals.store import PartitionStager, SourceChange, commit, now_utc, read_manifest, tidy
-from estate.foundation.errors import InputError
+from estate.foundation.errors import CostDataError, InputError
 
 STAGING_THREADS = max(1, min(4, os.cpu_count() or 1))
 
@@ -113,8 +113,8 @@ def check_writable_store(store_dir) -> None:
         with tempfile.TemporaryFile(dir=existing):  # nothing is left behind, and a new store is not made yet
             pass
     except OSError as exc:
-        raise InputError(f"{store}: the cost store cannot be written ({exc.strerror or type(exc).__name__}); give "
-                         "--store a folder you can write to", file=str(store)) from None
+        raise CostDataError(f"{store}: the cost store cannot be written ({exc.strerror or type(exc).__name__}); give "
+                         "--store a folder you can write to", file=str(store)) from exc
 
 
 def load_sources(sources: list[ExportSource], store_dir: Path, options: LoadOptions,
@@ -218,15 +218,15 @@ def _stage_source(run: _SourceRun) -> SourceResult:
         read, stored = _stage_file(run, export, header, export_format, result.data_format, result.notes)
         expected = source.expected_rows.get(export.path)
         if expected is not None and expected != read:
-            raise InputError(f"{export.display_name}: {read} data rows, but the export manifest says {expected}; "
+            raise CostDataError(f"{export.display_name}: {read} data rows, but the export manifest says {expected}; "
                              "the file is incomplete: re-run the export", file=export.display_name)
         result.rows_read += read
         result.rows_stored += stored
     if result.rows_read == 0:
-        raise InputError(f"{source.origin}: the export has a header but no rows; nothing to load (check the "
+        raise CostDataError(f"{source.origin}: the export has a header but no rows; nothing to load (check the "
                          "export's scope and dates, or remove the file)", file=source.origin)
     if result.rows_stored == 0:
-        raise InputError(f"{source.origin}: none of its {result.rows_read} rows are Microsoft (ProviderName) "
+        raise CostDataError(f"{source.origin}: none of its {result.rows_read} rows are Microsoft (ProviderName) "
                          "charges; estate loads Azure spend only", file=source.origin)
     if result.rows_stored < result.rows_read:
         result.notes.append(f"kept {result.rows_stored} Microsoft rows of {result.rows_read}; other providers' "
@@ -303,4 +303,4 @@ def _stage_batch(batch, export_format: ExportFormat, lineage: Lineage, stager: P
 
 def check_cost_type(cost_type: str | None) -> None:
     if cost_type is not None and cost_type not in COST_TYPES:
-        raise InputError(f"--cost-type {cost_type!r} is not one of {', '.join(COST_TYPES)}")
+        raise CostDataError(f"--cost-type {cost_type!r} is not one of {', '.join(COST_TYPES)}")

@@ -13,7 +13,7 @@ from typing import Any
 
 from costing.actuals.storage import FX_TABLE, MANIFEST, Storage, open_storage
 from costing.actuals.store_lock import check_manifest_paths
-from estate.foundation.errors import InputError
+from estate.foundation.errors import CostDataError
 
 STORE_FORMAT = 2
 SCHEMA_NAME = "estate-focus/2"
@@ -36,16 +36,16 @@ def read_manifest_versioned(storage: Storage) -> tuple[dict[str, Any], Any]:
     try:
         data, token = storage.read_manifest()
     except OSError as exc:
-        raise InputError(f"{path}: cannot read the cost-store manifest ({exc})", file=path) from None
+        raise CostDataError(f"{path}: cannot read the cost-store manifest ({exc})", file=path) from exc
     if data is None:
         return empty_manifest(), token
     try:
         manifest = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path}: not a readable cost-store manifest ({exc}); point --store at a cost store",
-                         file=str(path)) from None
+        raise CostDataError(f"{path}: not a readable cost-store manifest ({exc}); point --store at a cost store",
+                         file=str(path)) from exc
     if manifest.get("store_format") != STORE_FORMAT:
-        raise InputError(f"{path}: cost-store format {manifest.get('store_format')!r} is not {STORE_FORMAT}; "
+        raise CostDataError(f"{path}: cost-store format {manifest.get('store_format')!r} is not {STORE_FORMAT}; "
                          "load the data into a new store", file=str(path))
     # Every path it names must be one of the store's own (a manifest naming ../victim.txt is refused).
     check_manifest_paths(storage.local_root or Path("."), manifest, Path(path), FX_TABLE)
@@ -67,7 +67,7 @@ def readable_files(store_dir: Path | str | Storage, engine: str = "duckdb") -> l
     if open_storage(store_dir).local_root is not None:
         missing = next((file for file in files if not Path(file).is_file()), None)
         if missing is not None:
-            raise InputError(f"{store_dir}: the cost store is damaged: its manifest lists {missing}, which is "
+            raise CostDataError(f"{store_dir}: the cost store is damaged: its manifest lists {missing}, which is "
                              "missing; load the source again with `estate cost load` (or restore the store from a "
                              "backup)", file=str(store_dir))
     return files

@@ -141,7 +141,7 @@ def normalise_focus(batch: pa.RecordBatch, export_format: ExportFormat, lineage:
             if name in types:
                 columns[name] = convert_column(name, types[name], batch.column(name), lineage.rounded)
     except BadCell as cell:
-        raise located(lineage, rows, cell) from None
+        raise located(lineage, rows, cell) from cell
     if "RegionId" in columns:
         region_id, region_name = to_region(columns["RegionId"])
         columns["RegionId"] = region_id

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from estate.foundation.errors import InputError
+from estate.foundation.errors import CostDataError, InputError
 
 # Arrow's CSV reader held ~50 bytes of memory per byte of block and parsed big blocks slower: reading a 2M-row
 # export took 2.0 s and 430 MB with 8 MB blocks, 1.35 s and 125 MB with 1 MB ones. Blocks are gathered into
@@ -91,13 +91,13 @@ def is_data_file(path: Path) -> bool:
 def read_header(export: ExportFile, limits: ReadLimits = ReadLimits()) -> list[str]:
     """The column names of an export file; an empty, unreadable or over-long first line is an InputError."""
     if export.path.stat().st_size == 0:
-        raise InputError(f"{export.display_name}: the file is empty (0 bytes); re-run the export or remove the file",
+        raise CostDataError(f"{export.display_name}: the file is empty (0 bytes); re-run the export or remove the file",
                          file=export.display_name)
     if export.kind == "parquet":
         try:
             return _unique(export, pq.ParquetFile(export.path).schema_arrow.names)
         except (pa.ArrowException, OSError) as exc:
-            raise _unreadable(export, exc) from None
+            raise _unreadable(export, exc) from exc
     try:
         with _open_text(export) as handle:
             line = handle.readline(limits.max_line + 1)  # never more than one bounded line in memory
@@ -105,9 +105,9 @@ def read_header(export: ExportFile, limits: ReadLimits = ReadLimits()) -> list[s
             raise _line_too_long(export, limits)
         header = next(csv.reader([line]), None)
     except (OSError, EOFError, zlib.error, UnicodeDecodeError, csv.Error) as exc:
-        raise _unreadable(export, exc) from None
+        raise _unreadable(export, exc) from exc
     if not header or not any(name.strip() for name in header):
-        raise InputError(f"{export.display_name}: the file has no header row; it is not a cost export",
+        raise CostDataError(f"{export.display_name}: the file has no header row; it is not a cost export",
                          file=export.display_name)
     return _unique(export, [name.strip() for name in header])
 
@@ -117,7 +117,7 @@ def _unique(export: ExportFile, names: list[str]) -> list[str]:
     seen: set[str] = set()
     repeated = sorted({name for name in names if name in seen or seen.add(name)})
     if repeated:
-        raise InputError(f"{export.display_name}: the header names {', '.join(map(repr, repeated[:5]))} more than "
+        raise CostDataError(f"{export.display_name}: the header names {', '.join(map(repr, repeated[:5]))} more than "
                          "once; a cost export has each column once: re-run the export or remove the extra column",
                          file=export.display_name)
     return names
@@ -168,14 +168,14 @@ def iter_batches(export: ExportFile, header: list[str], null_values: list[str],
             return
         yield from _csv_batches(export, header, null_values, meter, limits)
     except FileTooLarge:
-        raise InputError(f"{export.display_name}: more than {limits.max_uncompressed_mib} MiB once decompressed "
+        raise CostDataError(f"{export.display_name}: more than {limits.max_uncompressed_mib} MiB once decompressed "
                          "(--max-uncompressed-mib); if the export is genuine, raise it, e.g. "
                          f"--max-uncompressed-mib {limits.max_uncompressed_mib * 2}",
                          file=export.display_name) from None
     except (pa.ArrowException, OSError, EOFError, zlib.error) as exc:
         if "straddl" in str(exc):
-            raise _line_too_long(export, limits) from None
-        raise _unreadable(export, exc) from None
+            raise _line_too_long(export, limits) from exc
+        raise _unreadable(export, exc) from exc
 
 
 def _parquet_batches(export: ExportFile, meter: ReadMeter) -> Iterator[pa.RecordBatch]:

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from estate.foundation.errors import InputError
+from estate.foundation.errors import CostDataError
 from estate.foundation.files import write_atomic
 
 MANIFEST = "manifest.json"
@@ -117,14 +117,14 @@ class BlobStorage:
         parts = urlsplit(url)
         container, _, account_host = (parts.netloc or "").partition("@")
         if not container:
-            raise InputError(f"--store {url!r}: expected az://CONTAINER/PATH, abfs://CONTAINER/PATH or "
+            raise CostDataError(f"--store {url!r}: expected az://CONTAINER/PATH, abfs://CONTAINER/PATH or "
                              "abfss://CONTAINER@ACCOUNT.dfs.core.windows.net/PATH")
         self.container = container
         self.prefix = parts.path.strip("/")
         self.connection_string = connection_string or os.environ.get("AZURE_STORAGE_CONNECTION_STRING") or None
         self.account = account_host.split(".", 1)[0] or os.environ.get("AZURE_STORAGE_ACCOUNT_NAME") or None
         if self.connection_string is None and self.account is None and credential is None:
-            raise InputError(f"--store {url}: which storage account? Give --connection-string (or set "
+            raise CostDataError(f"--store {url}: which storage account? Give --connection-string (or set "
                              "AZURE_STORAGE_CONNECTION_STRING), or abfss://CONTAINER@ACCOUNT.dfs.core.windows.net/"
                              "PATH, or set AZURE_STORAGE_ACCOUNT_NAME (signs in with DefaultAzureCredential)")
         self._client = None
@@ -165,12 +165,12 @@ class BlobStorage:
         except ResourceNotFoundError as exc:
             if missing_ok and getattr(exc, "error_code", None) == "BlobNotFound":
                 raise
-            raise InputError(f"{self.url}: cannot {what}: the container {self.container!r} does not exist (create "
-                             "it, or check the URL and account)") from None
+            raise CostDataError(f"{self.url}: cannot {what}: the container {self.container!r} does not exist (create "
+                             "it, or check the URL and account)") from exc
         except AzureError as exc:
             message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise InputError(f"{self.url}: cannot {what} ({message}); check the container exists and the "
-                             "identity has Storage Blob Data Contributor on it") from None
+            raise CostDataError(f"{self.url}: cannot {what} ({message}); check the container exists and the "
+                             "identity has Storage Blob Data Contributor on it") from exc
 
     def read_bytes(self, name: str) -> bytes | None:
         return self._download(name)[0]
@@ -223,9 +223,9 @@ class BlobStorage:
             from azure.core.exceptions import AzureError, HttpResponseError
 
             if isinstance(exc, HttpResponseError) and exc.status_code in (409, 412):
-                raise ConcurrentCommit(f"{self.url}: the manifest changed since it was read") from None
+                raise ConcurrentCommit(f"{self.url}: the manifest changed since it was read") from exc
             if isinstance(exc, AzureError):
-                raise InputError(f"{self.url}: cannot write the manifest ({str(exc).splitlines()[0]})") from None
+                raise CostDataError(f"{self.url}: cannot write the manifest ({str(exc).splitlines()[0]})") from exc
             raise
 
     def remove(self, name: str) -> None:

@@ -80,7 +80,7 @@ from costing.actuals.store_lock import (
     store_lock,
     unlisted_files,
 )
-from estate.foundation.errors import InputError
+from estate.foundation.errors import CostDataError
 
 DEFAULT_STORE = Path("out/cost-store")
 # Text columns repeat (services, regions, resource ids) and shrink with dictionaries; costs do not.
@@ -144,7 +144,7 @@ class PartitionStager:
         if start.null_count:
             index = pc.index(pc.is_null(start), True).as_py()
             row = batch.column("x_SourceRow")[index].as_py()
-            raise InputError(f"{batch.column('x_SourceFile')[index].as_py()}: data row {row}: ChargePeriodStart is "
+            raise CostDataError(f"{batch.column('x_SourceFile')[index].as_py()}: data row {row}: ChargePeriodStart is "
                              "empty; every cost row needs the start of its charge period")
         first, last = (value.as_py() for value in pc.min_max(start).values())
         if (first.year, first.month) == (last.year, last.month):  # the usual case: no per-row month needed
@@ -237,7 +237,7 @@ def check_currencies(manifest: dict[str, Any], fx_configured: bool) -> list[str]
     currencies = sorted({currency for source in manifest["sources"].values()
                          for part in source["partitions"].values() for currency in part["totals"]})
     if len(currencies) > 1 and not fx_configured:
-        raise InputError(
+        raise CostDataError(
             f"the cost store would hold more than one billing currency ({', '.join(c or '(none)' for c in currencies)})"
             "; totals across currencies mean nothing without exchange rates: pass --fx-table FILE (CSV with "
             "from_currency,to_currency,month,rate) or load each currency into its own --store")
@@ -327,7 +327,7 @@ def _commit(storage: Storage, changes: list[SourceChange], fx_table: bytes | Non
             except ConcurrentCommit:
                 continue
         else:
-            raise InputError(f"{storage}: other loads kept committing to this store ({COMMIT_ATTEMPTS} attempts); "
+            raise CostDataError(f"{storage}: other loads kept committing to this store ({COMMIT_ATTEMPTS} attempts); "
                              "nothing of this load was recorded: run it again")
     except BaseException:
         for name in done:

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from estate.foundation.errors import InputError
+from estate.foundation.errors import CostDataError
 from estate.foundation.files import inside
 
 try:
@@ -43,7 +43,7 @@ PARTITION_FILE = re.compile(r"actuals/source=[A-Za-z0-9._-]+/month=\d{4}-\d{2}/[
 def check_listed_file(store_dir: Path, file: object, where: str) -> Path:
     """The absolute path of a manifest's file entry, refused unless it is a partition file inside the store."""
     if not isinstance(file, str) or not PARTITION_FILE.fullmatch(file):
-        raise InputError(f"{where}: {file!r} is not a partition file of this store (actuals/source=.../month="
+        raise CostDataError(f"{where}: {file!r} is not a partition file of this store (actuals/source=.../month="
                          "YYYY-MM/NAME.parquet); the manifest is damaged or was edited: estate reads and removes "
                          "only its own files, so it stops here", file=str(Path(store_dir) / "manifest.json"))
     return inside(store_dir, file, what=where)
@@ -52,20 +52,20 @@ def check_listed_file(store_dir: Path, file: object, where: str) -> Path:
 def check_manifest_paths(store_dir: Path, manifest: dict[str, Any], path: Path, fx_table: str) -> None:
     """Every path a manifest names must be one of the store's own: refused (exit 2, naming the entry) otherwise."""
     if manifest.get("fx_table") not in (None, fx_table):
-        raise InputError(f"{path}: fx_table: {manifest.get('fx_table')!r} is not {fx_table!r}; the manifest is "
+        raise CostDataError(f"{path}: fx_table: {manifest.get('fx_table')!r} is not {fx_table!r}; the manifest is "
                          "damaged or was edited: estate reads only its own files, so it stops here", file=str(path))
     sources = manifest.get("sources")
     if not isinstance(sources, dict):
-        raise InputError(f"{path}: sources: not a map of sources; point --store at a cost store", file=str(path))
+        raise CostDataError(f"{path}: sources: not a map of sources; point --store at a cost store", file=str(path))
     for name, source in sources.items():
         partitions = source.get("partitions") if isinstance(source, dict) else None
         if not isinstance(partitions, dict):
-            raise InputError(f"{path}: sources.{name}: has no partitions map; the manifest is damaged: load the "
+            raise CostDataError(f"{path}: sources.{name}: has no partitions map; the manifest is damaged: load the "
                              "data into a new store", file=str(path))
         for month, part in partitions.items():
             files = part.get("files") if isinstance(part, dict) else None
             if not isinstance(files, list):
-                raise InputError(f"{path}: sources.{name}.partitions.{month}: has no files list; the manifest is "
+                raise CostDataError(f"{path}: sources.{name}.partitions.{month}: has no files list; the manifest is "
                                  "damaged: load the data into a new store", file=str(path))
             for file in files:
                 check_listed_file(store_dir, file, f"{path}: sources.{name}.partitions.{month}.files")
@@ -80,8 +80,8 @@ def store_lock(store_dir: Path, wait: float | None = None) -> Iterator[None]:
         store_dir.mkdir(parents=True, exist_ok=True)
         fd = os.open(store_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o666)
     except OSError as exc:
-        raise InputError(f"{store_dir}: cannot lock the cost store ({exc.strerror}); check that the folder is "
-                         "writable by you", file=str(store_dir)) from None
+        raise CostDataError(f"{store_dir}: cannot lock the cost store ({exc.strerror}); check that the folder is "
+                         "writable by you", file=str(store_dir)) from exc
     try:
         if fcntl is not None:
             deadline = time.monotonic() + wait
@@ -91,7 +91,7 @@ def store_lock(store_dir: Path, wait: float | None = None) -> Iterator[None]:
                     break
                 except BlockingIOError:
                     if time.monotonic() >= deadline:
-                        raise InputError(
+                        raise CostDataError(
                             f"{store_dir}: another load has held the cost store's lock for {wait:.0f} s; wait for it "
                             "to finish (or set ESTATE_STORE_LOCK_WAIT to wait longer)", file=str(store_dir)) from None
                     time.sleep(0.05)

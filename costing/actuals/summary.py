@@ -16,7 +16,7 @@ from costing.actuals.engines import DuckDBEngine, QueryEngine, run_query
 from costing.actuals.fx import FxTable, parse_fx_table
 from costing.actuals.line_tag import EXACT_SQL, OTHER_SPELLING_SQL, line_tag
 from costing.actuals.store import MANIFEST, Storage, open_storage, read_manifest, readable_files
-from estate.foundation.errors import InputError
+from estate.foundation.errors import CostDataError
 
 GROUPINGS = {
     "month": "strftime(ChargePeriodStart, '%Y-%m')",
@@ -75,7 +75,7 @@ def parse_by(text: str) -> tuple[str, ...]:
     names = tuple(name.strip() for name in text.split(",") if name.strip())
     unknown = [name for name in names if name not in GROUPINGS]
     if unknown or not names:
-        raise InputError(f"--by {text!r}: choose one or more of {', '.join(GROUPINGS)}, comma-separated")
+        raise CostDataError(f"--by {text!r}: choose one or more of {', '.join(GROUPINGS)}, comma-separated")
     return names
 
 
@@ -89,7 +89,7 @@ def summarise(store_dir: Path, by: tuple[str, ...], place: LinePlacer | None = N
     gives each row, `(unallocated)` for none."""
     storage = open_storage(store_dir)
     if storage.read_manifest()[0] is None:
-        raise InputError(f"{store_dir}: no cost store here (no {MANIFEST}); run `estate cost load SOURCE "
+        raise CostDataError(f"{store_dir}: no cost store here (no {MANIFEST}); run `estate cost load SOURCE "
                          f"--store {store_dir}` first")
     manifest = read_manifest(storage)
     fx = _fx_table(storage, manifest)
@@ -117,7 +117,7 @@ def summarise(store_dir: Path, by: tuple[str, ...], place: LinePlacer | None = N
         entry[1] += effective
         entry[2] += count
     if fx is None and len(currencies) > 1:
-        raise InputError(f"{store_dir}: holds {', '.join(sorted(currencies))} and no FX table; load one with "
+        raise CostDataError(f"{store_dir}: holds {', '.join(sorted(currencies))} and no FX table; load one with "
                          "--fx-table")
     currency = fx.reporting_currency if fx else (currencies.pop() if currencies else "")
     rows = [SummaryRow(tuple(str(k) for k in keys), *values) for keys, values in sorted(totals.items())]
@@ -142,6 +142,6 @@ def _fx_table(storage: Storage, manifest: dict) -> FxTable | None:
         return None
     data = storage.read_bytes(manifest["fx_table"])
     if data is None:
-        raise InputError(f"{storage}/{manifest['fx_table']}: the store's FX table is missing; load it again with "
+        raise CostDataError(f"{storage}/{manifest['fx_table']}: the store's FX table is missing; load it again with "
                          "`estate cost load --fx-table`")
     return parse_fx_table(data, f"{storage}/{manifest['fx_table']}")

@@ -99,14 +99,14 @@ def _email(text: str) -> str:
     try:
         return check_email(text)
     except ValueError as exc:
-        raise UsageError(f"--email: {exc}; give an address such as finance@council.gov.uk") from None
+        raise UsageError(f"--email: {exc}; give an address such as finance@council.gov.uk") from exc
 
 
 def _financial_year(case: BusinessCase, label: str) -> Period:
     try:
         year = parse_period(label, case.financial_year_start_month)
     except ValueError as exc:
-        raise UsageError(f"budget financial year: {exc}; write it as 2026/27") from None
+        raise UsageError(f"budget financial year: {exc}; write it as 2026/27") from exc
     if year.kind != "financial-year":
         raise UsageError(f"budget financial year: {label!r} is a {year.kind}; write a financial year such as 2026/27")
     return year

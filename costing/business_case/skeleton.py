@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from estate.foundation.errors import InputError
+from estate.foundation.errors import CaseError
 from estate.foundation.periods import financial_year_label
 
 if TYPE_CHECKING:
@@ -87,7 +87,7 @@ def skeleton_lines(estate: Estate, forecast: dict[str, Any] | None,
     (`estate forecast --format json`) where one is given."""
     currency = estate.organisation.billing_currency
     if forecast is not None and forecast.get("currency") != currency:
-        raise InputError(f"{forecast_file}: the forecast is in {forecast.get('currency')} but the estate is billed "
+        raise CaseError(f"{forecast_file}: the forecast is in {forecast.get('currency')} but the estate is billed "
                          f"in {currency}; forecast the same estate", file=forecast_file)
     annual: dict[str, Decimal] = {}
     for entry in (forecast or {}).get("lines", []):

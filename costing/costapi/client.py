@@ -47,7 +47,7 @@ class BoundedRequestsTransport(RequestsTransport):
         try:
             body = read_body_bounded(internal, f"{request.method} {request.url.split('?')[0]}", started=started)
         except requests.ConnectionError as exc:
-            raise ServiceResponseError(str(exc), error=exc) from None
+            raise ServiceResponseError(str(exc), error=exc) from exc
         internal._content = body
         internal._content_consumed = True
         return response

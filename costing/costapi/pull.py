@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from costing.costapi.query import Grouping, month_query, normalise_rows, query_pages
-from estate.foundation.errors import EstateError, UsageError
+from estate.foundation.errors import EstateError, ServiceError, UsageError
 from estate.foundation.limits import COMMAND_SECONDS
 
 _SCOPE_PATTERNS = (
@@ -30,7 +30,7 @@ _SCOPE_PATTERNS = (
 )
 
 
-class PullError(EstateError):
+class PullError(ServiceError):
     """A pull could not get a month from Cost Management (after bounded retries), or was refused."""
 
 
@@ -138,7 +138,7 @@ def pull_details(client: Any, store: Any, plan: PullPlan, *, today: date, work_d
                             handle.write(chunk)
                     files.append(ExportFile(path, f"/{scope} cost details {month} blob {number + 1}"))
             except Exception as exc:
-                raise describe_failure(exc, scope, month, client) from None
+                raise describe_failure(exc, scope, month, client) from exc
             if not files:
                 advance(scope, month, "no report")
                 continue
@@ -188,7 +188,7 @@ def _fetch_month(client: Any, scope: str, month: str, plan: PullPlan) -> tuple[l
             queries += 1
             records.extend(normalise_rows(columns, rows, metric=plan.metric, scope=scope, month=month))
     except Exception as exc:
-        raise describe_failure(exc, scope, month, client) from None
+        raise describe_failure(exc, scope, month, client) from exc
     return records, queries
 
 

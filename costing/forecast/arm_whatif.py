@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from costing.forecast.arm_types import token_of
-from estate.foundation.errors import InputError
+from estate.foundation.errors import PlanError
 from estate.foundation.jsonfile import read_json
 from estate.foundation.plan import Plan, PlanResource
 
@@ -27,15 +27,15 @@ def load_what_if(path: str | Path, stack: str = "arm") -> Plan:
                          fix="write it again with `az deployment group what-if --no-pretty-print`")
     changes = document.get("changes") if isinstance(document, dict) else None
     if not isinstance(changes, list):
-        raise InputError(f"{source}: not an ARM What-If result: no `changes` list", file=source)
+        raise PlanError(f"{source}: not an ARM What-If result: no `changes` list", file=source)
     resources = []
     for index, change in enumerate(changes):
         if not isinstance(change, dict):
-            raise InputError(f"{source}: changes[{index}] is not an object; the What-If result is damaged, "
+            raise PlanError(f"{source}: changes[{index}] is not an object; the What-If result is damaged, "
                              "write it again", file=source)
         properties = (change.get("after") or {}).get("properties") if isinstance(change.get("after"), dict) else None
         if properties is not None and not isinstance(properties, dict):
-            raise InputError(f"{source}: changes[{index}].after.properties must be an object; the What-If result "
+            raise PlanError(f"{source}: changes[{index}].after.properties must be an object; the What-If result "
                              "is damaged, write it again", file=source)
         op = STAYING.get(str(change.get("changeType")))
         after = change.get("after")

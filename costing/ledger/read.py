@@ -19,7 +19,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from estate.foundation.errors import InputError
+from estate.foundation.errors import CostDataError, InputError
 from estate.foundation.periods import Month
 
 LEDGER_HEADER: tuple[str, ...] = ("period", "line", "amount", "currency", "supplier", "reference", "classification")
@@ -119,7 +119,7 @@ def _rows_csv(data: bytes, file: str):
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{file}: not UTF-8 text ({exc}); save the ledger as CSV UTF-8", file=file) from None
+        raise CostDataError(f"{file}: not UTF-8 text ({exc}); save the ledger as CSV UTF-8", file=file) from exc
     yield from enumerate(csv.reader(io.StringIO(text, newline="")), start=1)
 
 
@@ -129,8 +129,8 @@ def _rows_xlsx(data: bytes, file: str):
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise InputError(f"{file}: not a readable XLSX workbook ({type(exc).__name__}: {exc}); save the ledger as "
-                         "an Excel workbook or CSV", file=file) from None
+        raise CostDataError(f"{file}: not a readable XLSX workbook ({type(exc).__name__}: {exc}); save the ledger as "
+                         "an Excel workbook or CSV", file=file) from exc
     try:
         sheet = book.worksheets[0]
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
@@ -167,11 +167,11 @@ def parse_ledger(data: bytes, file: str) -> list[LedgerEntry]:
         seen[entry.invoice] = number
         entries.append(entry)
         if len(entries) > MAX_ROWS:
-            raise InputError(f"{file}: more than {MAX_ROWS:,} rows; split the ledger by year", file=file)
+            raise CostDataError(f"{file}: more than {MAX_ROWS:,} rows; split the ledger by year", file=file)
     if not header_seen:
-        raise InputError(f"{file}: empty; a ledger starts with the header {','.join(LEDGER_HEADER)}", file=file)
+        raise CostDataError(f"{file}: empty; a ledger starts with the header {','.join(LEDGER_HEADER)}", file=file)
     if not entries:
-        raise InputError(f"{file}: a header but no rows; nothing to load", file=file)
+        raise CostDataError(f"{file}: a header but no rows; nothing to load", file=file)
     return entries
 
 
@@ -182,7 +182,7 @@ def _check_header(header: list[str], file: str) -> None:
     extra = [name for name in header if name not in LEDGER_HEADER]
     detail = "; ".join(part for part in (f"missing {', '.join(missing)}" if missing else "",
                                          f"not expected {', '.join(extra)}" if extra else "") if part)
-    raise InputError(f"{file}: row 1: the header is {','.join(header) or '(empty)'} ({detail or 'out of order'}); "
+    raise CostDataError(f"{file}: row 1: the header is {','.join(header) or '(empty)'} ({detail or 'out of order'}); "
                      f"a ledger's header is exactly {','.join(LEDGER_HEADER)}", file=file)
 
 
@@ -191,5 +191,5 @@ def read_ledger_file(path: Path) -> tuple[bytes, list[LedgerEntry]]:
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        raise InputError(f"{path}: cannot read the ledger ({exc.strerror or exc})", file=str(path)) from None
+        raise CostDataError(f"{path}: cannot read the ledger ({exc.strerror or exc})", file=str(path)) from exc
     return data, parse_ledger(data, str(path))

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from costing.ledger.read import LedgerEntry, read_ledger_file
-from estate.foundation.errors import InputError
+from estate.foundation.errors import CostDataError
 from estate.foundation.files import write_atomic
 from estate.foundation.periods import Month
 
@@ -83,8 +83,8 @@ def _read_stored(path: Path, origin: str) -> list[LedgerEntry]:
                             Decimal(row["amount"]), row["currency"], row["supplier"], row["reference"],
                             row["classification"], int(row["row"])) for row in rows]
     except (OSError, KeyError, ValueError, ArithmeticError) as exc:
-        raise InputError(f"{path}: the stored ledger (loaded from {origin}) cannot be read ({exc}); load the ledger "
-                         "again with `estate actuals load`", file=str(path)) from None
+        raise CostDataError(f"{path}: the stored ledger (loaded from {origin}) cannot be read ({exc}); load the ledger "
+                         "again with `estate actuals load`", file=str(path)) from exc
 
 
 def stored_ledgers(store_dir: Path, manifest: dict[str, Any] | None = None) -> list[StoredLedger]:
@@ -184,11 +184,11 @@ def check_lines(entries: list[LedgerEntry], case_lines: dict[str, str], file: st
     for entry in entries:
         kind = case_lines.get(entry.line)
         if kind is None:
-            raise InputError(f"{file}: row {entry.row}, column 'line': {entry.line!r} is not a line of {case_file} "
+            raise CostDataError(f"{file}: row {entry.row}, column 'line': {entry.line!r} is not a line of {case_file} "
                              f"(its lines are {', '.join(case_lines)}); correct the line id, or add the line to the "
                              "case", file=file)
         if kind == "baseline":
-            raise InputError(f"{file}: row {entry.row}, column 'line': {entry.line!r} is the case's baseline, what "
+            raise CostDataError(f"{file}: row {entry.row}, column 'line': {entry.line!r} is the case's baseline, what "
                              "the old arrangement would have cost; it has no actuals. Book the spend to the line it "
                              "belongs to", file=file)
 
@@ -199,7 +199,7 @@ def _check_not_loaded_elsewhere(entries: list[LedgerEntry], ledgers: list[Stored
     for entry in entries:
         if entry.invoice in known:
             ledger, earlier = known[entry.invoice]
-            raise InputError(f"{file}: row {entry.row}, column 'reference': invoice {entry.reference!r} of "
+            raise CostDataError(f"{file}: row {entry.row}, column 'reference': invoice {entry.reference!r} of "
                              f"{entry.supplier!r} is already in the store, from {ledger.origin} row {earlier.row}; "
                              "an invoice is loaded once (load a corrected ledger from the same file to replace it)",
                              file=file)

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from costing.prices.catalogue import Catalogue, PriceSource
-from estate.foundation.errors import InputError
+from estate.foundation.errors import InputError, PriceError
 from estate.foundation.reference import normalise_region
 
 COLUMNS = {
@@ -56,17 +56,17 @@ def load_price_sheet(path: str | Path) -> Catalogue:
                        for ours, aliases in COLUMNS.items()}
             missing = [ours for ours in REQUIRED if columns[ours] is None]
             if missing:
-                raise InputError(f"{source}:1: not an EA/MCA price sheet: no column for {', '.join(missing)}; "
+                raise PriceError(f"{source}:1: not an EA/MCA price sheet: no column for {', '.join(missing)}; "
                                  "download the price sheet from Cost Management (CSV) and give it as it is",
                                  file=source)
             items = [_item(row, columns, source, number) for number, row in enumerate(reader, start=2)]
     except FileNotFoundError:
-        raise InputError(f"{source}: no such price sheet", file=source) from None
+        raise PriceError(f"{source}: no such price sheet", file=source) from None
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise InputError(f"{source}: cannot be read as CSV ({exc})", file=source) from None
+        raise PriceError(f"{source}: cannot be read as CSV ({exc})", file=source) from exc
     found = {item["currencyCode"] for item in items}
     if len(found) > 1:
-        raise InputError(f"{source}: prices in several currencies ({', '.join(sorted(found))}); give one price "
+        raise PriceError(f"{source}: prices in several currencies ({', '.join(sorted(found))}); give one price "
                          "sheet per billing currency", file=source)
     currency = found.pop() if found else "?"
     return Catalogue(PriceSource("price sheet", source, f"file dated {_modified(path)}", currency), items)
@@ -80,7 +80,7 @@ def _item(row: dict[str, str], columns: dict[str, str | None], source: str, numb
     try:
         price = Decimal(cell("unitPrice"))
     except InvalidOperation:
-        raise InputError(f"{source}:{number}: unit price {cell('unitPrice')!r} is not a number", file=source) from None
+        raise PriceError(f"{source}:{number}: unit price {cell('unitPrice')!r} is not a number", file=source) from None
     term = TERMS.get(cell("term").lower()) if cell("term") else None
     price_type = cell("type") or "Consumption"
     if price_type.lower() in ("reservedinstance", "reservation"):
@@ -105,7 +105,7 @@ def _iso_date(text: str, source: str, number: int) -> str:
         return text
     match = US_DATE.match(text)
     if not match:
-        raise InputError(f"{source}:{number}: date {text!r} is neither YYYY-MM-DD nor MM/DD/YYYY", file=source)
+        raise PriceError(f"{source}:{number}: date {text!r} is neither YYYY-MM-DD nor MM/DD/YYYY", file=source)
     month, day, year = match.groups()
     return f"{year}-{int(month):02d}-{int(day):02d}"
 

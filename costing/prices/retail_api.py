@@ -18,14 +18,14 @@ from typing import Any
 
 from costing.http_bounds import BodyLimitError, read_body_bounded
 from costing.prices.snapshot import RETAIL_API_URL, SnapshotWriter
-from estate.foundation.errors import EstateError
+from estate.foundation.errors import EstateError, ServiceError
 from estate.foundation.files import write_atomic_with
 from estate.foundation.limits import COMMAND_SECONDS, PAGES, RetryAfterTooLong, retry_after_seconds
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
-class RetailApiError(EstateError):
+class RetailApiError(ServiceError):
     """The Retail Prices API could not be read, or answered something that is not a price page (exit 2)."""
 
 
@@ -122,7 +122,7 @@ class RetailPricesClient:
                     after = retry_after_seconds(response.headers.get("Retry-After"))
                 except RetryAfterTooLong as exc:
                     raise RetailApiError(f"the Retail Prices API at {url}: {exc.message}; nothing was "
-                                         "written") from None
+                                         "written") from exc
                 wait = after if after is not None else self.backoff_seconds * 2 ** (attempt - 1)
             if attempt < self.max_attempts:
                 self.sleep(wait)
@@ -146,7 +146,7 @@ def _read_bounded(response: Any, url: str) -> bytes:
     try:
         return read_body_bounded(response, f"the Retail Prices API answer for {url[:200]}")
     except BodyLimitError as exc:
-        raise RetailApiError(exc.message) from None
+        raise RetailApiError(exc.message) from exc
 
 
 def refresh_snapshot(client: RetailPricesClient, out_dir: str | Path, *, regions: Sequence[str], currency: str,

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from costing.prices.catalogue import Catalogue, PriceSource, currencies
-from estate.foundation.errors import InputError
+from estate.foundation.errors import InputError, PriceError
 from estate.foundation.jsonfile import read_json
 
 SNAPSHOT_FORMAT = "estate-price-snapshot/1"
@@ -50,20 +50,20 @@ def load_price_file(path: str | Path) -> Catalogue:
     path = Path(path)
     source = str(path)
     if not path.exists() and not path.is_symlink():
-        raise InputError(f"{source}: no such price file; run `estate prices refresh` or give a rate card",
+        raise PriceError(f"{source}: no such price file; run `estate prices refresh` or give a rate card",
                          file=source)
     document = read_json(path, what="price", fix="the price file is damaged, refresh it with `estate prices refresh`")
     items, currency, retrieved, kind = _items_of(document, source)
     bad = next((index for index, item in enumerate(items) if not isinstance(item, dict)), None)
     if bad is not None:
-        raise InputError(f"{source}: item {bad} is not a JSON object; the price file is damaged", file=source)
+        raise PriceError(f"{source}: item {bad} is not a JSON object; the price file is damaged", file=source)
     found = currencies(items)
     if len(found) > 1:
-        raise InputError(f"{source}: prices in several currencies ({', '.join(sorted(found))}); keep one "
+        raise PriceError(f"{source}: prices in several currencies ({', '.join(sorted(found))}); keep one "
                          "currency per price file", file=source)
     currency = currency or (found.pop() if found else "")
     if not currency:
-        raise InputError(f"{source}: no currency: the items carry no `currencyCode`", file=source)
+        raise PriceError(f"{source}: no currency: the items carry no `currencyCode`", file=source)
     dated = f"retrieved {retrieved}" if retrieved else f"file dated {_modified(path)}"
     return Catalogue(PriceSource(kind, source, dated, currency), items)
 
@@ -74,12 +74,12 @@ def _items_of(document: Any, source: str) -> tuple[list[Any], str, str, str]:
     if isinstance(document, dict) and document.get("format") == SNAPSHOT_FORMAT:
         items = document.get("items")
         if not isinstance(items, list) or document.get("item_count") != len(items):
-            raise InputError(f"{source}: the snapshot is incomplete (item_count does not match its items); "
+            raise PriceError(f"{source}: the snapshot is incomplete (item_count does not match its items); "
                              "refresh it", file=source)
         return items, str(document.get("currency") or ""), str(document.get("retrieved") or ""), "price snapshot"
     if isinstance(document, dict) and isinstance(document.get("Items"), list):
         return document["Items"], str(document.get("BillingCurrency") or ""), "", "retail API page"
-    raise InputError(f"{source}: not a price file: expected a snapshot from `estate prices refresh`, a JSON "
+    raise PriceError(f"{source}: not a price file: expected a snapshot from `estate prices refresh`, a JSON "
                      "array of Retail Prices API items, or one API page with `Items`", file=source)
 
 

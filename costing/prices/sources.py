@@ -16,7 +16,7 @@ from costing.prices.catalogue import Catalogue, Lookup, Price, PriceQuery
 from costing.prices.price_sheet import load_price_sheet
 from costing.prices.rate_card import Discount, load_rate_card
 from costing.prices.snapshot import load_price_file
-from estate.foundation.errors import InputError
+from estate.foundation.errors import InputError, PriceError
 
 HUNDRED = Decimal(100)
 
@@ -87,6 +87,6 @@ def load_prices(paths: list[Path], as_of: date | None = None) -> Prices:
         elif suffix == ".json":
             prices.catalogues.append(load_price_file(path))
         else:
-            raise InputError(f"{path}: unknown kind of price source; give a rate card (.yaml), an EA/MCA price "
+            raise PriceError(f"{path}: unknown kind of price source; give a rate card (.yaml), an EA/MCA price "
                              "sheet (.csv) or a price snapshot / API page (.json)", file=str(path))
     return prices

@@ -24,5 +24,5 @@ def write_pdf(result: Reconciliation, handle: IO[bytes]) -> None:
         from weasyprint import HTML
     except (ImportError, OSError) as exc:  # OSError: Pango missing from the system
         raise UsageError(f"--format pdf needs WeasyPrint and Pango ({exc}); install them (pip install weasyprint; "
-                         "apt-get install libpango-1.0-0 libpangoft2-1.0-0), or use --format html") from None
+                         "apt-get install libpango-1.0-0 libpangoft2-1.0-0), or use --format html") from exc
     HTML(string=to_html(result), url_fetcher=_no_fetch).write_pdf(handle)

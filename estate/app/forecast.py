@@ -102,7 +102,7 @@ def read_plan(path_text: str) -> Plan:
         try:
             document = read_json(path_text, what="plan", fix="write it again")
         except InputError:
-            raise error from None
+            raise error from error
         if isinstance(document, dict) and "changes" in document and "steps" not in document:
             return load_what_if(path_text, stack=Path(path_text).stem)
         raise

@@ -50,7 +50,7 @@ def check(
             write_atomic(out, report)
         except OSError as error:
             raise UsageError(f"--out {out}: cannot write the report ({error.strerror or error}); "
-                             "choose a writable path") from None
+                             "choose a writable path") from error
         for result in run.results:
             typer.echo(summary(result), err=True)
         typer.echo(f"report written to {out}", err=True)

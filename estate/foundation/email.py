@@ -12,4 +12,4 @@ def check_email(value: str) -> str:
     try:
         return validate_email(value.strip(), check_deliverability=False).normalized
     except EmailNotValidError as exc:
-        raise ValueError(f"{value[:80]!r} is not an e-mail address ({exc})") from None
+        raise ValueError(f"{value[:80]!r} is not an e-mail address ({exc})") from exc

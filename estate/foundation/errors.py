@@ -48,11 +48,50 @@ class EstateError(Exception):
 
 
 class InputError(EstateError):
-    """A file the user gave cannot be read or is not what it should be (exit 2)."""
+    """A file the user gave cannot be read or is not what it should be (exit 2).
 
-    def __init__(self, message: str, *, file: str | None = None) -> None:
+    Context for callers (tools, tests, `--verbose`): `file`, and where known `line`, `column` and `field`; the
+    exception that revealed the problem, if any, is its `__cause__` (`raise ... from exc`).
+    """
+
+    def __init__(self, message: str, *, file: str | None = None, line: int | None = None, column: int | None = None,
+                 field: str | None = None) -> None:
         super().__init__(message)
         self.file = file
+        self.line = line
+        self.column = column
+        self.field = field
+
+
+# One subclass per stage of the pipeline, so a caller can tell which input was at fault.
+class DefinitionError(InputError):
+    """The estate definition (or a Pulumi stack's settings) cannot be read or breaks its rules."""
+
+
+class PlanError(InputError):
+    """A plan (`estate synth`, `pulumi preview --json` or ARM What-If) cannot be read or is not plan-shaped."""
+
+
+class PriceError(InputError):
+    """A price source (snapshot, rate card, price sheet, usage file) cannot be read or used."""
+
+
+class CostDataError(InputError):
+    """A cost export, a finance ledger or the cost store cannot be read, or would not stay consistent."""
+
+
+class CaseError(InputError):
+    """The business case cannot be read or does not fit its schema."""
+
+
+class ServiceError(EstateError):
+    """A remote service (Retail Prices API, Cost Management, Azure Storage) refused or failed (exit 2); `service`
+    names it and `status` is the HTTP status when there was one."""
+
+    def __init__(self, message: str, *, service: str = "", status: int | None = None) -> None:
+        super().__init__(message)
+        self.service = service
+        self.status = status
 
 
 class ValidationError(InputError):

@@ -97,7 +97,7 @@ def write_atomic_with(path: str | Path, writer: Callable[[IO[bytes]], object]) -
         )
     except OSError as exc:
         raise InputError(f"{path}: cannot write the report ({exc.strerror or type(exc).__name__}); choose a path in a "
-                         "folder you can write to", file=str(path)) from None
+                         "folder you can write to", file=str(path)) from exc
     try:
         with handle:
             if fcntl is not None:

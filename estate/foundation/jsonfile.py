@@ -54,11 +54,11 @@ def parse_json(text: str, source: str, *, what: str, fix: str) -> Any:
     except _BadNumber as exc:
         line, column = _find(text, exc.text)
         raise InputError(f"{source}:{line}:{column}: the value {exc.text[:40]} {exc.why}; {fix}",
-                         file=source) from None
+                         file=source) from exc
     except json.JSONDecodeError as exc:
         truncated = exc.pos >= len(text.rstrip()) - 1
         reason = "the JSON ends early (truncated)" if truncated else f"not JSON ({exc.msg})"
-        raise InputError(f"{source}:{exc.lineno}:{exc.colno}: {reason}; {fix}", file=source) from None
+        raise InputError(f"{source}:{exc.lineno}:{exc.colno}: {reason}; {fix}", file=source) from exc
     except RecursionError:
         raise InputError(f"{source}: nested more than {NESTING.value()} levels deep; {fix} "
                          f"({NESTING.how_to_raise()})", file=source) from None

@@ -60,7 +60,7 @@ def read_text_bounded(path: str | Path, *, what: str, limit: Limit = INPUT_MIB, 
         raise InputError(f"{file}: no such file; give the path to the {what} file{hint}", file=file) from None
     except OSError as exc:
         raise InputError(f"{file}: cannot be read ({exc.strerror}); check the path and its permissions",
-                         file=file) from None
+                         file=file) from exc
     if stat.S_ISDIR(info.st_mode):
         raise InputError(f"{file}: is a directory, not a file; give the path to the {what} file inside it",
                          file=file)
@@ -74,21 +74,21 @@ def read_text_bounded(path: str | Path, *, what: str, limit: Limit = INPUT_MIB, 
     try:
         descriptor = os.open(file, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as exc:
-        raise InputError(f"{file}: cannot be read ({exc.strerror}); check its permissions", file=file) from None
+        raise InputError(f"{file}: cannot be read ({exc.strerror}); check its permissions", file=file) from exc
     with os.fdopen(descriptor, "rb") as handle:
         if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):  # swapped between stat and open
             raise InputError(f"{file}: is not a regular file; give the {what} file itself", file=file)
         try:
             data = handle.read(cap + 1)
         except OSError as exc:
-            raise InputError(f"{file}: cannot be read ({exc.strerror}); check the file", file=file) from None
+            raise InputError(f"{file}: cannot be read ({exc.strerror}); check the file", file=file) from exc
     if len(data) > cap:
         raise InputError(f"{file}: grew above the {limit.value()} MiB limit for the {limit.name} while being "
                          f"read; {limit.how_to_raise()}", file=file)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{file}: not UTF-8 text (byte {exc.start}); save the {what} as UTF-8", file=file) from None
+        raise InputError(f"{file}: not UTF-8 text (byte {exc.start}); save the {what} as UTF-8", file=file) from exc
 
 
 def _kind(mode: int) -> str:

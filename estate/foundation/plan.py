@@ -21,7 +21,7 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
-from estate.foundation.errors import InputError
+from estate.foundation.errors import InputError, PlanError
 from estate.foundation.jsonfile import parse_json
 from estate.foundation.limits import PLAN_MIB, read_text_bounded
 from estate.foundation.yamlfile import load_yaml_data
@@ -205,7 +205,7 @@ def estate_file_of(plans: Iterable[Plan], given: str | Path | None = None, *, st
         if resolved.is_file():
             return resolved
         if strict:
-            raise InputError(f"{plan.source}: its config names {ESTATE_FILE_CONFIG} {named!r}, which is not a file "
+            raise PlanError(f"{plan.source}: its config names {ESTATE_FILE_CONFIG} {named!r}, which is not a file "
                              f"({resolved}); run estate check from the project the plan came from, or give the "
                              "estate with --estate FILE", file=plan.source)
     return None
@@ -232,16 +232,16 @@ def load_plan(path: str | Path) -> Plan:
 def parse_plan(text: str, source: str = "<plan>") -> Plan:
     """Parse plan JSON text; see `load_plan`."""
     if not text.strip():
-        raise InputError(f"{source}: the plan is empty; write it with `estate synth STACK` or "
+        raise PlanError(f"{source}: the plan is empty; write it with `estate synth STACK` or "
                          "`pulumi preview --json > plan.json`", file=source)
     document = parse_json(text, source, what="plan",
                           fix="write the plan again with `estate synth` or `pulumi preview --json`")
     if not isinstance(document, dict) or not isinstance(document.get("steps"), list):
-        raise InputError(f"{source}: not a plan: a plan is a JSON object with a `steps` list, as "
+        raise PlanError(f"{source}: not a plan: a plan is a JSON object with a `steps` list, as "
                          "`pulumi preview --json` prints", file=source)
     config = document.get("config") or {}
     if not isinstance(config, dict):
-        raise InputError(f"{source}: `config` must be an object of stack settings", file=source)
+        raise PlanError(f"{source}: `config` must be an object of stack settings", file=source)
     resources = [_step(step, index, source) for index, step in enumerate(document["steps"])]
     _refuse_repeated_steps(resources, source)
     return Plan(source=source, resources=resources, config=config)
@@ -255,7 +255,7 @@ def _refuse_repeated_steps(resources: list[PlanResource], source: str) -> None:
         clash = next((other for other in earlier if other.op == resource.op
                       or resource.op not in REPLACEMENT_OPS or other.op not in REPLACEMENT_OPS), None)
         if clash is not None:
-            raise InputError(f"{source}: steps[{resource.index}] ({resource.op}) repeats the resource of "
+            raise PlanError(f"{source}: steps[{resource.index}] ({resource.op}) repeats the resource of "
                              f"steps[{clash.index}] ({clash.op} {resource.urn}); a plan has one step per resource "
                              "(it would be checked and priced twice), write the plan again", file=source)
         earlier.append(resource)
@@ -264,29 +264,29 @@ def _refuse_repeated_steps(resources: list[PlanResource], source: str) -> None:
 def _step(step: Any, index: int, source: str) -> PlanResource:
     where = f"{source}: steps[{index}]"
     if not isinstance(step, dict):
-        raise InputError(f"{where} is not an object; the plan is damaged, write it again", file=source)
+        raise PlanError(f"{where} is not an object; the plan is damaged, write it again", file=source)
     op = step.get("op")
     urn = step.get("urn")
     if not isinstance(op, str) or not isinstance(urn, str):
-        raise InputError(f"{where} has no `op` or `urn`; the plan is damaged, write it again", file=source)
+        raise PlanError(f"{where} has no `op` or `urn`; the plan is damaged, write it again", file=source)
     try:
         urn_parts(urn)
     except ValueError:
-        raise InputError(f"{where}: {urn!r} is not a Pulumi URN (urn:pulumi:STACK::PROJECT::TYPE::NAME); "
+        raise PlanError(f"{where}: {urn!r} is not a Pulumi URN (urn:pulumi:STACK::PROJECT::TYPE::NAME); "
                          "the plan is damaged, write it again", file=source) from None
     state = step.get("newState") if op not in LEAVING_OPS else (step.get("oldState") or step.get("newState"))
     if not isinstance(state, dict):
-        raise InputError(f"{where} ({op} {urn}) has no resource state (`newState`/`oldState`); "
+        raise PlanError(f"{where} ({op} {urn}) has no resource state (`newState`/`oldState`); "
                          "the plan is incomplete, write it again", file=source)
     resource_type = state.get("type")
     if not isinstance(resource_type, str):
         try:
             resource_type = urn_parts(urn)[2].rsplit("$", 1)[-1]
         except ValueError:
-            raise InputError(f"{where}: {urn!r} is not a Pulumi URN", file=source) from None
+            raise PlanError(f"{where}: {urn!r} is not a Pulumi URN", file=source) from None
     inputs = state.get("inputs") or {}
     if not isinstance(inputs, dict):
-        raise InputError(f"{where}: `inputs` of {urn} must be an object", file=source)
+        raise PlanError(f"{where}: `inputs` of {urn} must be an object", file=source)
     dependencies = state.get("dependencies") or []
     by_property = state.get("propertyDependencies") or {}
     return PlanResource(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from estate.foundation.errors import InputError
+from estate.foundation.errors import DefinitionError
 from estate.foundation.yamlfile import read_yaml
 
 PROJECT_FILE = "Pulumi.yaml"
@@ -43,6 +43,6 @@ def _stack_config_dir(project_file: Path) -> str:
     if value is None:
         return "."
     if not isinstance(value, str) or not value.strip():
-        raise InputError(f"{project_file}: stackConfigDir must be a folder name (relative to the project)",
+        raise DefinitionError(f"{project_file}: stackConfigDir must be a folder name (relative to the project)",
                          file=str(project_file))
     return value

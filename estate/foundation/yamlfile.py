@@ -127,9 +127,9 @@ def read_yaml(path: str | Path, *, what: str = "definition") -> YamlDocument:
         where = f"{file}:{mark.line + 1}:{mark.column + 1}" if mark else file
         reason = exc.problem or exc.context or "not valid YAML"
         raise InputError(f"{where}: YAML syntax error: {reason}; fix the YAML at that line (check indentation, "
-                         "colons and quotes)", file=file) from None
+                         "colons and quotes)", file=file) from exc
     except YAMLError as exc:
-        raise InputError(f"{file}: YAML error: {exc}; fix the YAML", file=file) from None
+        raise InputError(f"{file}: YAML error: {exc}; fix the YAML", file=file) from exc
     if not isinstance(root, CommentedMap):
         raise InputError(f"{file}:1:1: the {what} must be a YAML mapping of keys to values, "
                          f"not {type(root).__name__}; start with the top-level keys", file=file)
@@ -147,9 +147,9 @@ def load_yaml_data(path: str | Path, *, what: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         where = f"{file}:{mark.line + 1}:{mark.column + 1}" if mark else file
         raise InputError(f"{where}: YAML syntax error: {exc.problem or exc.context}; fix the YAML",
-                         file=file) from None
+                         file=file) from exc
     except YAMLError as exc:
-        raise InputError(f"{file}: YAML error: {exc}; fix the YAML", file=file) from None
+        raise InputError(f"{file}: YAML error: {exc}; fix the YAML", file=file) from exc
 
 
 def check_yaml_bounds(text: str, file: str) -> None:
@@ -214,7 +214,7 @@ def validate(document: YamlDocument, model: type[ModelT]) -> ModelT:
         return model.model_validate(document.data)
     except pydantic.ValidationError as exc:
         problems = [_problem_from_pydantic(document, model, error) for error in exc.errors()]
-        raise ValidationError(document.file, problems) from None
+        raise ValidationError(document.file, problems) from exc
 
 
 def _problem_from_pydantic(document: YamlDocument, model: type[pydantic.BaseModel], error: Any) -> Problem:

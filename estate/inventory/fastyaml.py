@@ -72,4 +72,4 @@ def validated(text: str, target: Path, data: Any = None) -> Estate:
         try:
             return load_estate(candidate)
         except InputError as exc:
-            raise InputError(exc.message.replace(str(candidate), str(target)), file=str(target)) from None
+            raise InputError(exc.message.replace(str(candidate), str(target)), file=str(target)) from exc

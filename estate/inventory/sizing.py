@@ -91,7 +91,7 @@ def load_disk_rules(path: Path | None = None) -> list[DiskRule]:
         with path.open(newline="", encoding="utf-8-sig") as handle:
             rows = list(csv.DictReader(handle))
     except OSError as exc:
-        raise InputError(f"{path}: cannot read the disk rules ({exc.strerror})", file=str(path)) from None
+        raise InputError(f"{path}: cannot read the disk rules ({exc.strerror})", file=str(path)) from exc
     rules: list[DiskRule] = []
     for number, row in enumerate(rows, start=2):
         sku = (row.get("disk_sku") or "").strip()

@@ -186,7 +186,7 @@ class Workbook:
             rows = self._book.get_sheet_by_name(self._real_name(key)).to_python(skip_empty_area=False)
         except (CalamineError, ValueError) as exc:
             raise InputError(f"{self.display}: sheet {key} cannot be read ({exc}); save the workbook again "
-                             "from Excel or export it again", file=str(self.path)) from None
+                             "from Excel or export it again", file=str(self.path)) from exc
         for number_, values in enumerate(rows, start=1):
             yield number_, tuple(values)
 
@@ -225,4 +225,4 @@ def _open_workbook(path: Path) -> Any:
         return CalamineWorkbook.from_path(str(path))
     except (CalamineError, OSError, ValueError) as exc:
         raise InputError(f"{path}: is not an Excel workbook (.xlsx) ({type(exc).__name__}); export the inventory "
-                         "again as .xlsx, or give a folder with one CSV per sheet", file=str(path)) from None
+                         "again as .xlsx, or give a folder with one CSV per sheet", file=str(path)) from exc

@@ -15,4 +15,4 @@ try:
     run_program(load_estate(_settings.estate_file), _settings)
 except EstateError as exc:
     # RunError makes Pulumi print the message alone, not a Python traceback.
-    raise pulumi.RunError(exc.message) from None
+    raise pulumi.RunError(exc.message) from exc

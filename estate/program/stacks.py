@@ -84,7 +84,7 @@ def run_program(estate: Estate, settings: StackSettings) -> None:
         try:
             build_wave(estate, wave, settings, platform_values(estate, wave, value, settings.platform_stack))
         except EstateError as exc:
-            raise pulumi.RunError(exc.message) from None
+            raise pulumi.RunError(exc.message) from exc
         return {}
 
     pulumi.run(main)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from estate.definition.model import Estate
-from estate.foundation.errors import InputError
+from estate.foundation.errors import DefinitionError
 from estate.foundation.project import Project
 from estate.foundation.yamlfile import read_yaml
 from estate.program.settings import (
@@ -64,7 +64,7 @@ def load_stack_config(config_dir: Path, stack: str, estate: Estate, estate_file:
         document = read_yaml(path, what="Pulumi stack settings")
         config = document.data.get("config") or {}
         if not isinstance(config, dict):
-            raise InputError(f"{path}: `config` must be a mapping of keys to values, as `pulumi config set` "
+            raise DefinitionError(f"{path}: `config` must be a mapping of keys to values, as `pulumi config set` "
                              "writes it", file=str(path))
         for key, value in config.items():
             text, secret = _config_text(value)
@@ -76,7 +76,7 @@ def load_stack_config(config_dir: Path, stack: str, estate: Estate, estate_file:
     extra = (circuit.authorization_key_config,) if circuit is not None and circuit.authorization_key_config else ()
     problems = config_problems(values, extra)
     if problems:
-        raise InputError(f"{where}: " + "; ".join(problems), file=str(path))
+        raise DefinitionError(f"{where}: " + "; ".join(problems), file=str(path))
     values.setdefault("azure-native:location", estate.primary_region)
     key = f"{CONFIG_NAMESPACE}:estateFile"
     if project is None:
@@ -85,7 +85,7 @@ def load_stack_config(config_dir: Path, stack: str, estate: Estate, estate_file:
         named = values.get(key, DEFAULT_ESTATE_FILE)
         resolved = project.resolve(named)
         if resolved.resolve() != estate_file.resolve():
-            raise InputError(
+            raise DefinitionError(
                 f"{where}: {key} is {named!r}, which the program resolves against the project root "
                 f"{project.root} to {resolved}, not the estate being synthesised ({estate_file}); a real "
                 f"`pulumi preview -s {stack}` would read that file: set {key} to "

@@ -62,7 +62,7 @@ def read_links(path: Path) -> list[Link]:
         content = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise InputError(f"{path}: cannot read the dependencies ({exc.strerror}); give the CSV exported from "
-                         "Azure Migrate's dependency analysis or a source,destination CSV", file=str(path)) from None
+                         "Azure Migrate's dependency analysis or a source,destination CSV", file=str(path)) from exc
     except UnicodeDecodeError:
         raise InputError(f"{path}: not UTF-8 text; save the dependency CSV as UTF-8", file=str(path)) from None
     rows = list(csv.reader(content.splitlines()))

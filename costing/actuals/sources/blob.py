@@ -31,7 +31,7 @@ from costing.actuals.sources.local import (
     latest_runs,
     read_run_manifest,
 )
-from estate.foundation.errors import InputError
+from estate.foundation.errors import CostDataError
 from estate.foundation.files import inside
 from estate.foundation.limits import REQUEST_SECONDS
 from estate.foundation.redact import redact
@@ -63,12 +63,12 @@ def parse_blob_url(url: str) -> BlobLocation:
     path_style = not host.endswith(".core.windows.net") and not host.endswith(".azure.net")
     if path_style:
         if len(segments) < 2:
-            raise InputError(f"{url}: expected http(s)://HOST/ACCOUNT/CONTAINER[/PREFIX]")
+            raise CostDataError(f"{url}: expected http(s)://HOST/ACCOUNT/CONTAINER[/PREFIX]")
         account_url = f"{parts.scheme}://{parts.netloc}/{segments[0]}"
         segments = segments[1:]
     else:
         if not segments:
-            raise InputError(f"{url}: expected https://ACCOUNT.blob.core.windows.net/CONTAINER[/PREFIX]")
+            raise CostDataError(f"{url}: expected https://ACCOUNT.blob.core.windows.net/CONTAINER[/PREFIX]")
         account_url = f"{parts.scheme}://{parts.netloc}"
     return BlobLocation(account_url, segments[0], "/".join(segments[1:]))
 
@@ -87,7 +87,7 @@ def container_client(location: BlobLocation, connection_string: str | None):
         try:
             service = BlobServiceClient.from_connection_string(connection_string, **_timeouts())
         except ValueError:  # never echo the string: it holds the account key
-            raise InputError(
+            raise CostDataError(
                 "the storage connection string (--connection-string or AZURE_STORAGE_CONNECTION_STRING) is "
                 "malformed; copy it again from the storage account's Access keys blade, in the form "
                 "DefaultEndpointsProtocol=https;AccountName=...;AccountKey=...;EndpointSuffix=...") from None
@@ -144,9 +144,10 @@ def download_exports(url: str, target_dir: Path, connection_string: str | None =
         listed = {blob.name: blob.etag for blob in client.list_blobs(name_starts_with=prefix or None)
                   if is_data_file(Path(blob.name)) or PurePosixPath(blob.name).name in MANIFEST_NAMES}
         if len(listed) > MAX_BLOBS:
-            raise InputError(f"{safe_url}: {len(listed)} export blobs; narrow the prefix to one export folder")
+            raise CostDataError(f"{safe_url}: {len(listed)} export blobs; narrow the prefix to one export folder")
         if not listed:
-            raise InputError(f"{safe_url}: no export files (.csv, .csv.gz, .parquet, manifest.json) under this prefix")
+            raise CostDataError(f"{safe_url}: no export files (.csv, .csv.gz, .parquet, manifest.json) under this "
+                                "prefix")
         download.etags = {location.url(name): etag for name, etag in listed.items()}
 
         def fetch(name: str) -> Path:
@@ -165,9 +166,9 @@ def download_exports(url: str, target_dir: Path, connection_string: str | None =
         download.downloaded = len(wanted)
     except AzureError as exc:
         message = redact(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-        raise InputError(f"{safe_url}: cannot read the container: {message}; check the URL, that you are signed in "
+        raise CostDataError(f"{safe_url}: cannot read the container: {message}; check the URL, that you are signed in "
                          "(az login) or gave --connection-string, and that the identity has Storage Blob Data "
-                         "Reader on the container") from None
+                         "Reader on the container") from exc
     return download
 
 

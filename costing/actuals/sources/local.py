@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import TypeVar
 
 from costing.actuals.reading import ExportFile, is_data_file
-from estate.foundation.errors import InputError
+from estate.foundation.errors import CostDataError
 from estate.foundation.files import inside
 
 MANIFEST_NAMES = ("manifest.json", "_manifest.json")
@@ -64,7 +64,7 @@ def discover(root: Path, display: Callable[[str], str],
     """The sources under `root` (a file or a folder); `display` turns a relative path into the name shown, and
     `locate` (path, relative path) gives a loose file's source name, its full location."""
     if not root.exists():
-        raise InputError(f"{display('')}: no such file or folder; give a cost export file, a folder of exports, "
+        raise CostDataError(f"{display('')}: no such file or folder; give a cost export file, a folder of exports, "
                          "or a Blob Storage URL", file=display(""))
     if root.is_file():
         if root.name in MANIFEST_NAMES:
@@ -83,7 +83,7 @@ def discover(root: Path, display: Callable[[str], str],
             sources.append(ExportSource(locate(path, relative), [ExportFile(path, display(relative))],
                                         display(relative)))
     if not sources:
-        raise InputError(f"{display('')}: no cost export files (.csv, .csv.gz, .parquet or a manifest.json) found; "
+        raise CostDataError(f"{display('')}: no cost export files (.csv, .csv.gz, .parquet or a manifest.json) found; "
                          "point estate at the export's folder or container", file=display(""))
     return sources
 
@@ -124,8 +124,8 @@ def read_run_manifest(path: Path, relative: str, shown: str) -> RunManifest:
         manifest = json.loads(path.read_text(encoding="utf-8-sig"))
         blobs = tuple(blob for blob in manifest["blobs"] if isinstance(blob, dict))
     except (OSError, json.JSONDecodeError, KeyError, TypeError) as exc:
-        raise InputError(f"{shown}: not a Cost Management export manifest ({exc}); "
-                         "remove it or re-run the export", file=shown) from None
+        raise CostDataError(f"{shown}: not a Cost Management export manifest ({exc}); "
+                         "remove it or re-run the export", file=shown) from exc
     config = manifest.get("exportConfig") or {}
     run = manifest.get("runInfo") or {}
     period = f"{str(run.get('startDate', ''))[:10]}..{str(run.get('endDate', ''))[:10]}"
@@ -141,14 +141,14 @@ def _manifest_source(path: Path, root: Path, display: Callable[[str], str]) -> E
     for blob in run.blobs:
         data_path = _find_blob(path.parent, root, str(blob.get("blobName", "")), f"{display(relative)}: blobName")
         if data_path is None:
-            raise InputError(f"{display(relative)}: lists {blob.get('blobName')!r}, which is not there; the export "
+            raise CostDataError(f"{display(relative)}: lists {blob.get('blobName')!r}, which is not there; the export "
                              "is incomplete: wait for the run to finish or re-run it", file=display(relative))
         shown = data_path.relative_to(root).as_posix() if data_path.is_relative_to(root) else data_path.name
         source.files.append(ExportFile(data_path, display(shown)))
         if isinstance(blob.get("dataRowCount"), int):
             source.expected_rows[data_path] = blob["dataRowCount"]
     if not source.files:
-        raise InputError(f"{display(relative)}: the manifest lists no data files; the export is empty",
+        raise CostDataError(f"{display(relative)}: the manifest lists no data files; the export is empty",
                          file=display(relative))
     return source
 
@@ -159,7 +159,7 @@ def _find_blob(manifest_dir: Path, root: Path, blob_name: str, what: str) -> Pat
     The name must stay inside the container (no `..`, not absolute) and what it finds inside `root`."""
     parts = PurePosixPath(blob_name).parts
     if PurePosixPath(blob_name).is_absolute() or ".." in parts or "\\" in blob_name:
-        raise InputError(f"{what}: {blob_name!r} is not a plain path inside the container (absolute, or with '..'"
+        raise CostDataError(f"{what}: {blob_name!r} is not a plain path inside the container (absolute, or with '..'"
                          " or '\\'); estate reads only files inside the export folder, so the entry is refused",
                          file=what)
     candidates = [manifest_dir / parts[-1]] if parts else []
