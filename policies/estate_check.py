@@ -14,8 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from estate.definition.generated_names import name_problems
-from estate.definition.model import Estate, VirtualMachine
+from estate.definition.model import Estate
 from estate.definition.rules import check_estate
+from estate.definition.stacks import TagSet, platform_tags, tag_sets
 from estate.foundation.errors import ValidationError
 from estate.foundation.reference import UK_REGIONS, size_offered
 from estate.foundation.yamlfile import YamlDocument, format_loc, locate, read_yaml, validate
@@ -26,8 +27,6 @@ from policies.rules.preflight import names as preflight_names
 from policies.rules.preflight import vm as preflight_vm
 
 Loc = tuple[str | int, ...]
-_PLATFORM_GENERATED = ("business-case-line", "wave", "cost-centre")
-_SERVER_GENERATED = ("application", "migration-strategy", "reservation")
 
 
 def check_estate_file(path: str | Path, rules: set[str], previous: Path | None = None) -> CheckResult:
@@ -92,34 +91,40 @@ def _regions(estate: Estate) -> Iterator[Finding]:
 
 
 def _tags(estate: Estate) -> Iterator[Finding]:
+    """The tags the program will write (estate.definition.stacks, the one definition of them), checked before
+    synthesis: every mandatory tag is written somewhere, and no tag set the estate controls leaves one empty."""
     settings = GuardrailSettings.from_estate(estate)
-    platform_tags = estate.tags_for(business_case_line="x", wave="x")
+    sets = list(tag_sets(estate))
+    written = {tag for each in sets if not each.server for tag, value in each.tags.items() if value}
+    on_servers = {tag for each in sets if each.server for tag, value in each.tags.items() if value}
+    servers = any(each.server for each in sets)
+    platform_written = sorted(set(platform_tags(estate)) - set(estate.tags.common))
+    server_written = sorted(on_servers - written - set(estate.tags.common))
     for index, tag in enumerate(estate.tags.mandatory):
-        server_tag = tag in settings.server_only_tags and tag in _SERVER_GENERATED
-        if tag not in _PLATFORM_GENERATED and tag not in estate.tags.common and not server_tag:
-            where = "servers" if tag in settings.server_only_tags else "resources"
-            yield ("estate:tags", ("tags", "mandatory", index), tag, MANDATORY,
-                   f"mandatory tag {tag!r} is set on no {where}: estate writes only business-case-line, wave, "
-                   f"cost-centre, the common tags and (on servers) application, migration-strategy, reservation; "
-                   f"add it to tags.common")
-    for tag, problem in required_tags.missing_tags(platform_tags, estate.tags.mandatory):
+        on_server_only = tag in settings.server_only_tags
+        if tag in estate.tags.common or tag in (on_servers if on_server_only else written) or \
+                (on_server_only and not servers):
+            continue
+        where = "servers" if on_server_only else "resources"
+        yield ("estate:tags", ("tags", "mandatory", index), tag, MANDATORY,
+               f"mandatory tag {tag!r} is set on no {where}: estate writes only {', '.join(platform_written)}, the "
+               f"common tags and (on servers) {', '.join(server_written) or 'nothing more'}; add it to tags.common")
+    for tag, problem in required_tags.missing_tags(platform_tags(estate), estate.tags.mandatory):
         if tag in estate.tags.common:
             yield "estate:tags", ("tags", "common", tag), estate.tags.common[tag], MANDATORY, problem
-    for wave_index, wave in enumerate(estate.waves):
-        for vm_index, vm in enumerate(wave.vms):
-            loc: Loc = ("waves", wave_index, "vms", vm_index)
-            yield from _vm_tags(estate, vm, loc)
+    for each in sets:
+        if each.server:
+            yield from _server_tags(estate, each)
 
 
-def _vm_tags(estate: Estate, vm: VirtualMachine, loc: Loc) -> Iterator[Finding]:
-    tags = estate.tags_for(business_case_line=vm.business_case_line, wave="x", application=vm.application,
-                           migration_strategy=vm.strategy, reservation=vm.reservation, cost_centre=vm.cost_centre)
-    tags.update(vm.tags)
-    for tag, problem in required_tags.missing_tags(tags, estate.tags.mandatory):
+def _server_tags(estate: Estate, server: TagSet) -> Iterator[Finding]:
+    wave_index, vm_index = server.loc[1], server.loc[3]
+    vm = estate.waves[wave_index].vms[vm_index]
+    for tag, problem in required_tags.missing_tags(server.tags, estate.tags.mandatory):
         if tag in vm.tags:
-            yield "estate:vm", (*loc, "tags", tag), vm.tags[tag], MANDATORY, problem
+            yield "estate:vm", (*server.loc, "tags", tag), vm.tags[tag], MANDATORY, problem
         elif tag == "cost-centre" and vm.cost_centre is not None:
-            yield "estate:vm", (*loc, "cost_centre"), vm.cost_centre, MANDATORY, problem
+            yield "estate:vm", (*server.loc, "cost_centre"), vm.cost_centre, MANDATORY, problem
 
 
 def _operating_systems(estate: Estate) -> Iterator[Finding]:

@@ -219,3 +219,26 @@ def test_platform_plan_carries_budgets_derived_from_the_business_case(plans):
         assert budget.inputs["scope"].startswith("/subscriptions/")
         emails = {tuple(n["contactEmails"]) for n in budget.inputs["notifications"].values()}
         assert emails == {("imt-cloud@example.gov.uk",)}
+
+
+def test_the_program_writes_the_tags_the_stack_definitions_say(plans, estate):
+    # estate.definition.stacks is the one definition of each stack's tags: what `estate check --estate` reads
+    # before synthesis is exactly what the plans carry.
+    from estate.definition.stacks import platform_tags, server_tags, stack_secrets, tag_sets, wave_tags
+
+    hub = next(r for r in azure(plans["platform"], "azure-native:network:VirtualNetwork")
+               if r.inputs["virtualNetworkName"].endswith("hub-uks"))
+    assert dict(hub.tags) == platform_tags(estate)
+    wave = estate.waves[0]
+    vm = next(v for v in wave.vms if v.strategy != "retire")
+    name = vm.name or vm.names()[0]
+    planned = next(r for r in azure(plans[wave.stack], "azure-native:compute:VirtualMachine")
+                   if r.inputs["vmName"] == name)
+    assert dict(planned.tags) == server_tags(estate, wave, vm)
+    group = next(r for r in azure(plans[wave.stack], "azure-native:resources:ResourceGroup"))
+    assert dict(group.tags) == wave_tags(estate, wave)
+    assert {each.what for each in tag_sets(estate)} >= {"platform resources", f"wave {wave.name} resource group"}
+    families = {v.operating_system.family for v in wave.vms if v.strategy != "retire"}
+    assert set(stack_secrets(estate, wave.stack)) == {key for family, key in (
+        ("windows", "vmAdminPassword"), ("linux", "vmAdminSshPublicKey")) if family in families}
+    assert stack_secrets(estate, "platform") == ()  # the stack creates its own circuit: no authorisation key

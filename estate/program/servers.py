@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from estate.components.migration_wave import DiskSpec, ImageSpec, ServerSpec
 from estate.definition.model import Estate, VirtualMachine, Wave
+from estate.definition.stacks import server_tags
 
 # Azure Hybrid Benefit licence types by operating system.
 _LICENSE_TYPES = {"windows-server": "Windows_Server", "rhel": "RHEL_BYOS", "sles": "SLES_BYOS"}
@@ -26,9 +27,7 @@ def _common(estate: Estate, wave: Wave, vm: VirtualMachine) -> dict:
     system = vm.operating_system
     if system is None or not system.has_azure_image:
         raise ValueError(f"{vm.os} {vm.os_version} has no Azure image; `estate validate` reports this")
-    tags = estate.tags_for(business_case_line=vm.business_case_line, wave=wave.name, application=vm.application,
-                           migration_strategy=vm.strategy, reservation=vm.reservation, cost_centre=vm.cost_centre)
-    tags = dict(sorted({**tags, **vm.tags}.items()))
+    tags = server_tags(estate, wave, vm)
     return {
         "size": vm.size,
         "image": ImageSpec(publisher=system.image_publisher, offer=system.image_offer, sku=system.image_sku),

@@ -12,15 +12,15 @@ from typing import Any
 
 import pulumi
 
+from estate.definition.stacks import ADMIN_PASSWORD_KEY, ADMIN_SSH_KEY
 from estate.foundation.errors import EstateError
 
 CONFIG_NAMESPACE = "estate"
 DEFAULT_ESTATE_FILE = "stacks/estate.yaml"
 DEFAULT_PLATFORM_STACK = "platform"
 DEFAULT_ADMIN_USERNAME = "estateadmin"
-# Secret settings a stack may need (set with `pulumi config set --secret estate:<key> ...`).
-ADMIN_PASSWORD_KEY = "vmAdminPassword"
-ADMIN_SSH_KEY = "vmAdminSshPublicKey"
+# Secret settings a stack may need (set with `pulumi config set --secret estate:<key> ...`): ADMIN_PASSWORD_KEY and
+# ADMIN_SSH_KEY, defined with the stacks they belong to (estate.definition.stacks).
 
 
 @dataclass(frozen=True)

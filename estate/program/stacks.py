@@ -20,13 +20,12 @@ from estate.components.migration_wave import (
     MigrationWaveArgs,
 )
 from estate.components.retained_estate import RetainedEstate, RetainedEstateArgs, RetainedGroupSpec
-from estate.definition import naming
+from estate.definition import naming, stacks
 from estate.definition.model import Estate, Wave
+from estate.definition.stacks import ADMIN_PASSWORD_KEY, ADMIN_SSH_KEY, PLATFORM_OUTPUTS, REGIONS_OUTPUT
 from estate.foundation.errors import EstateError
 from estate.program import servers
 from estate.program.settings import (
-    ADMIN_PASSWORD_KEY,
-    ADMIN_SSH_KEY,
     CONFIG_NAMESPACE,
     BudgetSettings,
     StackConfigError,
@@ -35,13 +34,9 @@ from estate.program.settings import (
     require_secret,
 )
 
-# What the platform stack exports for the wave stacks (read back through a StackReference). `regions` holds,
-# per region, the subnets and the backup vault a wave in that region uses; the rest are the landing zone's own
-# region's (kept for readers of the first version) and ExpressRoute's (for the network team).
-REGIONS_OUTPUT = "regions"
-STACK_OUTPUTS = (REGIONS_OUTPUT, "subnetIds", "recoveryVaultName", "recoveryVaultResourceGroupName",
-                 "backupPolicyId")
-EXPRESSROUTE_OUTPUTS = ("expressRouteCircuitId", "expressRouteServiceKey", "expressRouteProvisioningState")
+# What each stack exports, the secrets it reads and the tags it writes are defined once, in
+# estate.definition.stacks: `regions` holds, per region, the subnets and the backup vault a wave there uses.
+STACK_OUTPUTS = PLATFORM_OUTPUTS
 
 
 class UnknownStackError(EstateError):
@@ -148,7 +143,7 @@ def platform_values(estate: Estate, wave: Wave, regions: Any, platform_stack: st
 def build_platform(estate: Estate, settings: StackSettings | None = None) -> None:
     """Landing zone, connectivity and the business case's budgets. Add a component here and export what it makes."""
     short, region, zone_spec = estate.organisation.short_name, estate.primary_region, estate.landing_zone
-    tags = estate.tags_for(business_case_line=zone_spec.business_case_line, wave="platform")
+    tags = stacks.platform_tags(estate)
     client = authorization.get_client_config_output()
     circuit = estate.connectivity.expressroute
     zone = LandingZone(f"{short}-lz", LandingZoneArgs(
@@ -164,8 +159,7 @@ def build_platform(estate: Estate, settings: StackSettings | None = None) -> Non
         expressroute = ExpressRoute(f"{short}-er", ExpressRouteArgs(
             short_name=short, region=region, circuit=circuit, resource_group_name=zone.connectivity_group.name,
             gateway_subnet_id=zone.subnet_ids["GatewaySubnet"], authorization_key=key, protect=zone_spec.protect,
-            tags=estate.tags_for(business_case_line=circuit.business_case_line
-                                 or zone_spec.business_case_line, wave="platform")))
+            tags=stacks.expressroute_tags(estate)))
         gateway = expressroute.gateway
         _export_expressroute(expressroute)
     zone.peer_spokes(gateway)
@@ -201,7 +195,7 @@ def build_wave(estate: Estate, wave: Wave, settings: StackSettings, platform: Pl
     servers_in_wave = MigrationWave(COMPONENT_NAME, MigrationWaveArgs(
         resource_group_name=naming.wave_resource_group(short, wave.name, region), region=region,
         subnet_id=platform.subnet_id, servers=specs, admin=admin,
-        tags=estate.tags_for(business_case_line=estate.landing_zone.business_case_line, wave=wave.name),
+        tags=stacks.wave_tags(estate, wave),
         backup=BackupTarget(vault_name=platform.vault_name,
                             vault_resource_group_name=platform.vault_resource_group_name,
                             policy_id=platform.backup_policy_id)))
@@ -215,14 +209,13 @@ def build_retained(estate: Estate) -> None:
     groups = tuple(
         RetainedGroupSpec(name=group.name, site=group.site, hosts=group.count, arc=group.arc,
                           site_recovery=group.dr == "azure-site-recovery",
-                          tags=estate.tags_for(business_case_line=group.business_case_line, wave="retained",
-                                               cost_centre=group.cost_centre))
+                          tags=stacks.retained_tags(estate, group))
         for group in estate.retained
     )
     RetainedEstate(f"{estate.organisation.short_name}-retained", RetainedEstateArgs(
         short_name=estate.organisation.short_name, region=estate.primary_region,
         storage_redundancy=estate.landing_zone.recovery_vault.storage_redundancy, groups=groups,
-        tags=estate.tags_for(wave="retained")))
+        tags=stacks.retained_tags(estate)))
 
 
 def build_budgets(estate: Estate, budget_settings: BudgetSettings, subscription_id: pulumi.Input[str]) -> None:
