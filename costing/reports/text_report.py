@@ -64,9 +64,11 @@ def _lines_table(result: Reconciliation) -> Table:
     if result.three_way:
         headers += [f"Estimate to date ({result.currency})", f"Actual - estimate ({result.currency})"]
     for index, header in enumerate(headers):
-        # Labels wrap rather than lose their end to an ellipsis; figures never wrap.
+        # Labels and bases wrap rather than lose their end to an ellipsis; money columns keep room for a full
+        # figure (to 99,999,999.99) and fold rather than cut one.
+        money = f"({result.currency})" in header
         table.add_column(header, justify="left" if index < 4 or header in ("RAG", "Re-forecast basis") else "right",
-                         overflow="fold" if index == 0 else "ellipsis", min_width=20 if index == 0 else None)
+                         overflow="fold", min_width=20 if index == 0 else (13 if money else None))
     for line in reported_lines(result):
         _add_line_rows(table, line, result.three_way)
     return table
