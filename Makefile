@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OUT := out
 
-.PHONY: install azurite demo test bench lint docs clean
+.PHONY: install azurite demo test coverage bench lint docs clean
 
 # Install once into .venv; reinstall only when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -72,6 +72,10 @@ demo: $(STAMP)
 
 test: $(STAMP) $(AZURITE_STAMP)
 	$(BIN)/python -m pytest
+
+# The suite with line coverage of estate, costing and policies (the figure the closing notes quote).
+coverage: $(STAMP) $(AZURITE_STAMP)
+	$(BIN)/python -m pytest --cov=estate --cov=costing --cov=policies --cov-report=term
 
 bench: $(STAMP)
 	$(BIN)/python -m pytest tests/bench -p no:cacheprovider -s -o addopts="" -q

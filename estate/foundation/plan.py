@@ -42,8 +42,32 @@ REPLACEMENT_OPS = frozenset({"create-replacement", "replace", "delete-replaced",
                              "read-replacement", "discard-replaced"})
 
 
+class InputsView:
+    """What every reader asks of a resource's inputs, one way: its tags and its name in Azure. Mixed into the plan
+    reader's `PlanResource` and the guardrails' `Resource` (each has `type` and `inputs`)."""
+
+    type: str
+    inputs: Mapping[str, Any]
+
+    @property
+    def tags(self) -> Mapping[str, Any]:
+        """The resource's `tags` input (empty when it sets none or they are not an object)."""
+        tags = self.inputs.get("tags")
+        return tags if isinstance(tags, Mapping) else {}
+
+    @property
+    def azure_name(self) -> str | None:
+        """The resource's name in Azure: the `<type>Name` input (e.g. `publicIpAddressName`), if set."""
+        return azure_name_of(self.type, self.inputs)[1]
+
+    @property
+    def azure_name_key(self) -> str | None:
+        """The input key holding the Azure name, if any."""
+        return azure_name_of(self.type, self.inputs)[0]
+
+
 @dataclass(frozen=True)
-class PlanResource:
+class PlanResource(InputsView):
     """One step of a plan, reduced to what checks and costing read."""
 
     op: str
@@ -69,22 +93,6 @@ class PlanResource:
     @property
     def leaving(self) -> bool:
         return self.op in LEAVING_OPS
-
-    @property
-    def tags(self) -> Mapping[str, Any]:
-        """The resource's `tags` input (empty when it sets none or they are not an object)."""
-        tags = self.inputs.get("tags")
-        return tags if isinstance(tags, Mapping) else {}
-
-    @property
-    def azure_name(self) -> str | None:
-        """The resource's name in Azure: the `<type>Name` input (e.g. `publicIpAddressName`), if set."""
-        return azure_name_of(self.type, self.inputs)[1]
-
-    @property
-    def azure_name_key(self) -> str | None:
-        """The input key holding the Azure name, if any."""
-        return azure_name_of(self.type, self.inputs)[0]
 
     @property
     def provider_urn(self) -> str | None:

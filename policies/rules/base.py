@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from estate.definition.model import DEFAULT_MANDATORY_TAGS, DEFAULT_SERVER_ONLY_TAGS, Estate, Exemption
-from estate.foundation.plan import azure_name_of
+from estate.foundation.plan import InputsView
 from estate.foundation.reference import UK_REGIONS
 
 MANDATORY = "mandatory"
@@ -31,8 +31,9 @@ def json_path(base: str, *parts: str | int) -> str:
 
 
 @dataclass(frozen=True)
-class Resource:
-    """One resource as the rules see it: its inputs, and the region its provider gives it if it sets none."""
+class Resource(InputsView):
+    """One resource as the rules see it: its inputs (tags and Azure name read as the plan reader reads them), and
+    the region its provider gives it if it sets none."""
 
     urn: str
     type: str
@@ -46,20 +47,6 @@ class Resource:
     op: str = "create"
     property_dependencies: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
-    @property
-    def azure_name(self) -> str | None:
-        """The resource's name in Azure: the `<type>Name` input (e.g. `publicIpAddressName`), if set."""
-        return azure_name_of(self.type, self.inputs)[1]
-
-    @property
-    def azure_name_key(self) -> str | None:
-        """The input key holding the Azure name, if any."""
-        return azure_name_of(self.type, self.inputs)[0]
-
-    @property
-    def tags(self) -> Mapping[str, Any]:
-        tags = self.inputs.get("tags")
-        return tags if isinstance(tags, Mapping) else {}
 
 
 @dataclass(frozen=True)
