@@ -52,9 +52,9 @@ def test_relative_links_resolve(page: Path):
 
 
 def test_nothing_points_outside_the_repository():
+    beside = "../" + "shared"  # the folder a clone of this repository alone does not have
     offenders = [str(path.relative_to(ROOT)) for path in ROOT.rglob("*")
                  if path.is_file() and path.suffix in {".py", ".md", ".yaml", ".toml", ".cfg"}
                  and not {".venv", "node_modules", ".git", "out"} & set(path.relative_to(ROOT).parts)
-                 and "../shared" in path.read_text(encoding="utf-8", errors="replace")
-                 and path.name != "test_docs.py"]
+                 and beside in path.read_text(encoding="utf-8", errors="replace")]
     assert offenders == []
