@@ -162,14 +162,22 @@ def synthesise(estate: Estate, forecast: ForecastInput, out_dir: Path, options: 
         by_billing_month[month].append(writer.support_row(month))
         total += SUPPORT_MONTHLY
     total += _add_correction(writer, months, by_billing_month)
+    return write_export(out_dir, estate, by_billing_month, _readme(estate, forecast, options, months),
+                        forecast.currency, total, len(writer.untagged))
+
+
+def write_export(out_dir: Path, estate: Estate, by_month: dict[Month, list[dict[str, str]]], readme: str,
+                 currency: str, total: Decimal, untagged: int) -> SyntheticExport:
+    """Write one FOCUS CSV per billing month and the SYNTHETIC README, and say what was written."""
     files = []
-    for month, rows in by_billing_month.items():
+    for month, rows in by_month.items():
         path = out_dir / f"synthetic-focus-1.0-{estate.organisation.short_name}-{month}.csv"
         write_atomic(path, _csv(rows))
         files.append(path)
-    write_atomic(out_dir / "SYNTHETIC-README.md", _readme(estate, forecast, options, months))
-    return SyntheticExport(files, sum(len(rows) for rows in by_billing_month.values()), months[0], months[-1],
-                           forecast.currency, total, len(writer.untagged))
+    write_atomic(out_dir / "SYNTHETIC-README.md", readme)
+    months = list(by_month)
+    return SyntheticExport(files, sum(len(rows) for rows in by_month.values()), months[0], months[-1], currency,
+                           total, untagged)
 
 
 def _add_correction(writer: _Writer, months: list[Month], rows: dict[Month, list[dict[str, str]]]) -> Decimal:

@@ -30,10 +30,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from costing.business_case.model import BusinessCase, Line
-from costing.synthetic import SIX_PLACES, SUPPORT_MONTHLY, SyntheticExport, SyntheticOptions, _csv, _iso, _json
+from costing.synthetic import SIX_PLACES, SUPPORT_MONTHLY, SyntheticExport, SyntheticOptions, _iso, _json, write_export
 from estate.definition import naming
 from estate.definition.model import Estate
-from estate.foundation.files import write_atomic
 from estate.foundation.periods import Month, Period
 from estate.foundation.reference import vm_sizes
 
@@ -252,14 +251,8 @@ def synthesise_from_case(estate: Estate, case: BusinessCase, out_dir: Path, opti
         by_month[month].append(rows.support(month))
         total += SUPPORT_MONTHLY
     total += _correction(rows, months, by_month)
-    files = []
-    for month, month_rows in by_month.items():
-        path = out_dir / f"synthetic-focus-1.0-{estate.organisation.short_name}-{month}.csv"
-        write_atomic(path, _csv(month_rows))
-        files.append(path)
-    write_atomic(out_dir / "SYNTHETIC-README.md", _readme(estate, case, case_file, options, months, plans))
-    return SyntheticExport(files, sum(len(r) for r in by_month.values()), months[0], months[-1], case.currency,
-                           total, len(untagged))
+    return write_export(out_dir, estate, by_month, _readme(estate, case, case_file, options, months, plans),
+                        case.currency, total, len(untagged))
 
 
 def _correction(rows: _Rows, months: list[Month], by_month: dict[Month, list[dict[str, str]]]) -> Decimal:

@@ -36,7 +36,6 @@ COST_COLUMNS: dict[str, str] = {
                      "months they cover",
     "BilledCost": "billed cost (BilledCost): what was invoiced, purchases in the month they were bought",
 }
-LINE_TAG = "business-case-line"
 Storage = LocalStorage | BlobStorage
 MICROSECONDS_A_DAY = 86_400_000_000
 EPOCH = date(1970, 1, 1)
