@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Any
+
+import typer
 
 from estate.foundation.safe_text import plain_text
 
@@ -27,3 +31,14 @@ def data_console(**options: Any):
     options.setdefault("markup", False)
     options.setdefault("highlight", False)
     return _DataConsole(**options)
+
+
+def emit_text(text: str, out: Path | None) -> None:
+    """A report to standard output, or to `out` (written atomically) with a line on stderr saying so."""
+    if out is None:
+        sys.stdout.write(text)
+        return
+    from estate.foundation.files import write_atomic
+
+    write_atomic(out, text)
+    typer.echo(f"{out}: written", err=True)

@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 import typer
 
 from estate.cli.app import app
+from estate.cli.console import emit_text
 from estate.cli.groups import DefaultCommandGroup
 
 prices_group = typer.Typer(help="Azure retail prices: download dated snapshots from the Retail Prices API.",
@@ -78,13 +79,13 @@ def forecast(
     result = run_forecast(plans, prices or [], usage=usage, estate_file=estate_file, as_of=as_of,
                           accept_fx_outlier=accept_fx_outlier)
     if output_format == "json":
-        _emit(json.dumps(to_json(result, by), indent=2) + "\n", out)
+        emit_text(json.dumps(to_json(result, by), indent=2) + "\n", out)
     elif output_format == "csv":
-        _emit(to_csv(result), out)
+        emit_text(to_csv(result), out)
     else:
         from estate.cli.forecast_text import render_forecast
 
-        _emit(render_forecast(result, by, width=None if sys.stdout.isatty() and not out else 160), out)
+        emit_text(render_forecast(result, by, width=None if sys.stdout.isatty() and not out else 160), out)
 
 
 @forecast_group.command("diff")
@@ -107,20 +108,10 @@ def forecast_diff(
     diff = run_diff(old, new, prices or [], usage=usage, estate_file=estate_file, as_of=as_of,
                     accept_fx_outlier=accept_fx_outlier)
     if output_format == "json":
-        _emit(json.dumps(diff_json(diff), indent=2) + "\n", out)
+        emit_text(json.dumps(diff_json(diff), indent=2) + "\n", out)
     elif output_format == "markdown":
-        _emit(diff_markdown(diff), out)
+        emit_text(diff_markdown(diff), out)
     else:
         from estate.cli.forecast_text import render_diff
 
-        _emit(render_diff(diff, width=None if sys.stdout.isatty() and not out else 160), out)
-
-
-def _emit(text: str, out: Path | None) -> None:
-    if out is None:
-        sys.stdout.write(text)
-        return
-    from estate.foundation.files import write_atomic
-
-    write_atomic(out, text)
-    typer.echo(f"{out}: written", err=True)
+        emit_text(render_diff(diff, width=None if sys.stdout.isatty() and not out else 160), out)

@@ -67,7 +67,8 @@ def reconcile(
 
 
 def _emit(result, output_format: str, out: Path | None) -> None:
-    from estate.foundation.files import write_atomic, write_atomic_with
+    from estate.cli.console import emit_text
+    from estate.foundation.files import write_atomic_with
 
     if output_format == "xlsx":
         from costing.reports.xlsx_report import write_xlsx
@@ -99,11 +100,7 @@ def _emit(result, output_format: str, out: Path | None) -> None:
         from costing.reports.text_report import render_text
 
         text = render_text(result, width=None if sys.stdout.isatty() and out is None else 160)
-    if out is None:
-        sys.stdout.write(text)
-        return
-    write_atomic(out, text)
-    typer.echo(f"{out}: written", err=True)
+    emit_text(text, out)
 
 
 @group.command("synthesise")
