@@ -272,7 +272,7 @@ def test_one_manifest_reader_serves_the_store_and_the_reconciliation():
     from costing.actuals import manifest, store
     from costing.reconcile import actuals
 
-    assert store.read_manifest is manifest.read_manifest and actuals.read_manifest is manifest.read_manifest
+    assert store.read_manifest is manifest.read_manifest and actuals.existing_manifest is manifest.existing_manifest
     assert manifest.STORE_FORMAT == 2 and store.store_files is manifest.store_files
 
 

@@ -30,15 +30,26 @@ def read_manifest(store_dir: Path | str | Storage) -> dict[str, Any]:
     return read_manifest_versioned(open_storage(store_dir))[0]
 
 
+def existing_manifest(store_dir: Path | str | Storage) -> dict[str, Any] | None:
+    """The store's manifest, or None when there is no store there (for readers that need one), in one read."""
+    manifest, _, found = _read(open_storage(store_dir))
+    return manifest if found else None
+
+
 def read_manifest_versioned(storage: Storage) -> tuple[dict[str, Any], Any]:
     """The manifest and the version token a commit must be conditional on."""
+    manifest, token, _ = _read(storage)
+    return manifest, token
+
+
+def _read(storage: Storage) -> tuple[dict[str, Any], Any, bool]:
     path = f"{storage}/{MANIFEST}"
     try:
         data, token = storage.read_manifest()
     except OSError as exc:
         raise CostDataError(f"{path}: cannot read the cost-store manifest ({exc})", file=path) from exc
     if data is None:
-        return empty_manifest(), token
+        return empty_manifest(), token, False
     try:
         manifest = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -49,21 +60,24 @@ def read_manifest_versioned(storage: Storage) -> tuple[dict[str, Any], Any]:
                          "load the data into a new store", file=str(path))
     # Every path it names must be one of the store's own (a manifest naming ../victim.txt is refused).
     check_manifest_paths(storage.local_root or Path("."), manifest, Path(path), FX_TABLE)
-    return manifest, token
+    return manifest, token, True
 
 
-def store_files(store_dir: Path | str | Storage, engine: str = "duckdb") -> list[str]:
-    """The live partition files the manifest lists: absolute paths, or URLs `engine` reads (a remote store)."""
+def store_files(store_dir: Path | str | Storage, engine: str = "duckdb",
+                manifest: dict[str, Any] | None = None) -> list[str]:
+    """The live partition files the manifest lists (read here unless given): absolute paths, or URLs `engine`
+    reads (a remote store)."""
     storage = open_storage(store_dir)
-    manifest = read_manifest(storage)
+    manifest = manifest if manifest is not None else read_manifest(storage)
     return storage.engine_paths([file for source in manifest["sources"].values()
                                  for part in source["partitions"].values() for file in part["files"]], engine)
 
 
-def readable_files(store_dir: Path | str | Storage, engine: str = "duckdb") -> list[str]:
+def readable_files(store_dir: Path | str | Storage, engine: str = "duckdb",
+                   manifest: dict[str, Any] | None = None) -> list[str]:
     """The listed files; in a local store every one must be present: a manifest naming a missing file is a
     damaged store (exit 2), not an engine error."""
-    files = store_files(store_dir, engine)
+    files = store_files(store_dir, engine, manifest)
     if open_storage(store_dir).local_root is not None:
         missing = next((file for file in files if not Path(file).is_file()), None)
         if missing is not None:

@@ -15,7 +15,8 @@ from pathlib import Path
 from costing.actuals.engines import DuckDBEngine, QueryEngine, run_query
 from costing.actuals.fx import FxTable, parse_fx_table
 from costing.actuals.line_tag import EXACT_SQL, OTHER_SPELLING_SQL, line_tag
-from costing.actuals.store import MANIFEST, Storage, open_storage, read_manifest, readable_files
+from costing.actuals.manifest import existing_manifest
+from costing.actuals.store import MANIFEST, Storage, open_storage, readable_files
 from estate.foundation.errors import CostDataError
 
 GROUPINGS = {
@@ -88,10 +89,10 @@ def summarise(store_dir: Path, by: tuple[str, ...], place: LinePlacer | None = N
     reconciliation's allocation, `costing.business_case.mapping.line_of` bound to a case) it is the line `place`
     gives each row, `(unallocated)` for none."""
     storage = open_storage(store_dir)
-    if storage.read_manifest()[0] is None:
+    manifest = existing_manifest(storage)
+    if manifest is None:
         raise CostDataError(f"{store_dir}: no cost store here (no {MANIFEST}); run `estate cost load SOURCE "
                          f"--store {store_dir}` first")
-    manifest = read_manifest(storage)
     fx = _fx_table(storage, manifest)
     mapped = place is not None and "business-case-line" in by
     columns = [GROUPINGS[name] + (f", {', '.join(MAPPING_COLUMNS)}" if mapped and name == "business-case-line" else "")
@@ -100,7 +101,7 @@ def summarise(store_dir: Path, by: tuple[str, ...], place: LinePlacer | None = N
     query = (f"SELECT {groups}, BillingCurrency AS currency, strftime(ChargePeriodStart, '%Y-%m') AS charge_month, "
              "sum(BilledCost), sum(EffectiveCost), count(*) FROM costs GROUP BY ALL")
     engine = engine or DuckDBEngine()
-    files = readable_files(storage, engine.name)
+    files = readable_files(storage, engine.name, manifest)
     # Months are UTC calendar months, whatever the machine's time zone (both engines run in UTC).
     records = run_query(engine, query, files, str(store_dir), storage.filesystem()) if files else []
     totals: dict[tuple[str, ...], list] = {}

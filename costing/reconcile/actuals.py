@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Literal
 from costing.actuals.fx import FxTable, parse_fx_table
 from costing.actuals.line_tag import EXACT_SQL, OTHER_SPELLING_SQL
 from costing.actuals.line_tag import line_tag as line_tag_value
-from costing.actuals.manifest import read_manifest, readable_files
+from costing.actuals.manifest import existing_manifest, readable_files
 from costing.actuals.storage import MANIFEST, BlobStorage, LocalStorage, open_storage
 from estate.foundation.errors import InputError
 from estate.foundation.periods import Month
@@ -71,11 +71,11 @@ def _store_contents(store_dir: Path | str | Storage, engine: str) -> tuple[list[
     """The live Parquet files (as `engine` reads them), the sources' names and origins, and the FX table: through
     the store's one manifest reader (`costing.actuals.manifest`)."""
     storage = open_storage(store_dir)
-    if storage.read_manifest()[0] is None:
+    manifest = existing_manifest(storage)
+    if manifest is None:
         raise InputError(f"{store_dir}: no cost store here (no {MANIFEST}); load spend into it first with "
                          f"`estate cost load EXPORT --store {store_dir}`", file=str(store_dir))
-    manifest = read_manifest(storage)
-    files = readable_files(storage, engine)
+    files = readable_files(storage, engine, manifest)
     sources = [f"{name} ({source.get('origin', '')})" for name, source in sorted(manifest["sources"].items())]
     fx = None
     if manifest.get("fx_table"):
