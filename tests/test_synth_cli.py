@@ -33,6 +33,17 @@ def test_same_estate_gives_byte_identical_plans(write_estate, tmp_path):
         assert (tmp_path / "first" / name).read_bytes() == (tmp_path / "second" / name).read_bytes()
 
 
+def test_one_process_and_workers_write_byte_identical_plans(write_estate, tmp_path, monkeypatch):
+    estate_file = write_estate()
+    monkeypatch.setenv("ESTATE_SYNTH_JOBS", "2")
+    assert run_cli("synth", "--all", "--out", tmp_path / "workers", "--estate", estate_file).exit_code == 0
+    assert run_cli("synth", "--all", "--jobs", "1", "--out", tmp_path / "one", "--estate", estate_file).exit_code == 0
+    for name in (f"{stack}.json" for stack in MINIMAL_STACKS):
+        assert (tmp_path / "workers" / name).read_bytes() == (tmp_path / "one" / name).read_bytes()
+    refused = run_cli("synth", "--all", "--jobs", "0", "--out", tmp_path / "none", "--estate", estate_file)
+    assert refused.exit_code == 2 and not (tmp_path / "none").exists()
+
+
 def test_a_wave_alone_reads_the_platform_without_writing_its_plan(write_estate, tmp_path):
     out = tmp_path / "plans"
     result = run_cli("synth", "wave-one", "--out", out, "--estate", write_estate())

@@ -7,6 +7,7 @@ import contextvars
 import gc
 
 import pulumi
+import pulumi._types as sdk_types
 import pulumi.resource as sdk_resource
 import pulumi.runtime.resource as sdk_runtime
 import pytest
@@ -35,21 +36,26 @@ def test_fast_path_records_the_same_plan_as_the_stock_runtime(write_estate):
 
 def test_levers_are_on_with_the_pinned_sdk_and_undone_afterwards():
     originals = (sdk_resource.collapse_alias_to_urn, sdk_runtime.prepare_aliases, sdk_runtime._get_stack_trace)
+    unwrap = sdk_types.unwrap_type
     assert levers.alias_lever_problem() is None
     assert levers.mock_lever_problem() is None
+    assert levers.unwrap_lever_problem() is None
     with levers.fast_synthesis() as on:
-        assert on == {"gc_paused": True, "alias_urns_skipped": True, "mock_only_work_skipped": True}
+        assert on == {"gc_paused": True, "alias_urns_skipped": True, "mock_only_work_skipped": True,
+                      "type_unwrapping_memoised": True}
         assert not gc.isenabled()
         assert sdk_resource.collapse_alias_to_urn is not originals[0]
+        assert sdk_types.unwrap_type is not unwrap
     assert gc.isenabled()
     assert (sdk_resource.collapse_alias_to_urn, sdk_runtime.prepare_aliases, sdk_runtime._get_stack_trace) == originals
+    assert sdk_types.unwrap_type is unwrap
 
 
 def test_stock_mode_touches_nothing():
-    originals = (sdk_resource.collapse_alias_to_urn, sdk_runtime.prepare_aliases)
+    originals = (sdk_resource.collapse_alias_to_urn, sdk_runtime.prepare_aliases, sdk_types.unwrap_type)
     with levers.fast_synthesis(enabled=False) as on:
         assert not any(on.values()) and gc.isenabled()
-        assert (sdk_resource.collapse_alias_to_urn, sdk_runtime.prepare_aliases) == originals
+        assert (sdk_resource.collapse_alias_to_urn, sdk_runtime.prepare_aliases, sdk_types.unwrap_type) == originals
 
 
 def test_alias_lever_falls_back_to_stock_when_the_sdk_changes_shape(monkeypatch, write_estate):
@@ -79,8 +85,10 @@ def test_synthesis_still_works_and_matches_with_the_levers_unavailable(monkeypat
     fast = _documents(estate_file, fast=True)
     monkeypatch.setattr(levers, "alias_lever_problem", lambda: "changed")
     monkeypatch.setattr(levers, "mock_lever_problem", lambda: "changed")
+    monkeypatch.setattr(levers, "unwrap_lever_problem", lambda: "changed")
     with levers.fast_synthesis() as on:
-        assert on == {"gc_paused": True, "alias_urns_skipped": False, "mock_only_work_skipped": False}
+        assert on == {"gc_paused": True, "alias_urns_skipped": False, "mock_only_work_skipped": False,
+                      "type_unwrapping_memoised": False}
     assert _documents(estate_file, fast=True) == fast
 
 
@@ -121,9 +129,46 @@ def test_alias_specs_are_still_prepared_for_a_real_engine():
     assert for_mock == []
 
 
-@pytest.mark.parametrize("lever", [levers.paused_gc, levers.alias_urns_skipped, levers.mock_only_work_skipped])
+@pytest.mark.parametrize("lever", [levers.paused_gc, levers.alias_urns_skipped, levers.mock_only_work_skipped,
+                                   levers.type_unwrapping_memoised])
 def test_levers_undo_themselves_when_synthesis_fails(lever):
-    before = (gc.isenabled(), sdk_resource.collapse_alias_to_urn, sdk_runtime.prepare_aliases)
+    before = (gc.isenabled(), sdk_resource.collapse_alias_to_urn, sdk_runtime.prepare_aliases, sdk_types.unwrap_type)
     with pytest.raises(RuntimeError), lever():
         raise RuntimeError("program failed")
-    assert (gc.isenabled(), sdk_resource.collapse_alias_to_urn, sdk_runtime.prepare_aliases) == before
+    assert (gc.isenabled(), sdk_resource.collapse_alias_to_urn, sdk_runtime.prepare_aliases,
+            sdk_types.unwrap_type) == before
+
+
+def test_memoised_unwrapping_answers_as_the_sdk_does():
+    from typing import Optional
+
+    import pulumi_azure_native.compute as compute
+
+    annotations = [Optional[pulumi.Input[str]], pulumi.Input[compute.HardwareProfileArgs],
+                   Optional[pulumi.Input[list[pulumi.Input[compute.DataDiskArgs]]]], pulumi.Output[int], str,
+                   Optional[pulumi.InputType[compute.OSProfileArgs]]]
+    expected = [sdk_types.unwrap_type(annotation) for annotation in annotations]
+    with levers.type_unwrapping_memoised() as on:
+        assert on is True
+        assert [sdk_types.unwrap_type(annotation) for annotation in annotations * 2] == expected * 2
+
+
+def test_memoised_unwrapping_leaves_unhashable_annotations_to_the_sdk(monkeypatch):
+    seen = []
+    monkeypatch.setattr(sdk_types, "unwrap_type", lambda val: seen.append(val) or "unwrapped")
+    with levers.type_unwrapping_memoised():
+        assert sdk_types.unwrap_type(["not", "hashable"]) == "unwrapped"
+        assert sdk_types.unwrap_type(["not", "hashable"]) == "unwrapped"
+        assert sdk_types.unwrap_type(int) == sdk_types.unwrap_type(int) == "unwrapped"
+    assert seen == [["not", "hashable"], ["not", "hashable"], int]
+
+
+def test_unwrap_lever_falls_back_to_stock_when_the_sdk_changes_shape(monkeypatch):
+    def reshaped(val, strict=False):
+        return val
+
+    monkeypatch.setattr(sdk_types, "unwrap_type", reshaped)
+    assert levers.unwrap_lever_problem() == "unwrap_type has a new signature"
+    with levers.type_unwrapping_memoised() as on:
+        assert on is False
+        assert sdk_types.unwrap_type is reshaped

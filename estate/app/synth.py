@@ -33,11 +33,12 @@ class SynthResult:
 
 
 def synthesise_plans(stacks: list[str], *, all_stacks: bool = False, out: Path = DEFAULT_OUT,
-                     estate_file: Path = DEFAULT_ESTATE_FILE) -> SynthResult:
+                     estate_file: Path = DEFAULT_ESTATE_FILE, jobs: int | None = None) -> SynthResult:
     """Plans for `stacks` (or every stack) in the `pulumi preview --json` shape, written to `out/<stack>.json`.
 
     Everything is synthesised before anything is written: a failing stack leaves no plans behind. The same
-    estate always gives byte-identical plans.
+    estate always gives byte-identical plans, whatever `jobs` (processes for the stacks after the platform;
+    None: one per core).
     """
     from estate.foundation.files import write_atomic
     from estate.synth.levers import leave_garbage_to_process_exit, paused_gc
@@ -49,7 +50,7 @@ def synthesise_plans(stacks: list[str], *, all_stacks: bool = False, out: Path =
     chosen = choose_stacks(estate, stacks, all_stacks)
     with paused_gc():
         # Stack settings come from the project's stackConfigDir, as a real `pulumi preview` reads them.
-        run = synthesise(estate, estate_file, None, chosen)
+        run = synthesise(estate, estate_file, None, chosen, jobs=jobs)
         texts = {plan.stack: dumps(plan.document) for plan in run.plans}
         written = [WrittenPlan(plan.stack, write_atomic(out / f"{plan.stack}.json", texts[plan.stack]),
                                resources_by_type(plan.document)) for plan in run.plans]

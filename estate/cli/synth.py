@@ -21,6 +21,10 @@ def synth(
     estate_file: Annotated[Path, typer.Option("--estate", help="The estate definition (YAML); stack settings are read "
                                               "from Pulumi.<stack>.yaml in the stackConfigDir of the nearest "
                                               "Pulumi.yaml above it, else beside it.")] = DEFAULT_ESTATE_FILE,
+    jobs: Annotated[int | None, typer.Option("--jobs", min=1, show_default=False,
+                                             help="Processes for the stacks after the platform (default: one per "
+                                             "core, or $ESTATE_SYNTH_JOBS); 1 runs them one after another. The "
+                                             "plans are the same either way.")] = None,
 ) -> None:
     """Run the Pulumi program offline under Pulumi's mock runtime and write each stack's plan.
 
@@ -29,7 +33,7 @@ def synth(
     """
     from estate.app.synth import synthesise_plans
 
-    result = synthesise_plans(stacks or [], all_stacks=all_stacks, out=out, estate_file=estate_file)
+    result = synthesise_plans(stacks or [], all_stacks=all_stacks, out=out, estate_file=estate_file, jobs=jobs)
     for plan in result.plans:
         typer.echo(f"{plan.stack}: {plan.resources} resources -> {plan.path}")
         for resource_type, count in sorted(plan.by_type.items()):

@@ -9,7 +9,10 @@ The Python SDK spends most of a mock-runtime run on work nobody reads:
   function otherwise);
 - per resource it also resolves every alias into an alias spec and walks the Python stack for a source position,
   both sent to the monitor only for the engine's benefit; Pulumi's `MockMonitor` reads neither
-  (`mock_only_work_skipped` skips them only while the monitor is a `MockMonitor`).
+  (`mock_only_work_skipped` skips them only while the monitor is a `MockMonitor`);
+- serialising a resource's inputs unwraps every property's type annotation (`Optional[Input[...]]` and so on)
+  afresh, about 40 times per resource, although the answer depends on the annotation alone
+  (`type_unwrapping_memoised` remembers it for the synthesis, per annotation).
 
 The last two reach into SDK internals, so each first checks that they still have the shape it was written
 against (pulumi 3.2xx) and leaves the SDK untouched when they do not: synthesis is then slower, never wrong.
@@ -21,6 +24,7 @@ import gc
 import inspect
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from typing import Any
 
 # Stands in for an alias URN nobody reads (never sent to the engine, never awaited).
 ALIAS_URN_NOT_COMPUTED = "alias-urn-not-computed"
@@ -146,17 +150,64 @@ def mock_only_work_skipped() -> Iterator[bool]:
         sdk_runtime.prepare_aliases, sdk_runtime._get_stack_trace = original_aliases, original_trace
 
 
+def unwrap_lever_problem() -> str | None:
+    """Why type unwrapping cannot be memoised with the installed SDK, or None when its internals are as expected."""
+    try:
+        import pulumi._types as sdk_types
+        import pulumi.runtime.rpc as sdk_rpc
+    except ImportError as exc:
+        return f"the SDK moved a module ({exc})"
+    if _parameters(getattr(sdk_types, "unwrap_type", None)) != ["val"]:
+        return "unwrap_type has a new signature"
+    if (getattr(sdk_rpc, "_types", None) is not sdk_types
+            or "unwrap_type" not in sdk_rpc.serialize_property.__code__.co_names):
+        return "serialize_property no longer calls _types.unwrap_type"
+    return None
+
+
+@contextmanager
+def type_unwrapping_memoised() -> Iterator[bool]:
+    """Remember `pulumi._types.unwrap_type` per annotation (a pure function of it); yields whether the lever is on.
+
+    Annotations that cannot be hashed are unwrapped as the SDK does, every time.
+    """
+    if unwrap_lever_problem() is not None:
+        yield False
+        return
+    import pulumi._types as sdk_types
+
+    original = sdk_types.unwrap_type
+    known: dict[Any, Any] = {}
+
+    def unwrap_type_once(val):
+        try:
+            return known[val]
+        except KeyError:
+            unwrapped = known[val] = original(val)
+            return unwrapped
+        except TypeError:  # not hashable
+            return original(val)
+
+    sdk_types.unwrap_type = unwrap_type_once
+    try:
+        yield True
+    finally:
+        sdk_types.unwrap_type = original
+
+
 @contextmanager
 def fast_synthesis(enabled: bool = True) -> Iterator[dict[str, bool]]:
     """Every lever (or none, for the stock runtime); yields which levers are on."""
     if not enabled:
-        yield {"gc_paused": False, "alias_urns_skipped": False, "mock_only_work_skipped": False}
+        yield {"gc_paused": False, "alias_urns_skipped": False, "mock_only_work_skipped": False,
+               "type_unwrapping_memoised": False}
         return
     with ExitStack() as stack:
         stack.enter_context(paused_gc())
         levers = {"gc_paused": True,
                   "alias_urns_skipped": stack.enter_context(alias_urns_skipped()),
-                  "mock_only_work_skipped": stack.enter_context(mock_only_work_skipped())}
+                  "mock_only_work_skipped": stack.enter_context(mock_only_work_skipped()),
+                  "type_unwrapping_memoised": stack.enter_context(type_unwrapping_memoised())}
         yield levers
 
 
