@@ -144,9 +144,10 @@ def test_memoised_unwrapping_answers_as_the_sdk_does():
 
     import pulumi_azure_native.compute as compute
 
-    annotations = [Optional[pulumi.Input[str]], pulumi.Input[compute.HardwareProfileArgs],
-                   Optional[pulumi.Input[list[pulumi.Input[compute.DataDiskArgs]]]], pulumi.Output[int], str,
-                   Optional[pulumi.InputType[compute.OSProfileArgs]]]
+    # The annotations as the SDK writes them (typing.Optional, not `X | None`).
+    annotations = [Optional[pulumi.Input[str]], pulumi.Input[compute.HardwareProfileArgs],  # noqa: UP045
+                   Optional[pulumi.Input[list[pulumi.Input[compute.DataDiskArgs]]]],  # noqa: UP045
+                   pulumi.Output[int], str, Optional[pulumi.InputType[compute.OSProfileArgs]]]  # noqa: UP045
     expected = [sdk_types.unwrap_type(annotation) for annotation in annotations]
     with levers.type_unwrapping_memoised() as on:
         assert on is True
