@@ -173,3 +173,28 @@ def test_the_guard_does_not_swallow_interrupts(monkeypatch):
 
     monkeypatch.setattr(definition, "load_estate", interrupt)
     assert run_cli("validate", EXAMPLE_ESTATE).exit_code == 130
+
+
+def test_a_replaced_resource_is_checked_and_priced_once(tmp_path):
+    # A replacement as `pulumi preview --json` prints it: create-replacement and replace (both with the new state)
+    # and delete-replaced, all of one URN. It is one VM after the update, not two.
+    urn = "urn:pulumi:wave-pilot::estate::azure-native:compute:VirtualMachine::vm-a"
+    state = {"type": "azure-native:compute:VirtualMachine", "custom": True,
+             "inputs": {"location": "uksouth", "vmName": "lcc-a", "hardwareProfile": {"vmSize": "Standard_B2ms"},
+                        "storageProfile": {"osDisk": {"createOption": "FromImage", "diskSizeGB": 128,
+                                                      "managedDisk": {"storageAccountType": "StandardSSD_LRS"}}},
+                        "tags": {"business-case-line": "azure-run"}}}
+    created = tmp_path / "created.json"
+    created.write_text(json.dumps({"steps": [{"op": "create", "urn": urn, "newState": state}]}))
+    replaced = tmp_path / "replaced.json"
+    replaced.write_text(json.dumps({"steps": [
+        {"op": "create-replacement", "urn": urn, "newState": state, "oldState": state},
+        {"op": "replace", "urn": urn, "newState": state, "oldState": state},
+        {"op": "delete-replaced", "urn": urn, "oldState": state}]}))
+    totals = []
+    for plan in (created, replaced):
+        result = forecast(plan, "--format", "json")
+        assert result.exit_code == 0, result.output
+        totals.append(json.loads(result.stdout)["monthly_total"])
+    assert totals[0] == totals[1] and totals[0] != "0.00"
+    assert "1 resources checked" in run_cli("check", replaced).stdout

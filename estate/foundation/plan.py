@@ -112,8 +112,17 @@ class Plan:
     config: Mapping[str, Any] = field(default_factory=dict)
 
     def staying(self) -> Iterator[PlanResource]:
-        """Resources that exist after the plan is applied (creates, updates, replaces, unchanged)."""
-        return (resource for resource in self.resources if not resource.leaving)
+        """Resources that exist after the plan is applied (creates, updates, replaces, unchanged), once each: a
+        replacement's `create-replacement` and `replace` steps are one resource, checked and priced once."""
+        replaced: set[str] = set()
+        for resource in self.resources:
+            if resource.leaving:
+                continue
+            if resource.op in REPLACEMENT_OPS:
+                if resource.urn in replaced:
+                    continue
+                replaced.add(resource.urn)
+            yield resource
 
     @cached_property
     def providers(self) -> dict[str, PlanResource]:
