@@ -16,5 +16,5 @@ def load_business_case(path: str | Path = DEFAULT_CASE_FILE) -> BusinessCase:
     """Read, validate and cross-check a business-case file; raise `ValidationError` naming every problem."""
     if not Path(path).exists():
         raise CaseError(f"{path}: no such file; give the path to the business-case file "
-                         f"(e.g. {DEFAULT_CASE_FILE})", file=str(path))
+                        f"(e.g. {DEFAULT_CASE_FILE})", file=str(path))
     return load_checked(path, BusinessCase, check_case, what="business case")

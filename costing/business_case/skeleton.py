@@ -88,7 +88,7 @@ def skeleton_lines(estate: Estate, forecast: dict[str, Any] | None,
     currency = estate.organisation.billing_currency
     if forecast is not None and forecast.get("currency") != currency:
         raise CaseError(f"{forecast_file}: the forecast is in {forecast.get('currency')} but the estate is billed "
-                         f"in {currency}; forecast the same estate", file=forecast_file)
+                        f"in {currency}; forecast the same estate", file=forecast_file)
     annual: dict[str, Decimal] = {}
     for entry in (forecast or {}).get("lines", []):
         if entry.get("type") == RETAINED_TYPE:

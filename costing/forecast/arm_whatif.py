@@ -32,11 +32,11 @@ def load_what_if(path: str | Path, stack: str = "arm") -> Plan:
     for index, change in enumerate(changes):
         if not isinstance(change, dict):
             raise PlanError(f"{source}: changes[{index}] is not an object; the What-If result is damaged, "
-                             "write it again", file=source)
+                            "write it again", file=source)
         properties = (change.get("after") or {}).get("properties") if isinstance(change.get("after"), dict) else None
         if properties is not None and not isinstance(properties, dict):
             raise PlanError(f"{source}: changes[{index}].after.properties must be an object; the What-If result "
-                             "is damaged, write it again", file=source)
+                            "is damaged, write it again", file=source)
         op = STAYING.get(str(change.get("changeType")))
         after = change.get("after")
         if op is None or not isinstance(after, dict):

@@ -130,7 +130,7 @@ def _rows_xlsx(data: bytes, file: str):
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
         raise CostDataError(f"{file}: not a readable XLSX workbook ({type(exc).__name__}: {exc}); save the ledger as "
-                         "an Excel workbook or CSV", file=file) from exc
+                            "an Excel workbook or CSV", file=file) from exc
     try:
         sheet = book.worksheets[0]
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
@@ -183,7 +183,7 @@ def _check_header(header: list[str], file: str) -> None:
     detail = "; ".join(part for part in (f"missing {', '.join(missing)}" if missing else "",
                                          f"not expected {', '.join(extra)}" if extra else "") if part)
     raise CostDataError(f"{file}: row 1: the header is {','.join(header) or '(empty)'} ({detail or 'out of order'}); "
-                     f"a ledger's header is exactly {','.join(LEDGER_HEADER)}", file=file)
+                        f"a ledger's header is exactly {','.join(LEDGER_HEADER)}", file=file)
 
 
 def read_ledger_file(path: Path) -> tuple[bytes, list[LedgerEntry]]:

@@ -84,7 +84,7 @@ def _read_stored(path: Path, origin: str) -> list[LedgerEntry]:
                             row["classification"], int(row["row"])) for row in rows]
     except (OSError, KeyError, ValueError, ArithmeticError) as exc:
         raise CostDataError(f"{path}: the stored ledger (loaded from {origin}) cannot be read ({exc}); load the ledger "
-                         "again with `estate actuals load`", file=str(path)) from exc
+                            "again with `estate actuals load`", file=str(path)) from exc
 
 
 def stored_ledgers(store_dir: Path, manifest: dict[str, Any] | None = None) -> list[StoredLedger]:
@@ -185,12 +185,12 @@ def check_lines(entries: list[LedgerEntry], case_lines: dict[str, str], file: st
         kind = case_lines.get(entry.line)
         if kind is None:
             raise CostDataError(f"{file}: row {entry.row}, column 'line': {entry.line!r} is not a line of {case_file} "
-                             f"(its lines are {', '.join(case_lines)}); correct the line id, or add the line to the "
-                             "case", file=file)
+                                f"(its lines are {', '.join(case_lines)}); correct the line id, or add the line to the "
+                                "case", file=file)
         if kind == "baseline":
             raise CostDataError(f"{file}: row {entry.row}, column 'line': {entry.line!r} is the case's baseline, what "
-                             "the old arrangement would have cost; it has no actuals. Book the spend to the line it "
-                             "belongs to", file=file)
+                                "the old arrangement would have cost; it has no actuals. Book the spend to the line it "
+                                "belongs to", file=file)
 
 
 def _check_not_loaded_elsewhere(entries: list[LedgerEntry], ledgers: list[StoredLedger], name: str,
@@ -200,8 +200,8 @@ def _check_not_loaded_elsewhere(entries: list[LedgerEntry], ledgers: list[Stored
         if entry.invoice in known:
             ledger, earlier = known[entry.invoice]
             raise CostDataError(f"{file}: row {entry.row}, column 'reference': invoice {entry.reference!r} of "
-                             f"{entry.supplier!r} is already in the store, from {ledger.origin} row {earlier.row}; "
-                             "an invoice is loaded once (load a corrected ledger from the same file to replace it)",
+                                f"{entry.supplier!r} is already in the store, from {ledger.origin} row {earlier.row}; "
+                                "an invoice is loaded once (load a corrected ledger from the same file to replace it)",
                              file=file)
 
 
