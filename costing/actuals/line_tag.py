@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 
-LINE_TAG = "business-case-line"
+from estate.foundation.tags import LINE_TAG
+
 EXACT_SQL = f"Tags->>'$.{LINE_TAG}'"
 OTHER_SPELLING_SQL = f"CASE WHEN {EXACT_SQL} IS NULL AND instr(lower(Tags), '\"{LINE_TAG}\"') > 0 THEN Tags END"
 

@@ -8,9 +8,10 @@ from costing.business_case.budgets import BudgetAlert, BudgetSpec, budget_specs
 from costing.business_case.checks import Check, check_stated
 from costing.business_case.derive import Derived, Payback, derive
 from costing.business_case.loader import DEFAULT_CASE_FILE, load_business_case
-from costing.business_case.mapping import LINE_TAG, line_of, match_line
+from costing.business_case.mapping import line_of, match_line
 from costing.business_case.model import BusinessCase, Line, MappingRule, SavingsMeasure, StatedFigure
 from estate.foundation.periods import Period, financial_year, financial_year_of, parse_period
+from estate.foundation.tags import LINE_TAG
 
 __all__ = [
     "DEFAULT_CASE_FILE",

@@ -12,8 +12,6 @@ import fnmatch
 
 from costing.business_case.model import BusinessCase, MappingRule
 
-LINE_TAG = "business-case-line"
-
 
 def resource_group_of(resource_id: str | None) -> str | None:
     """'/subscriptions/s/resourceGroups/rg-lcc-hub/providers/...' -> 'rg-lcc-hub' (None if there is none)."""

@@ -18,9 +18,10 @@ from typing import Any
 from estate.foundation.errors import UsageError
 from estate.foundation.limits import check_month_range
 from estate.foundation.reference import normalise_region
+from estate.foundation.tags import LINE_TAG
 
 MAX_GROUPINGS = 2
-DEFAULT_TAG = "business-case-line"
+DEFAULT_TAG = LINE_TAG
 METRICS = ("ActualCost", "AmortizedCost")
 # FOCUS names for Cost Management dimensions; other dimensions keep their name behind the `x_` prefix.
 DIMENSION_COLUMNS = {

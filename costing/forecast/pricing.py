@@ -20,6 +20,7 @@ from costing.prices.catalogue import Price
 from costing.prices.sources import Prices
 from estate.foundation.plan import Plan, PlanResource
 from estate.foundation.reference import normalise_region
+from estate.foundation.tags import LINE_TAG
 
 MONTHS_PER_YEAR = Decimal(12)
 
@@ -109,7 +110,7 @@ class Pricer:
                             self.usage.for_resource(planned.type, planned.name, planned.urn))
         tags = resource.tags
         context = {"resource": planned.name, "stack": planned.stack, "wave": str(tags.get("wave", "")),
-                   "business_case_line": str(tags.get("business-case-line", "")),
+                   "business_case_line": str(tags.get(LINE_TAG, "")),
                    "service": service_name(planned.type)}
         try:
             components = components_for(resource)

@@ -17,7 +17,7 @@ from typing import Protocol
 import pulumi
 from pulumi_azure_native import consumption
 
-LINE_TAG = "business-case-line"
+from estate.foundation.tags import LINE_TAG
 
 
 class BudgetAlertLike(Protocol):

@@ -19,6 +19,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from estate.foundation.email import check_email
 from estate.foundation.reference import OperatingSystem, normalise_region, operating_systems, region_names
+from estate.foundation.tags import LINE_TAG
 
 # ExpressRoute provider circuits are sold in these bandwidths (ExpressRoute Direct ports are 10/100 Gbps
 # and are not modelled here).
@@ -27,7 +28,7 @@ EXPRESSROUTE_BANDWIDTHS_MBPS = (50, 100, 200, 500, 1000, 2000, 5000, 10000)
 # the scalable ErGwScale gateway can run without one.
 GATEWAY_SKUS_NEEDING_PUBLIC_IP = ("Standard", "HighPerformance", "UltraPerformance", "ErGw1AZ", "ErGw2AZ", "ErGw3AZ")
 DEFAULT_MANDATORY_TAGS = (
-    "business-case-line",
+    LINE_TAG,
     "wave",
     "cost-centre",
     "application",

@@ -20,6 +20,7 @@ from estate.definition.model import (
 )
 from estate.definition.rules_deploy import check_deployable
 from estate.foundation.reference import UK_REGIONS, operating_systems, vm_sizes
+from estate.foundation.tags import LINE_TAG
 
 Loc = tuple[str | int, ...]
 VM_NAME_MAX = 64
@@ -86,8 +87,8 @@ def _regions(estate: Estate) -> Iterator[Finding]:
 
 def _tags(estate: Estate) -> Iterator[Finding]:
     mandatory = estate.tags.mandatory
-    if "business-case-line" not in mandatory:
-        yield Finding(("tags", "mandatory"), "'business-case-line' is not a mandatory tag",
+    if LINE_TAG not in mandatory:
+        yield Finding(("tags", "mandatory"), f"{LINE_TAG!r} is not a mandatory tag",
                       "add it: it is what ties Azure spend to the business case")
     seen: set[str] = set()
     for index, tag in enumerate(mandatory):
