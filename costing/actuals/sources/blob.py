@@ -6,11 +6,12 @@ login` session, a managed identity, or a service principal in `AZURE_CLIENT_ID` 
 (`--connection-string` or `AZURE_STORAGE_CONNECTION_STRING`) is used instead when given. Path-style URLs
 (`http://127.0.0.1:10000/ACCOUNT/CONTAINER/PREFIX`, as Azurite serves) work the same way.
 
-Blobs are streamed to a temporary folder with the same relative paths, then read like a local folder, so a
-Blob export and a downloaded copy of it are the same source with the same fingerprint. Not every blob is
-fetched: the run manifests come first, and of several runs of one export and period (a month-to-date export runs
-daily, each run in its own folder) only the latest run's data is downloaded; a run or loose file whose blobs
-have the ETags recorded in the store when it was loaded is not downloaded at all (it is unchanged). A container
+Blobs are streamed to a temporary folder with the same relative paths, then read like a local folder; sources
+are named by their blob URLs, and a Blob export and a downloaded copy of it have the same fingerprint, so one
+is not loaded on top of the other. Not every blob is fetched: the run manifests come first, and of several runs
+of one export, period and folder (a month-to-date export runs daily, each run in its own folder) only the latest
+run's data is downloaded; a run or loose file whose blobs have the ETags recorded in the store when it was
+loaded is not downloaded at all (it is unchanged). A container
 that has collected years of daily runs therefore costs one download of what is new, not of everything.
 
 Every download is bounded (docs/limits.md): a blob is fetched in ranged requests of 4 MiB written straight to disk
@@ -65,6 +66,14 @@ class BlobLocation:
 
     def url(self, blob_name: str = "") -> str:
         return f"{self.account_url}/{self.container}/{blob_name or self.prefix}".rstrip("/")
+
+    def folder_url(self, path: PurePosixPath) -> str:
+        """The URL of a folder in the container (`.` is the container itself, never the prefix)."""
+        return f"{self.account_url}/{self.container}/{'' if str(path) == '.' else path}".rstrip("/")
+
+    def run_location(self, manifest: str) -> str:
+        """A run's location: the folder holding the manifest's folder (the container at most)."""
+        return self.folder_url(PurePosixPath(manifest).parent.parent)
 
 
 def is_blob_url(source: str) -> bool:
@@ -130,8 +139,10 @@ class BlobDownload:
         def shown(relative: str) -> str:
             return self.location.url(f"{base}/{relative}".lstrip("/") if relative else "")
 
-        # A loose blob's source name is its URL (its full location), as a local file's is its path.
-        found = discover(folder, shown, lambda _path, relative: shown(relative))
+        # A loose blob's source name is its URL (its full location), as a local file's is its path; a run's
+        # location is worked out from its container path, not from the download folder.
+        found = discover(folder, shown, lambda _path, relative: shown(relative),
+                         lambda _path, relative: self.location.run_location(f"{base}/{relative}".lstrip("/")))
         for source in found:
             urls = [source.origin] + [export.display_name for export in source.files]
             source.blob_etags = {url: self.etags[url] for url in urls if url in self.etags}
@@ -221,7 +232,8 @@ def _choose(listed: dict[str, str], prefix: str, location: BlobLocation, manifes
     claimed: set[str] = set()
     for name, local in sorted(manifests.items()):
         relative = name[len(prefix):]
-        run = read_run_manifest(local, relative, location.url(name))
+        run = read_run_manifest(local, relative, location.url(name), location.run_location(name),
+                                location.folder_url(PurePosixPath(name).parent))
         data = [_listed_name(str(blob.get("blobName", "")), name, listed) for blob in run.blobs]
         found = [blob for blob in data if blob is not None]
         claimed.update(found)
