@@ -1,21 +1,123 @@
-"""Reading an HTTP body within a deadline and a size cap, for requests and azure-core alike (docs/limits.md).
+"""Reading HTTP bodies within deadlines and a size cap, for requests and azure-core alike (docs/limits.md).
 
 `requests` and azure-core time out only a single socket read, so a server that sends one byte every few
-seconds keeps a request alive for ever. Here the body is read with `read1` (whatever one socket read gives)
-and the clock is checked after each read, so the per-request deadline holds whatever the server does.
+seconds keeps a request alive for ever. Here bodies are read with `read1` (whatever one socket read gives)
+and the clock is checked after each read, so the deadlines hold whatever the server does:
+
+- `read_body_bounded`: one `requests` answer, within the per-request deadline and the response size cap;
+- `BoundedRequestsTransport`: azure-core's requests transport doing the same for every answer of a client
+  (Cost Management, Blob Storage). While a `Transfer` is active on it (a blob fetched in several ranged
+  requests), the transfer's own deadlines (one blob, the whole command) and its byte cap apply to every read
+  and every retry as well, and a streamed answer is read the same bounded way;
+- `blob_client_options` and `blob_chunks`: an azure-storage-blob client on that transport, and one blob's bytes
+  in ranged chunks of `BLOB_CHUNK_BYTES` within its limits (`estate cost load` and `cost pull --method details`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
+from azure.core.pipeline.transport import RequestsTransport
+
 from estate.foundation.errors import InputError
-from estate.foundation.limits import MIB, REQUEST_SECONDS, RESPONSE_MIB
+from estate.foundation.limits import BLOB_MIB, BLOB_SECONDS, MIB, REQUEST_SECONDS, RESPONSE_MIB, Limit
+
+READ_BYTES = 64 * 1024  # at most this much per socket read
+NOTHING_WRITTEN = "nothing was written"
 
 
 class BodyLimitError(InputError):
-    """An answer took longer than the per-request deadline, or was larger than the size cap (exit 2)."""
+    """An answer took longer than a deadline, or was larger than a size cap (exit 2)."""
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A moment on the monotonic clock, the limit that set it, and what it times ("the answer", "the download")."""
+
+    at: float
+    limit: Limit
+    subject: str
+
+    @classmethod
+    def after(cls, limit: Limit, subject: str, started: float | None = None) -> Deadline:
+        return cls((time.monotonic() if started is None else started) + limit.value(), limit, subject)
+
+    def error(self, what: str, outcome: str = NOTHING_WRITTEN) -> BodyLimitError:
+        return BodyLimitError(f"{what}: {self.subject} took more than {self.limit.value()} s ({self.limit.name}); "
+                              f"{outcome}, try again later ({self.limit.how_to_raise()})")
+
+
+@dataclass(frozen=True)
+class SizeCap:
+    """At most `limit` MiB (read when the cap is made) of what `subject` names ("the answer", "the blob")."""
+
+    limit: Limit
+    subject: str
+
+    @property
+    def bytes(self) -> int:
+        return self.limit.value() * MIB
+
+    def error(self, what: str, outcome: str = NOTHING_WRITTEN) -> BodyLimitError:
+        return BodyLimitError(f"{what}: {self.subject} is larger than {self.limit.value()} MiB ({self.limit.name}); "
+                              f"{outcome} ({self.limit.how_to_raise()})")
+
+
+@dataclass
+class Transfer:
+    """One download that may take several requests and retries (a blob fetched in ranges): the deadlines beyond
+    the per-request one, a cap on the bytes received over all its answers, and the count so far."""
+
+    what: str  # named in the error: a blob URL (never with a SAS query)
+    deadlines: tuple[Deadline, ...] = ()
+    cap: SizeCap | None = None
+    outcome: str = NOTHING_WRITTEN  # what the error says became of the work
+    received: int = 0
+
+
+class _Bounds:
+    """The checks after every read of one answer: its deadlines, its own size cap, and the transfer's."""
+
+    def __init__(self, what: str, deadlines: tuple[Deadline, ...], cap: SizeCap | None,
+                 transfer: Transfer | None) -> None:
+        self.what, self.deadlines, self.cap, self.transfer = what, deadlines, cap, transfer
+        self.received = 0
+
+    def check(self, size: int) -> None:
+        outcome = self.transfer.outcome if self.transfer is not None else NOTHING_WRITTEN
+        self.received += size
+        if self.cap is not None and self.received > self.cap.bytes:
+            raise self.cap.error(self.what, outcome)
+        if self.transfer is not None:
+            self.transfer.received += size
+            if self.transfer.cap is not None and self.transfer.received > self.transfer.cap.bytes:
+                raise self.transfer.cap.error(self.what, outcome)
+        now = time.monotonic()
+        passed = next((deadline for deadline in self.deadlines if now > deadline.at), None)
+        if passed is not None:
+            raise passed.error(self.what, outcome)
+
+
+def _bounded_reads(raw: Any, check: Callable[[int], None], amount: int = READ_BYTES,
+                   decode_content: bool | None = True) -> Iterator[bytes]:
+    """A urllib3 response's body in blocks of up to `amount` bytes, read one socket read at a time (`read1`),
+    each read checked. Reads are joined into blocks: a socket read may give a few KiB in a much larger buffer,
+    and thousands of those held at once (a 4 MiB ranged answer) would cost several times the body's size."""
+    block = bytearray()
+    while True:
+        piece = raw.read1(READ_BYTES, decode_content=decode_content)
+        if piece:
+            check(len(piece))
+            block += piece
+        if block and (not piece or len(block) >= amount):
+            yield bytes(block)
+            block.clear()
+        if not piece:
+            return
 
 
 def read_body_bounded(response: Any, what: str, *, started: float | None = None) -> bytes:
@@ -23,25 +125,136 @@ def read_body_bounded(response: Any, what: str, *, started: float | None = None)
     import requests
     import urllib3
 
-    deadline = (started or time.monotonic()) + REQUEST_SECONDS.value()
-    cap = RESPONSE_MIB.value() * MIB
-    chunks, size = [], 0
+    bounds = _Bounds(what, (Deadline.after(REQUEST_SECONDS, "the answer", started),),
+                     SizeCap(RESPONSE_MIB, "the answer"), None)
     try:
-        while True:
-            try:
-                chunk = response.raw.read1(64 * 1024, decode_content=True)
-            except urllib3.exceptions.HTTPError as exc:
-                raise requests.ConnectionError(f"the answer broke off ({type(exc).__name__})") from exc
-            if not chunk:
-                break
-            size += len(chunk)
-            if size > cap:
-                raise BodyLimitError(f"{what}: the answer is larger than {RESPONSE_MIB.value()} MiB; nothing was "
-                                     f"written ({RESPONSE_MIB.how_to_raise()})")
-            if time.monotonic() > deadline:
-                raise BodyLimitError(f"{what}: the answer took more than {REQUEST_SECONDS.value()} s; nothing was "
-                                     f"written, try again later ({REQUEST_SECONDS.how_to_raise()})")
-            chunks.append(chunk)
+        try:
+            return b"".join(_bounded_reads(response.raw, bounds.check))
+        except urllib3.exceptions.HTTPError as exc:
+            raise requests.ConnectionError(f"the answer broke off ({type(exc).__name__})") from exc
     finally:
         response.close()
-    return b"".join(chunks)
+
+
+class _BoundedRaw:
+    """A urllib3 response whose `stream` (what requests' `iter_content` reads) is `_bounded_reads`."""
+
+    def __init__(self, raw: Any, check: Callable[[int], None]) -> None:
+        self._raw, self._check = raw, check
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._raw, name)
+
+    def stream(self, amt: int | None = READ_BYTES, decode_content: bool | None = None) -> Iterator[bytes]:
+        return _bounded_reads(self._raw, self._check, amt or READ_BYTES, decode_content)
+
+
+class BoundedRequestsTransport(RequestsTransport):
+    """azure-core's requests transport, reading every body within the per-request deadline (and, unless it is
+    streamed, the response size cap), and within the deadlines and cap of the transfer active on it, if any.
+
+    Each attempt's connection and read timeouts are cut to the time left, an attempt after a deadline is not
+    made, and a retry policy's back-off sleeps no longer than the time left. One transfer at a time per transport.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._transfer: Transfer | None = None
+
+    @contextlib.contextmanager
+    def transfer(self, transfer: Transfer) -> Iterator[Transfer]:
+        """Bound every request made meanwhile (a blob's ranged GETs and their retries) by `transfer` too."""
+        previous, self._transfer = self._transfer, transfer
+        try:
+            yield transfer
+        finally:
+            self._transfer = previous
+
+    def _transfer_deadlines(self) -> tuple[Deadline, ...]:
+        return self._transfer.deadlines if self._transfer is not None else ()
+
+    def sleep(self, duration: float) -> None:
+        now = time.monotonic()
+        left = min((deadline.at - now for deadline in self._transfer_deadlines()), default=duration)
+        super().sleep(max(0.0, min(duration, left)))
+
+    def send(self, request: Any, **kwargs: Any) -> Any:
+        import requests
+        from azure.core.exceptions import HttpResponseError, IncompleteReadError, ServiceResponseError
+        from azure.core.rest import HttpResponse as RestHttpResponse
+
+        transfer = self._transfer
+        what = transfer.what if transfer is not None else f"{request.method} {request.url.split('?')[0]}"
+        started = time.monotonic()
+        deadlines = (Deadline.after(REQUEST_SECONDS, "the answer", started), *self._transfer_deadlines())
+        earliest = min(deadlines, key=lambda deadline: deadline.at)
+        left = earliest.at - started
+        if left <= 0:
+            raise earliest.error(what, transfer.outcome if transfer is not None else NOTHING_WRITTEN)
+        for key, configured in (("connection_timeout", self.connection_config.timeout),
+                                ("read_timeout", self.connection_config.read_timeout)):
+            kwargs[key] = min(kwargs.get(key) or configured, left)
+        streamed = bool(kwargs.get("stream"))
+        kwargs["stream"] = True
+        response = super().send(request, **kwargs)
+        internal = response.internal_response
+        bounds = _Bounds(what, deadlines, None if streamed else SizeCap(RESPONSE_MIB, "the answer"), transfer)
+        internal.raw = _BoundedRaw(internal.raw, bounds.check)
+        if streamed:
+            return response
+        try:
+            if isinstance(response, RestHttpResponse):
+                response.read()
+                response.close()
+            else:
+                internal.content  # noqa: B018  (read now, through the bounded reads)
+        except requests.exceptions.ChunkedEncodingError as exc:
+            internal.close()
+            raise (IncompleteReadError if "IncompleteRead" in str(exc) else HttpResponseError)(exc, error=exc) from exc
+        except requests.RequestException as exc:
+            internal.close()
+            raise ServiceResponseError(f"the answer broke off ({type(exc).__name__})", error=exc) from exc
+        except BaseException:
+            internal.close()
+            raise
+        return response
+
+
+BLOB_CHUNK_BYTES = 4 * MIB  # one ranged GET, azure-storage-blob's own chunk size (its first GET is 32 MiB otherwise)
+BLOB_BLOCK_BYTES = 256 * 1024  # the blocks an answer is read in (azure-storage-blob's own default)
+
+
+def blob_client_options() -> dict[str, Any]:
+    """Keyword arguments for an azure-storage-blob client whose every request is bounded: a
+    `BoundedRequestsTransport` (`options["transport"]`, for `blob_chunks`), ranged GETs of BLOB_CHUNK_BYTES, and
+    storage's default retries with back-offs that never sleep past the active transfer's deadlines."""
+    from azure.storage.blob import ExponentialRetry
+
+    transport = BoundedRequestsTransport(connection_timeout=10, read_timeout=REQUEST_SECONDS.value(),
+                                         connection_data_block_size=BLOB_BLOCK_BYTES)
+
+    class DeadlineRetry(ExponentialRetry):
+        def sleep(self, settings: Any, _transport: Any) -> None:
+            backoff = self.get_backoff_time(settings)
+            if backoff and backoff > 0:
+                transport.sleep(backoff)
+
+    return {"transport": transport, "retry_policy": DeadlineRetry(), "max_single_get_size": BLOB_CHUNK_BYTES,
+            "max_chunk_get_size": BLOB_CHUNK_BYTES}
+
+
+def blob_transfer(what: str, *deadlines: Deadline, outcome: str = NOTHING_WRITTEN) -> Transfer:
+    """One blob's download: within BLOB_SECONDS (and `deadlines`, such as the command's), at most BLOB_MIB."""
+    return Transfer(what, (Deadline.after(BLOB_SECONDS, "the download"), *deadlines), SizeCap(BLOB_MIB, "the blob"),
+                    outcome)
+
+
+def blob_chunks(transport: BoundedRequestsTransport, transfer: Transfer, download: Callable[[], Any]
+                ) -> Iterator[bytes]:
+    """The bytes of the blob `download()` starts (`client.download_blob(..., max_concurrency=1)`), chunk by chunk,
+    every request within `transfer`'s limits; BodyLimitError at the first one passed."""
+    with transport.transfer(transfer):
+        downloader = download()
+        if transfer.cap is not None and downloader.size > transfer.cap.bytes:  # its first answer says so
+            raise transfer.cap.error(transfer.what, transfer.outcome)
+        yield from downloader.chunks()

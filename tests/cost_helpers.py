@@ -75,3 +75,17 @@ def focus_row(cost: str, day: str, *, currency: str = "GBP", region: str = "UK S
     return (f"{cost},{cost},{currency},{month}-01T00:00:00Z,,Usage,{day}T00:00:00Z,{day}T23:59:59Z,{region},"
             f"/subscriptions/s1/resourcegroups/rg/providers/microsoft.compute/virtualmachines/{resource},{service},"
             f"/subscriptions/s1,\"{tags}\",rg\n")
+
+
+def as_the_previous_version_wrote_it(store: Path, legacy_name: str) -> None:
+    """Rewrite a local store's manifest as estate wrote it before export runs were named by their location: the
+    one run named `legacy_name ... at LOCATION` recorded under `legacy_name` (its export and period) alone, with
+    no `location` field. Files, fingerprints, origins and blob ETags are what that version wrote too; only the
+    x_SourceName lineage inside the Parquet files keeps the new name, and no reader matches it to the manifest."""
+    path = store / "manifest.json"
+    manifest = json.loads(path.read_text())
+    (name,) = [name for name in manifest["sources"] if name.startswith(legacy_name + " at ")]
+    entry = manifest["sources"].pop(name)
+    del entry["location"]
+    manifest["sources"][legacy_name] = entry
+    path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")

@@ -41,14 +41,14 @@ def test_focus_export_in_a_container_loads_through_the_blob_client(azurite, tmp_
 
     assert result.exit_code == 0, result.output
     sources = json.loads(result.stdout)["sources"]
-    assert [(s["source"], s["rows_stored"], s["months"]) for s in sources] == [
-        ("council-focus/2025-05-01..2025-05-31", 3, {"2025-05": 3})]
+    name = f"council-focus/2025-05-01..2025-05-31 at {url}/council-focus/20250501-20250531"  # holds the run folder
+    assert [(s["source"], s["rows_stored"], s["months"]) for s in sources] == [(name, 3, {"2025-05": 3})]
     report = summary(store, "business-case-line")
     assert [(r["business-case-line"], r["billed_cost"]) for r in report["rows"]] == [
         ("azure-run", "101"), ("platform", "50")]
     from costing.actuals.store import read_manifest, relation
 
-    entry = read_manifest(store)["sources"]["council-focus/2025-05-01..2025-05-31"]
+    entry = read_manifest(store)["sources"][name]
     assert entry["origin"].startswith(url) and entry["origin"].endswith("manifest.json")
     assert relation(store).aggregate("min(x_SourceFile)").fetchall()[0][0].startswith(url)
     assert relation(store).aggregate("list(DISTINCT RegionId)").fetchall()[0][0] == ["uksouth"]
@@ -106,19 +106,20 @@ def test_only_the_latest_run_is_downloaded_and_unchanged_blobs_not_at_all(azurit
     _upload_folder(azurite, "cost-exports", _daily_runs(tmp_path), "focus")
     url = f"{azurite.account_url}/cost-exports/focus"
     store = tmp_path / "store"
+    name = f"council-focus/2025-06-01..2025-06-30 at {url}/council-focus/20250601-20250630"
 
     first = download_exports(url, tmp_path / "first", azurite.connection_string, loaded_blob_etags(store))
     assert first.downloaded == 2  # the latest run's one part and the loose file, not runs 1 and 2
     assert not list((tmp_path / "first").rglob("run-1/*")) and not list((tmp_path / "first").rglob("run-2/*"))
-    assert len(first.notes["council-focus/2025-06-01..2025-06-30"]) == 2 and first.unchanged == []
+    assert len(first.notes[name]) == 2 and first.unchanged == []
 
     result = load(url, store, "--connection-string", azurite.connection_string, "--format", "json")
     assert result.exit_code == 0, result.output
     loaded = {s["source"]: s for s in json.loads(result.stdout)["sources"]}
-    run = loaded["council-focus/2025-06-01..2025-06-30"]
+    run = loaded[name]
     assert run["status"] == "loaded" and run["rows_stored"] == 3  # run 3: three days to date
     assert sum("ignored an earlier run" in note for note in run["notes"]) == 2
-    recorded = read_manifest(store)["sources"]["council-focus/2025-06-01..2025-06-30"]["blobs"]
+    recorded = read_manifest(store)["sources"][name]["blobs"]
     assert len(recorded) == 2 and all(key.startswith(url) for key in recorded)  # its manifest and its part
     before = store_checksums(store)
 
@@ -128,7 +129,7 @@ def test_only_the_latest_run_is_downloaded_and_unchanged_blobs_not_at_all(azurit
     again = load(url, store, "--connection-string", azurite.connection_string, "--format", "json")
     assert again.exit_code == 0, again.output
     assert {s["source"]: s["status"] for s in json.loads(again.stdout)["sources"]} == {
-        "council-focus/2025-06-01..2025-06-30": "unchanged", f"{url}/adjustments.csv": "unchanged"}
+        name: "unchanged", f"{url}/adjustments.csv": "unchanged"}
     assert store_checksums(store) == before
 
     # The loose file is rewritten and a fourth run lands: just those are fetched, and replace what they were.
@@ -149,3 +150,61 @@ def test_only_the_latest_run_is_downloaded_and_unchanged_blobs_not_at_all(azurit
 def _upload_folder_into(azurite_server, container: str, folder, prefix: str) -> None:
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         _upload(azurite_server, container, f"{prefix}/{path.relative_to(folder).as_posix()}", path.read_bytes())
+
+
+JUNE = "2025-06-01..2025-06-30"
+
+
+def _june_run(folder, rows: int, run_id: str = "run-1", submitted: str = "2025-06-02T02:00:00Z",
+              cost: str = "1"):
+    write_focus_export(folder, "council-focus", JUNE, run_id, submitted,
+                       ["".join(focus_row(cost, "2025-06-01", resource=f"vm-{i}") for i in range(rows))],
+                       FOCUS_HEADER)
+    return folder
+
+
+def _statuses(result) -> dict[str, tuple[str, int]]:
+    assert result.exit_code == 0, result.output
+    return {s["source"]: (s["status"], s["rows_stored"]) for s in json.loads(result.stdout)["sources"]}
+
+
+def test_two_exports_with_the_same_name_in_two_containers_or_folders_are_both_kept(azurite, tmp_path):  # noqa: F811
+    north, south = _june_run(tmp_path / "north", 20), _june_run(tmp_path / "south", 10, cost="2")
+    _upload_folder(azurite, "team-a", north, "focus")
+    _upload_folder(azurite, "team-b", south, "focus")
+    _upload_folder_into(azurite, "both", north, "north")
+    _upload_folder_into(azurite, "both", south, "south")
+    urls = [f"{azurite.account_url}/{container}/focus" for container in ("team-a", "team-b")]
+    store, other = tmp_path / "store", tmp_path / "store-2"
+    key = ("--connection-string", azurite.connection_string, "--format", "json")
+
+    first, second = [_statuses(load(url, store, *key)) for url in urls]
+    assert summary(store)["total"] == {"billed_cost": "40", "effective_cost": "40", "rows": 30}
+    assert first == {f"council-focus/{JUNE} at {urls[0]}/council-focus/20250601-20250630": ("loaded", 20)}
+    assert list(second.values()) == [("loaded", 10)]
+    together = _statuses(load(f"{azurite.account_url}/both", other, *key))  # two folders of one container
+    assert sorted(together.values()) == [("loaded", 10), ("loaded", 20)]
+    assert summary(other)["total"]["rows"] == 30
+    before = store_checksums(store)
+    assert all(status == "unchanged" for url in urls for status, _ in _statuses(load(url, store, *key)).values())
+    assert store_checksums(store) == before
+
+
+def test_a_blob_store_written_by_the_previous_version_reloads_without_doubling_its_runs(azurite, tmp_path):  # noqa: F811
+    from tests.cost_helpers import as_the_previous_version_wrote_it
+
+    _upload_folder(azurite, "cost-exports", _june_run(tmp_path / "north", 20), "focus")
+    url = f"{azurite.account_url}/cost-exports/focus"
+    store = tmp_path / "store"
+    key = ("--connection-string", azurite.connection_string, "--format", "json")
+    assert load(url, store, *key).exit_code == 0
+    as_the_previous_version_wrote_it(store, f"council-focus/{JUNE}")
+    before = store_checksums(store)
+
+    assert [status for status, _ in _statuses(load(url, store, *key)).values()] == ["unchanged"]
+    assert store_checksums(store) == before
+    _upload_folder_into(azurite, "cost-exports", _june_run(tmp_path / "next", 25, "run-2", "2025-06-03T02:00:00Z"),
+                        "focus")
+    newer = load(url, store, *key)
+    assert list(_statuses(newer).values()) == [("loaded", 25)] and f"replaces 'council-focus/{JUNE}'" in newer.stdout
+    assert summary(store)["total"]["rows"] == 25

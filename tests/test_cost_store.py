@@ -67,7 +67,8 @@ def test_export_runs_with_manifests_load_once_per_export_and_period(tmp_path):
 
     assert result.exit_code == 0, result.output
     sources = json.loads(result.stdout)["sources"]
-    assert [s["source"] for s in sources] == ["council-focus/2025-05-01..2025-05-31"]
+    folder = (exports / "council-focus" / "20250501-20250531").resolve().as_posix()  # holds the run folders
+    assert [s["source"] for s in sources] == [f"council-focus/2025-05-01..2025-05-31 at {folder}"]
     assert sources[0]["rows_stored"] == 3  # run-2 only: month-to-date runs supersede each other
     assert any("run-1" in note for note in sources[0]["notes"])
     assert summary(store)["total"]["billed_cost"] == "7"

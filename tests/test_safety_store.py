@@ -9,7 +9,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from tests.cost_helpers import FOCUS_HEADER, focus_row, load, store_checksums, summary, write_focus_export
+from tests.cost_helpers import (
+    FOCUS_HEADER,
+    as_the_previous_version_wrote_it,
+    focus_row,
+    load,
+    store_checksums,
+    summary,
+    write_focus_export,
+)
 from tests.safety_helpers import run_at_once, start_paused_load, wait_for
 
 
@@ -45,6 +53,76 @@ def test_one_folder_holding_two_same_named_files_in_subfolders_keeps_both_across
     assert load(tmp_path / "a", store).exit_code == 0
     assert load(tmp_path / "b", store).exit_code == 0
     assert summary(store)["total"]["rows"] == 7
+
+
+RUN_PERIOD = "2025-06-01..2025-06-30"
+RUN_NAME = f"council-focus/{RUN_PERIOD}"  # what a store written before runs were named by location calls one
+
+
+def _run(folder, rows: int, run_id: str = "run-1", submitted: str = "2025-06-02T02:00:00Z", cost: str = "1"):
+    """One run of the month-to-date export `council-focus` (manifest and one part) under `folder`."""
+    return write_focus_export(folder, "council-focus", RUN_PERIOD, run_id, submitted,
+                              ["".join(focus_row(cost, "2025-06-01", resource=f"vm-{i}") for i in range(rows))],
+                              FOCUS_HEADER)
+
+
+def _statuses(result) -> dict[str, tuple[str, int]]:
+    assert result.exit_code == 0, result.output
+    return {s["source"]: (s["status"], s["rows_stored"]) for s in json.loads(result.stdout)["sources"]}
+
+
+def test_two_exports_with_the_same_name_in_different_folders_are_both_kept(tmp_path):
+    exports, store = tmp_path / "exports", tmp_path / "store"
+    north, south = _run(exports / "north", 20).parent, _run(exports / "south", 10, cost="2").parent
+    named = [f"{RUN_NAME} at {folder.resolve().as_posix()}" for folder in (north, south)]
+
+    together = _statuses(load(exports, store, "--format", "json"))  # both in one load, then one at a time
+    assert summary(store)["total"] == {"billed_cost": "40", "effective_cost": "40", "rows": 30}
+    assert together == {named[0]: ("loaded", 20), named[1]: ("loaded", 10)}
+    other = tmp_path / "store-2"
+    assert "loaded 20 rows" in load(exports / "north", other).stdout
+    assert "loaded 10 rows" in load(exports / "south", other).stdout
+    assert summary(other)["total"]["rows"] == 30
+    before = store_checksums(other)
+    for folder in ("north", "south", "."):
+        assert {status for status, _ in _statuses(load(exports / folder, other, "--format", "json")).values()} == {
+            "unchanged"}
+    assert store_checksums(other) == before
+
+
+def test_a_newer_run_in_the_same_folder_still_replaces_the_earlier_one_and_leaves_the_namesake(tmp_path):
+    exports, store = tmp_path / "exports", tmp_path / "store"
+    _run(exports / "north", 20)
+    _run(exports / "south", 10, cost="2")
+    assert load(exports, store).exit_code == 0
+    _run(exports / "north", 25, run_id="run-2", submitted="2025-06-03T02:00:00Z")  # the next day's run
+
+    again = _statuses(load(exports / "north", store, "--format", "json"))
+
+    assert list(again.values()) == [("loaded", 25)]
+    assert summary(store)["total"] == {"billed_cost": "45", "effective_cost": "45", "rows": 35}
+
+
+def test_a_store_written_by_the_previous_version_reloads_without_doubling_its_runs(tmp_path):
+    store = tmp_path / "store"
+    _run(tmp_path / "north", 20)
+    assert load(tmp_path / "north", store).exit_code == 0
+    as_the_previous_version_wrote_it(store, RUN_NAME)
+    before = store_checksums(store)
+
+    unchanged = _statuses(load(tmp_path / "north", store, "--format", "json"))
+    assert [status for status, _ in unchanged.values()] == ["unchanged"] and store_checksums(store) == before
+
+    _run(tmp_path / "north", 25, run_id="run-2", submitted="2025-06-03T02:00:00Z")
+    newer = load(tmp_path / "north", store, "--format", "json")
+    assert [status for status, _ in _statuses(newer).values()] == ["loaded"]
+    assert f"replaces {RUN_NAME!r}" in newer.stdout
+    assert summary(store)["total"]["rows"] == 25  # the old run's 20 rows are gone, not added to
+    assert RUN_NAME not in json.loads((store / "manifest.json").read_text())["sources"]
+
+    _run(tmp_path / "south", 10, cost="2")  # a namesake elsewhere is another export, as in a new store
+    assert load(tmp_path / "south", store).exit_code == 0
+    assert summary(store)["total"]["rows"] == 35
 
 
 # --- parallel loads ------------------------------------------------------------------------------------------------

@@ -169,8 +169,9 @@ def test_the_same_export_loaded_twice_at_once_is_stored_once(azurite, tmp_path, 
     assert not any(isinstance(result, Exception) for result in results.values()), results
     assert "ConcurrentCommit" in outcomes
     manifest = _manifest(client)
-    assert list(manifest["sources"]) == ["council/2024-05-01..2024-05-28"]
-    assert manifest["sources"]["council/2024-05-01..2024-05-28"]["rows"] == 2
+    name = f"council/2024-05-01..2024-05-28 at {(export / 'council' / '20240501-20240528').resolve().as_posix()}"
+    assert list(manifest["sources"]) == [name]
+    assert manifest["sources"][name]["rows"] == 2
     assert set(_blobs(client)) == _listed(manifest) | {"estate/cost-store/manifest.json"}
     assert _summary(azurite)["total"]["rows"] == 2
 

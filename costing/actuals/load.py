@@ -23,7 +23,7 @@ from costing.actuals.cost_details import COST_TYPES, normalise_cost_details
 from costing.actuals.formats import ExportFormat, detect_format
 from costing.actuals.normalise import Lineage, normalise_focus
 from costing.actuals.reading import ExportFile, ReadLimits, ReadMeter, iter_batches, read_header
-from costing.actuals.sources.local import ExportSource
+from costing.actuals.sources.local import MANIFEST_NAMES, ExportSource
 from costing.actuals.store import PartitionStager, SourceChange, commit, now_utc, read_manifest, tidy
 from estate.foundation.errors import CostDataError, InputError
 
@@ -159,11 +159,17 @@ def load_sources(sources: list[ExportSource], store_dir: Path, options: LoadOpti
                     results.append(SourceResult(source.name, "unchanged",
                                                 notes=[f"already in the store as {loaded[fingerprint]!r}"]))
                     continue
+                earlier = _recorded_under_its_earlier_name(source)
+                if earlier is not None:
+                    result.notes += [f"replaces {name!r}, this export as an earlier estate named it"
+                                     for name, entry in manifest["sources"].items() if earlier(name, entry)]
                 record = {"kind": "export", "origin": source.origin, "format": result.data_format,
                           "fingerprint": fingerprint, "loaded_at": now_utc(), "notes": result.notes}
+                if source.location:
+                    record["location"] = source.location
                 if source.blob_etags:  # read from Blob: a later load skips downloading these if unchanged
                     record["blobs"] = dict(sorted(source.blob_etags.items()))
-                changes.append(SourceChange(source.name, record, stager.finish()))
+                changes.append(SourceChange(source.name, record, stager.finish(), supersedes=earlier))
                 loaded[fingerprint] = source.name
                 results.append(result)
         if changes or options.fx_table is not None:
@@ -173,6 +179,34 @@ def load_sources(sources: list[ExportSource], store_dir: Path, options: LoadOpti
         for stager in reversed(stagers):
             stager.abort()
     return results
+
+
+def _recorded_under_its_earlier_name(source: ExportSource) -> Callable[[str, dict], bool] | None:
+    """For an export run: whether a store entry is this run's export as estate named it before runs were named
+    by location (`ExportName/period`, no `location`), loaded from a manifest at this run's location (its origin,
+    resolved, is LOCATION/RUN-FOLDER/manifest.json). A namesake loaded from elsewhere is another export."""
+    if not source.legacy_name or not source.location:
+        return None
+
+    def same(name: str, entry: dict) -> bool:
+        if name != source.legacy_name or entry.get("kind") != "export" or entry.get("location"):
+            return False
+        origin = _absolute(str(entry.get("origin") or ""))
+        rest = origin[len(source.location) + 1:] if origin.startswith(source.location + "/") else ""
+        return rest.split("/")[-1] in MANIFEST_NAMES and rest.count("/") <= 1
+
+    return same
+
+
+def _absolute(origin: str) -> str:
+    """A recorded origin as a full location: a URL without its query, or a local path resolved (an earlier
+    estate recorded a path as the user gave it, so a relative one is resolved from the current folder)."""
+    if origin.startswith(("https://", "http://")):
+        return origin.split("?")[0]
+    try:
+        return Path(origin).resolve().as_posix()
+    except (OSError, RuntimeError):
+        return origin
 
 
 def _note_committed_meanwhile(results: list[SourceResult], changes: list[SourceChange],

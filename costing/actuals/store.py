@@ -6,8 +6,9 @@ Layout under the store directory (default `out/cost-store`)::
     fx-rates.csv                                    optional FX table (`estate cost load --fx-table`)
     actuals/source=<slug>/month=YYYY-MM/<id>.parquet the partition's file(s): columns of `schema.normalised_schema()`
 
-A *source* is one dataset that is replaced as a whole when it is loaded again: an export and its billing period
-(`ExportName/2025-06-01..2025-06-30`), a loose file, or (for `estate cost pull`) a scope and metric. The *month* is
+A *source* is one dataset that is replaced as a whole when it is loaded again: an export run's export, billing
+period and location (`ExportName/2025-06-01..2025-06-30 at LOCATION`), a loose file (its full path or URL), or
+(for `estate cost pull`) a scope and metric. The *month* is
 the month of `ChargePeriodStart`, so a correction billed in June for May usage lands in May.
 
 Writing is atomic: partitions are staged under `.staging-*` inside the store, moved to new unique file names,
@@ -24,6 +25,7 @@ Manifest shape (`store_format` 2; format 1 stored Tags as a map)::
     {"store_format": 2, "schema": "estate-focus/2", "updated_at": "...Z", "currencies": ["GBP"],
      "fx_table": null | "fx-rates.csv",
      "sources": {"<name>": {"kind": "export" | "query", "origin": "path or URL", "format": "focus-1.0",
+                            "location": "path or URL" (an export run: the folder holding its run folder),
                             "fingerprint": "sha256:...", "loaded_at": "...Z", "rows": 12,
                             "notes": ["..."], "blobs": {"https://...blob URL": "ETag"} (read from Blob),
                             "partitions": {"2025-05": {"files": ["actuals/..."], "rows": 12, "written_at": "...Z",
@@ -46,6 +48,7 @@ import re
 import shutil
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -252,6 +255,9 @@ class SourceChange:
     record: dict[str, Any]
     staged: dict[str, StagedPartition]
     replace_months: set[str] | None = None  # None: the whole source is replaced
+    # (name, entry) -> whether a source recorded under another name is this one (a store written before the
+    # source's name changed) and is replaced by it too; asked of the manifest as it is when committing.
+    supersedes: Callable[[str, dict[str, Any]], bool] | None = None
 
 
 # How often a commit re-reads the manifest and tries again when another writer committed in between.
@@ -350,6 +356,10 @@ def _apply(manifest: dict[str, Any], changes: list[SourceChange], placed: dict[t
     """Record `changes` (their files named in `placed`) in `manifest`; return the files no longer listed."""
     superseded: list[str] = []
     for change in changes:
+        if change.supersedes is not None:
+            for name in [name for name, entry in manifest["sources"].items()
+                         if name != change.name and change.supersedes(name, entry)]:
+                superseded += [f for p in manifest["sources"].pop(name)["partitions"].values() for f in p["files"]]
         previous = manifest["sources"].get(change.name, {"partitions": {}})
         partitions = {} if change.replace_months is None else {
             month: part for month, part in previous["partitions"].items() if month not in change.replace_months}

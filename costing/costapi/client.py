@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 from urllib.parse import urlsplit
 
-import requests
 from azure.core.credentials import TokenCredential
-from azure.core.exceptions import ServiceResponseError
 from azure.core.pipeline import PipelineRequest
 from azure.core.pipeline.policies import SansIOHTTPPolicy
-from azure.core.pipeline.transport import RequestsTransport
 
 from costing.costapi.throttle import CostManagementRetryPolicy, RateLimitPolicy, SlidingWindowLimiter
-from costing.http_bounds import read_body_bounded
+from costing.http_bounds import BoundedRequestsTransport
 from estate.foundation.errors import UsageError
 from estate.foundation.limits import REQUEST_SECONDS
 
@@ -28,29 +24,6 @@ class LoopbackHttpPolicy(SansIOHTTPPolicy):
         url = urlsplit(request.http_request.url)
         if url.scheme == "http" and url.hostname in LOOPBACK_HOSTS:
             request.context.options["enforce_https"] = False
-
-
-class BoundedRequestsTransport(RequestsTransport):
-    """azure-core's requests transport, reading each body within the per-request deadline and size cap.
-
-    The body is streamed and read with `read1`, so a server trickling bytes cannot hold a pull for ever
-    (azure-core's own read timeout applies to each socket read only). Streamed calls are left as they are.
-    """
-
-    def send(self, request: Any, **kwargs: Any) -> Any:
-        if kwargs.get("stream"):
-            return super().send(request, **kwargs)
-        started = time.monotonic()
-        kwargs["stream"] = True
-        response = super().send(request, **kwargs)
-        internal = response.internal_response
-        try:
-            body = read_body_bounded(internal, f"{request.method} {request.url.split('?')[0]}", started=started)
-        except requests.ConnectionError as exc:
-            raise ServiceResponseError(str(exc), error=exc) from exc
-        internal._content = body
-        internal._content_consumed = True
-        return response
 
 
 def check_endpoint(endpoint: str) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from costing.costapi.query import month_bounds
+from costing.http_bounds import blob_chunks, blob_client_options, blob_transfer
 
 
 @dataclass(frozen=True)
@@ -36,10 +37,15 @@ def request_report(client: Any, scope: str, metric: str, month: str, *, polling_
     return [ReportBlob(link=blob.blob_link, byte_count=blob.byte_count) for blob in manifest.blobs]
 
 
-def download_blob(blob: ReportBlob, *, chunk_bytes: int = 4 * 1024 * 1024) -> Iterator[bytes]:
-    """Stream one report blob through the real Blob Storage client (the SAS link carries the credential)."""
+def download_blob(blob: ReportBlob) -> Iterator[bytes]:
+    """Stream one report blob through the real Blob Storage client (the SAS link carries the credential), in
+    ranged chunks, within the blob download limits (docs/limits.md); the link is shown without its SAS query."""
     from azure.storage.blob import BlobClient
 
-    client = BlobClient.from_blob_url(blob.link, max_chunk_get_size=chunk_bytes, max_single_get_size=chunk_bytes)
+    transfer = blob_transfer(f"the report blob {blob.link.split('?')[0]}")
+    if blob.byte_count is not None and transfer.cap is not None and blob.byte_count > transfer.cap.bytes:
+        raise transfer.cap.error(transfer.what)  # the report's manifest says so: not one byte is fetched
+    options = blob_client_options()
+    client = BlobClient.from_blob_url(blob.link, **options)
     with client:
-        yield from client.download_blob().chunks()
+        yield from blob_chunks(options["transport"], transfer, lambda: client.download_blob(max_concurrency=1))

@@ -106,6 +106,9 @@ RETRY_AFTER_SECONDS = Limit("longest Retry-After a server may ask for", 300, "ES
 REQUEST_SECONDS = Limit("time for one HTTP request, body included", 120, "ESTATE_HTTP_REQUEST_SECONDS", " s")
 COMMAND_SECONDS = Limit("time for all HTTP requests of one command", 3600, "ESTATE_HTTP_COMMAND_SECONDS", " s")
 RESPONSE_MIB = Limit("size of one HTTP response", 100, "ESTATE_HTTP_MAX_RESPONSE_MIB", " MiB")
+BLOB_SECONDS = Limit("time for one blob download, all its requests and retries", 1800, "ESTATE_HTTP_BLOB_SECONDS",
+                     " s")
+BLOB_MIB = Limit("size of one downloaded blob", 16 * 1024, "ESTATE_HTTP_MAX_BLOB_MIB", " MiB")
 PAGES = Limit("pages followed for one query", 10_000, "ESTATE_HTTP_MAX_PAGES")
 MONTHS = Limit("months in one --from/--to range", 120, "ESTATE_MAX_MONTHS")
 EARLIEST_MONTH, LATEST_MONTH = "2000-01", "2100-12"

@@ -56,6 +56,16 @@ def example(data_dir: Path, name: str) -> dict[str, Any]:
     return json.loads((data_dir / "azure-rest-api-specs" / "cost-management-2025-03-01" / name).read_text())
 
 
+class _ResetTolerant(ThreadingHTTPServer):
+    """A client hanging up (a download stopped at a limit) is not a server error worth a traceback on stderr."""
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class CostApiServer:
     """Start with `with CostApiServer(third_party) as server:`; `server.endpoint` is the base URL."""
 
@@ -82,7 +92,7 @@ class CostApiServer:
     # -- lifecycle -------------------------------------------------------------------------------------------
     def __enter__(self) -> CostApiServer:
         handler = type("Handler", (_Handler,), {"server_state": self})
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._httpd = _ResetTolerant(("127.0.0.1", 0), handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
                                         daemon=True)

@@ -6,12 +6,19 @@ login` session, a managed identity, or a service principal in `AZURE_CLIENT_ID` 
 (`--connection-string` or `AZURE_STORAGE_CONNECTION_STRING`) is used instead when given. Path-style URLs
 (`http://127.0.0.1:10000/ACCOUNT/CONTAINER/PREFIX`, as Azurite serves) work the same way.
 
-Blobs are streamed to a temporary folder with the same relative paths, then read like a local folder, so a
-Blob export and a downloaded copy of it are the same source with the same fingerprint. Not every blob is
-fetched: the run manifests come first, and of several runs of one export and period (a month-to-date export runs
-daily, each run in its own folder) only the latest run's data is downloaded; a run or loose file whose blobs
-have the ETags recorded in the store when it was loaded is not downloaded at all (it is unchanged). A container
+Blobs are streamed to a temporary folder with the same relative paths, then read like a local folder; sources
+are named by their blob URLs, and a Blob export and a downloaded copy of it have the same fingerprint, so one
+is not loaded on top of the other. Not every blob is fetched: the run manifests come first, and of several runs
+of one export, period and folder (a month-to-date export runs daily, each run in its own folder) only the latest
+run's data is downloaded; a run or loose file whose blobs have the ETags recorded in the store when it was
+loaded is not downloaded at all (it is unchanged). A container
 that has collected years of daily runs therefore costs one download of what is new, not of everything.
+
+Every download is bounded (docs/limits.md): a blob is fetched in ranged requests of 4 MiB written straight to disk
+(memory stays at a few dozen MiB whatever the blob's size), each request within the per-request deadline, the
+blob within its own deadline and size cap (refused before any byte when the listing already says it is too big;
+counted while it streams, since a server may say one size and send another), and the whole command's requests
+within the command's deadline. A blob refused part-way leaves no file behind, and nothing reaches the store.
 """
 
 from __future__ import annotations
@@ -31,12 +38,22 @@ from costing.actuals.sources.local import (
     latest_runs,
     read_run_manifest,
 )
+from costing.http_bounds import (
+    BodyLimitError,
+    BoundedRequestsTransport,
+    Deadline,
+    Transfer,
+    blob_chunks,
+    blob_client_options,
+    blob_transfer,
+)
 from estate.foundation.errors import CostDataError
-from estate.foundation.files import inside
-from estate.foundation.limits import REQUEST_SECONDS
+from estate.foundation.files import inside, write_atomic_with
+from estate.foundation.limits import BLOB_MIB, COMMAND_SECONDS, MIB
 from estate.foundation.redact import redact
 
 MAX_BLOBS = 100_000
+NOT_LOADED = "nothing was loaded and the store is unchanged"
 
 
 @dataclass(frozen=True)
@@ -49,6 +66,14 @@ class BlobLocation:
 
     def url(self, blob_name: str = "") -> str:
         return f"{self.account_url}/{self.container}/{blob_name or self.prefix}".rstrip("/")
+
+    def folder_url(self, path: PurePosixPath) -> str:
+        """The URL of a folder in the container (`.` is the container itself, never the prefix)."""
+        return f"{self.account_url}/{self.container}/{'' if str(path) == '.' else path}".rstrip("/")
+
+    def run_location(self, manifest: str) -> str:
+        """A run's location: the folder holding the manifest's folder (the container at most)."""
+        return self.folder_url(PurePosixPath(manifest).parent.parent)
 
 
 def is_blob_url(source: str) -> bool:
@@ -73,19 +98,16 @@ def parse_blob_url(url: str) -> BlobLocation:
     return BlobLocation(account_url, segments[0], "/".join(segments[1:]))
 
 
-def _timeouts() -> dict[str, int]:
-    """azure-core transport timeouts (docs/limits.md): a silent or stalled storage endpoint cannot hang a load."""
-    return {"connection_timeout": 10, "read_timeout": REQUEST_SECONDS.value()}
-
-
-def container_client(location: BlobLocation, connection_string: str | None):
-    """A ContainerClient from a connection string if one is given, else DefaultAzureCredential."""
+def container_client(location: BlobLocation, connection_string: str | None, options: dict | None = None):
+    """A ContainerClient from a connection string if one is given, else DefaultAzureCredential; every request
+    bounded (`blob_client_options`, docs/limits.md) so a silent, stalled or trickling endpoint cannot hang a load."""
     from azure.storage.blob import BlobServiceClient
 
+    options = options or blob_client_options()
     connection_string = connection_string or os.environ.get("AZURE_STORAGE_CONNECTION_STRING")
     if connection_string:
         try:
-            service = BlobServiceClient.from_connection_string(connection_string, **_timeouts())
+            service = BlobServiceClient.from_connection_string(connection_string, **options)
         except ValueError:  # never echo the string: it holds the account key
             raise CostDataError(
                 "the storage connection string (--connection-string or AZURE_STORAGE_CONNECTION_STRING) is "
@@ -94,7 +116,7 @@ def container_client(location: BlobLocation, connection_string: str | None):
     else:
         from azure.identity import DefaultAzureCredential
 
-        service = BlobServiceClient(location.account_url, credential=DefaultAzureCredential(), **_timeouts())
+        service = BlobServiceClient(location.account_url, credential=DefaultAzureCredential(), **options)
     return service.get_container_client(location.container)
 
 
@@ -117,8 +139,10 @@ class BlobDownload:
         def shown(relative: str) -> str:
             return self.location.url(f"{base}/{relative}".lstrip("/") if relative else "")
 
-        # A loose blob's source name is its URL (its full location), as a local file's is its path.
-        found = discover(folder, shown, lambda _path, relative: shown(relative))
+        # A loose blob's source name is its URL (its full location), as a local file's is its path; a run's
+        # location is worked out from its container path, not from the download folder.
+        found = discover(folder, shown, lambda _path, relative: shown(relative),
+                         lambda _path, relative: self.location.run_location(f"{base}/{relative}".lstrip("/")))
         for source in found:
             urls = [source.origin] + [export.display_name for export in source.files]
             source.blob_etags = {url: self.etags[url] for url in urls if url in self.etags}
@@ -139,23 +163,20 @@ def download_exports(url: str, target_dir: Path, connection_string: str | None =
     safe_url = redact(url)  # a SAS URL's signature is never echoed
     prefix = location.prefix.rstrip("/") + "/" if location.prefix else ""
     download = BlobDownload(location)
+    command = Deadline.after(COMMAND_SECONDS, "the command's downloads")
+    options = blob_client_options()
+    transport = options["transport"]
     try:
-        client = container_client(location, connection_string)
-        listed = {blob.name: blob.etag for blob in client.list_blobs(name_starts_with=prefix or None)
-                  if is_data_file(Path(blob.name)) or PurePosixPath(blob.name).name in MANIFEST_NAMES}
-        if len(listed) > MAX_BLOBS:
-            raise CostDataError(f"{safe_url}: {len(listed)} export blobs; narrow the prefix to one export folder")
-        if not listed:
-            raise CostDataError(f"{safe_url}: no export files (.csv, .csv.gz, .parquet, manifest.json) under this "
-                                "prefix")
+        client = container_client(location, connection_string, options)
+        with transport.transfer(Transfer(f"{safe_url}: the listing of the container", (command,), outcome=NOT_LOADED)):
+            sizes = _list_export_blobs(client, prefix, safe_url)
+        listed = {name: etag for name, (etag, _) in sizes.items()}
         download.etags = {location.url(name): etag for name, etag in listed.items()}
 
         def fetch(name: str) -> Path:
             # A blob name such as focus/a/../../x.csv must not write outside the download folder.
             local = inside(target_dir, name[len(prefix):], what=f"{safe_url}: blob {name!r}")
-            local.parent.mkdir(parents=True, exist_ok=True)
-            with local.open("wb") as handle:
-                client.download_blob(name).readinto(handle)
+            _fetch_bounded(client, transport, name, redact(location.url(name)), sizes[name][1], local, command)
             return local
 
         wanted = _choose(listed, prefix, location, {name: fetch(name) for name in listed
@@ -164,12 +185,44 @@ def download_exports(url: str, target_dir: Path, connection_string: str | None =
         for name in wanted:
             fetch(name)
         download.downloaded = len(wanted)
+    except BodyLimitError as exc:  # a deadline or the size cap, named with the limit and how to raise it
+        raise CostDataError(redact(exc.message)) from exc
     except AzureError as exc:
         message = redact(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
         raise CostDataError(f"{safe_url}: cannot read the container: {message}; check the URL, that you are signed in "
                          "(az login) or gave --connection-string, and that the identity has Storage Blob Data "
                          "Reader on the container") from exc
     return download
+
+
+def _list_export_blobs(client, prefix: str, safe_url: str) -> dict[str, tuple[str, int | None]]:
+    """Name -> (ETag, size the listing states) of the export blobs under the prefix; stops past MAX_BLOBS."""
+    listed: dict[str, tuple[str, int | None]] = {}
+    for blob in client.list_blobs(name_starts_with=prefix or None):
+        if is_data_file(Path(blob.name)) or PurePosixPath(blob.name).name in MANIFEST_NAMES:
+            listed[blob.name] = (blob.etag, blob.size)
+            if len(listed) > MAX_BLOBS:
+                raise CostDataError(f"{safe_url}: more than {MAX_BLOBS} export blobs; narrow the prefix to one export "
+                                    "folder")
+    if not listed:
+        raise CostDataError(f"{safe_url}: no export files (.csv, .csv.gz, .parquet, manifest.json) under this prefix")
+    return listed
+
+
+def _fetch_bounded(client, transport: BoundedRequestsTransport, name: str, shown: str, size: int | None,
+                   local: Path, command: Deadline) -> None:
+    """Stream one blob to `local` in ranged chunks (temp file, then rename) within its deadline, the command's
+    and the size cap; on a limit, BodyLimitError and no file."""
+    transfer = blob_transfer(shown, command, outcome=NOT_LOADED)
+    if size is not None and transfer.cap is not None and size > transfer.cap.bytes:  # not one byte is fetched
+        raise BodyLimitError(f"{shown}: the container lists the blob at {size / MIB:.1f} MiB, more than "
+                             f"{BLOB_MIB.value()} MiB ({BLOB_MIB.name}); {NOT_LOADED} ({BLOB_MIB.how_to_raise()})")
+
+    def write(handle) -> None:
+        for chunk in blob_chunks(transport, transfer, lambda: client.download_blob(name, max_concurrency=1)):
+            handle.write(chunk)
+
+    write_atomic_with(local, write)
 
 
 def _choose(listed: dict[str, str], prefix: str, location: BlobLocation, manifests: dict[str, Path],
@@ -179,7 +232,8 @@ def _choose(listed: dict[str, str], prefix: str, location: BlobLocation, manifes
     claimed: set[str] = set()
     for name, local in sorted(manifests.items()):
         relative = name[len(prefix):]
-        run = read_run_manifest(local, relative, location.url(name))
+        run = read_run_manifest(local, relative, location.url(name), location.run_location(name),
+                                location.folder_url(PurePosixPath(name).parent))
         data = [_listed_name(str(blob.get("blobName", "")), name, listed) for blob in run.blobs]
         found = [blob for blob in data if blob is not None]
         claimed.update(found)

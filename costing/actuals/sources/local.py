@@ -1,12 +1,22 @@
 """Finding the exports under a local file or folder, as Cost Management writes them.
 
-An export run with a manifest (`manifest.json`, exports v2) is one store source named after the export and its
-period (`ExportName/2025-06-01..2025-06-30`); its data files are the blobs the manifest lists, and their row
-counts are checked against it. When a folder holds several runs of the same export and period (a month-to-date
-export runs daily), only the latest run is loaded. Any other data file (CSV, gzip CSV, parquet) is a source of its
-own, named by its full location: its resolved absolute path (for a folder downloaded from Blob Storage, its blob
-URL), so two files with the same name in different folders are two sources, never one replacing the other. The
-same bytes found again at another location are still recognised by their fingerprint and not loaded twice.
+Every source is named by its full location, so two exports that share a name in different folders or containers
+are two sources, never one replacing the other; the same bytes found again at another location are still
+recognised by their fingerprint and not loaded twice.
+
+An export run with a manifest (`manifest.json`, exports v2) is one store source named after the export, its
+period and its location (`ExportName/2025-06-01..2025-06-30 at LOCATION`). The location is the folder that holds
+the run's folder: Cost Management writes each run to `EXPORT/YYYYMMDD-YYYYMMDD/RUN-ID/manifest.json`, so the
+runs of one export and period share it, and a newer run replaces the earlier one. It is the resolved absolute
+path (for a folder downloaded from Blob Storage, the blob URL of that folder). The run's data files are the blobs
+the manifest lists, and their row counts are checked against it. When a folder holds several runs of the same
+export, period and location (a month-to-date export runs daily), only the latest run is loaded. A manifest with
+no export name is named by its own folder's full location. Any other data file (CSV, gzip CSV,
+parquet) is a source of its own, named by its resolved absolute path (or its blob URL).
+
+A store written before runs were named by location recorded a run as `ExportName/period` (or, without an export
+name, its folder relative to the folder given); `legacy_name` and `location` let the loader replace that entry
+when a newer run of the same export at the same location is loaded (`costing.actuals.load`).
 
 Every path taken from the input (a manifest's blobName, a file found in the folder) must resolve inside the folder
 given, or the input is refused: a manifest cannot point estate at files elsewhere.
@@ -42,6 +52,8 @@ class ExportSource:
     notes: list[str] = field(default_factory=list)
     run_submitted: str = ""  # the manifest's runInfo.submittedTime, to pick the latest run
     blob_etags: dict[str, str] = field(default_factory=dict)  # blob URL -> ETag, for a source read from Blob
+    location: str = ""  # a run's location: the folder holding its run folder (absolute path or blob URL)
+    legacy_name: str | None = None  # what a store written before runs were named by location calls this run
 
     def fingerprint(self) -> str:
         """sha256 over the data files' names and bytes: the same export loaded twice has the same fingerprint."""
@@ -59,21 +71,30 @@ def local_location(path: Path, _relative: str) -> str:
     return path.resolve().as_posix()
 
 
-def discover(root: Path, display: Callable[[str], str],
-             locate: Callable[[Path, str], str] = local_location) -> list[ExportSource]:
-    """The sources under `root` (a file or a folder); `display` turns a relative path into the name shown, and
-    `locate` (path, relative path) gives a loose file's source name, its full location."""
+def local_run_location(manifest: Path, _relative: str) -> str:
+    """A local run's location: the resolved folder that holds the manifest's folder."""
+    return manifest.resolve().parent.parent.as_posix()
+
+
+Locate = Callable[[Path, str], str]
+
+
+def discover(root: Path, display: Callable[[str], str], locate: Locate = local_location,
+             locate_run: Locate = local_run_location) -> list[ExportSource]:
+    """The sources under `root` (a file or a folder); `display` turns a relative path into the name shown,
+    `locate` (path, relative path) gives a loose file's source name, its full location, and `locate_run`
+    (manifest path, relative path) a run's location."""
     if not root.exists():
         raise CostDataError(f"{display('')}: no such file or folder; give a cost export file, a folder of exports, "
                          "or a Blob Storage URL", file=display(""))
     if root.is_file():
         if root.name in MANIFEST_NAMES:
-            return [_manifest_source(root, root.parent, display)]
+            return [_manifest_source(root, root.parent, display, locate, locate_run)]
         return [ExportSource(locate(root, ""), [ExportFile(root, display(""))], display(""))]
     manifests = sorted(p for name in MANIFEST_NAMES for p in root.rglob(name))
     for manifest in manifests:
         inside(root, manifest.relative_to(root), what=display(manifest.relative_to(root).as_posix()))
-    runs = [_manifest_source(path, root, display) for path in manifests]
+    runs = [_manifest_source(path, root, display, locate, locate_run) for path in manifests]
     sources = _latest_runs(runs)
     claimed = {export.path for run in runs for export in run.files}
     for path in sorted(p for p in root.rglob("*") if p.is_file() and is_data_file(p)):
@@ -116,10 +137,13 @@ class RunManifest:
     submitted: str
     cost_type: str | None
     blobs: tuple[dict, ...]
+    location: str = ""
+    legacy_name: str = ""  # the name a store written before runs were named by location gave it
 
 
-def read_run_manifest(path: Path, relative: str, shown: str) -> RunManifest:
-    """Parse an export run's manifest (`relative`: its path under the folder or prefix given; `shown`: its name)."""
+def read_run_manifest(path: Path, relative: str, shown: str, location: str, folder: str) -> RunManifest:
+    """Parse an export run's manifest (`relative`: its path under the folder or prefix given; `shown`: its name;
+    `location`: the folder holding its folder, and `folder`: its own folder, as absolute paths or blob URLs)."""
     try:
         manifest = json.loads(path.read_text(encoding="utf-8-sig"))
         blobs = tuple(blob for blob in manifest["blobs"] if isinstance(blob, dict))
@@ -129,15 +153,23 @@ def read_run_manifest(path: Path, relative: str, shown: str) -> RunManifest:
     config = manifest.get("exportConfig") or {}
     run = manifest.get("runInfo") or {}
     period = f"{str(run.get('startDate', ''))[:10]}..{str(run.get('endDate', ''))[:10]}"
-    name = f"{config['exportName']}/{period}" if config.get("exportName") else str(PurePosixPath(relative).parent)
+    if config.get("exportName"):
+        legacy = f"{config['exportName']}/{period}"
+        name = f"{legacy} at {location}"
+    else:  # named by its folder, as a loose file is by its path
+        legacy, name = str(PurePosixPath(relative).parent), folder
     return RunManifest(name, str(run.get("submittedTime") or ""),
-                       DATASET_COST_TYPES.get(str(config.get("type", "")).lower()), blobs)
+                       DATASET_COST_TYPES.get(str(config.get("type", "")).lower()), blobs, location, legacy)
 
 
-def _manifest_source(path: Path, root: Path, display: Callable[[str], str]) -> ExportSource:
+def _manifest_source(path: Path, root: Path, display: Callable[[str], str], locate: Locate,
+                     locate_run: Locate) -> ExportSource:
     relative = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
-    run = read_run_manifest(path, relative, display(relative))
-    source = ExportSource(run.name, [], display(relative), cost_type=run.cost_type, run_submitted=run.submitted)
+    parent = str(PurePosixPath(relative).parent)
+    run = read_run_manifest(path, relative, display(relative), locate_run(path, relative),
+                            locate(path.parent, "" if parent == "." else parent))
+    source = ExportSource(run.name, [], display(relative), cost_type=run.cost_type, run_submitted=run.submitted,
+                          location=run.location, legacy_name=run.legacy_name)
     for blob in run.blobs:
         data_path = _find_blob(path.parent, root, str(blob.get("blobName", "")), f"{display(relative)}: blobName")
         if data_path is None:
