@@ -154,3 +154,17 @@ def test_a_cost_details_report_blob_above_the_size_cap_stops_the_pull(third_part
                    "than 1 MiB", "ESTATE_HTTP_MAX_BLOB_MIB=N")
     assert "sig=" not in result.output
     assert not (tmp_path / "store").exists()
+
+
+def test_a_cost_store_on_a_trickling_endpoint_stops_at_the_request_deadline(stand_in, tmp_path, monkeypatch):
+    # The store itself in Azure (az://CONTAINER/PATH): its manifest answer trickles a byte at a time.
+    monkeypatch.setenv("ESTATE_HTTP_REQUEST_SECONDS", "2")
+    stand_in.blobs["store/manifest.json"] = StandInBlob(b'{"version": 1, "sources": []}' * 20, piece=1, pause=0.2)
+    started = time.monotonic()
+
+    result = run_cli("cost", "summary", "--store", f"az://{stand_in.container}/store", "--connection-string",
+                     stand_in.connection_string)
+
+    assert time.monotonic() - started < 15
+    assert_refused(result, "took more than 2 s")
+    assert len(result.stderr.strip().splitlines()) == 1

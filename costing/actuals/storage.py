@@ -145,15 +145,21 @@ class BlobStorage:
         if self._client is None:
             from azure.storage.blob import BlobServiceClient
 
+            from costing.http_bounds import blob_client_options
+
+            # Every request within the per-request deadline (docs/limits.md): a stalled or trickling storage
+            # endpoint cannot hang a load, a summary or a reconciliation.
+            options = blob_client_options()
             if self.connection_string:
-                service = BlobServiceClient.from_connection_string(self.connection_string)
+                service = BlobServiceClient.from_connection_string(self.connection_string, **options)
             else:
                 credential = self.credential
                 if credential is None:
                     from azure.identity import DefaultAzureCredential
 
                     credential = DefaultAzureCredential()
-                service = BlobServiceClient(f"https://{self.account}.blob.core.windows.net", credential=credential)
+                service = BlobServiceClient(f"https://{self.account}.blob.core.windows.net", credential=credential,
+                                            **options)
             self._client = service.get_container_client(self.container)
         return self._client
 
