@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import pytest
 
+from costing.actuals import storage
 from tests.azurite_server import azurite  # noqa: F401  (the fixture)
 from tests.conftest import ROOT, run_cli
 from tests.cost_helpers import FOCUS_HEADER, focus_row, write_focus_export
@@ -210,7 +211,7 @@ KILLED_LOAD = textwrap.dedent("""\
     """)
 
 
-def test_a_load_killed_before_its_commit_leaves_the_previous_state(azurite, tmp_path):  # noqa: F811
+def test_a_load_killed_before_its_commit_leaves_the_previous_state(azurite, tmp_path, monkeypatch):  # noqa: F811
     client = _container(azurite)
     assert run_cli("cost", "load", _export(tmp_path, "north", "10"), "--store", STORE,
                    "--connection-string", azurite.connection_string).exit_code == 0
@@ -231,6 +232,16 @@ def test_a_load_killed_before_its_commit_leaves_the_previous_state(azurite, tmp_
     assert run_cli("cost", "load", _export(tmp_path / "again", "north", "99", "2024-06"), "--store", STORE,
                    "--connection-string", azurite.connection_string).exit_code == 0
     assert Decimal(_summary(azurite)["total"]["billed_cost"]) == Decimal("109.000000000000000000000002")
+    # What the killed load uploaded is younger than a day: it may be a live writer's, so it stays ...
+    assert uploaded <= set(_blobs(client))
+    # ... until it is older than that: then the next load removes it, and nothing a manifest lists.
+    monkeypatch.setattr(storage, "LEFTOVER_BLOB_AGE_SECONDS", 0)
+    assert run_cli("cost", "load", _export(tmp_path / "later", "south", "1", "2024-07"), "--store", STORE,
+                   "--connection-string", azurite.connection_string).exit_code == 0
+    left = set(_blobs(client))
+    assert not uploaded & left
+    assert _listed(_manifest(client)) <= left
+    assert Decimal(_summary(azurite)["total"]["billed_cost"]) == Decimal("110.000000000000000000000003")
 
 
 def test_a_store_url_without_an_account_is_a_clear_error(tmp_path, monkeypatch):

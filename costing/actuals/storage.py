@@ -35,6 +35,10 @@ from estate.foundation.files import write_atomic
 MANIFEST = "manifest.json"
 FX_TABLE = "fx-rates.csv"
 BLOB_SCHEMES = ("az://", "abfs://", "abfss://")
+# A data blob in an Azure store that no manifest lists and older than this is what a killed load left: a live
+# load commits its manifest within minutes of uploading its data (and within its command deadline, an hour by
+# default), so a younger one may be another writer's, not yet committed, and is left alone.
+LEFTOVER_BLOB_AGE_SECONDS = 24 * 3600
 
 
 class ConcurrentCommit(Exception):
@@ -239,6 +243,25 @@ class BlobStorage:
 
         with contextlib.suppress(ResourceNotFoundError):
             self.client.delete_blob(self._name(name))
+
+    def remove_leftovers(self, manifest: dict[str, Any], is_data_file: Any) -> list[str]:
+        """Remove the data blobs (store-relative names `is_data_file` accepts) that `manifest` does not list and
+        that are older than LEFTOVER_BLOB_AGE_SECONDS: what killed loads uploaded and never committed. There is
+        no lock on a container, so a younger unlisted blob may be a live writer's and stays."""
+        import datetime as dt
+
+        listed = {file for source in manifest["sources"].values() for part in source["partitions"].values()
+                  for file in part["files"]}
+        prefix = f"{self.prefix}/" if self.prefix else ""
+        cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=LEFTOVER_BLOB_AGE_SECONDS)
+        removed = []
+        blobs = self._call("list the store", lambda: list(self.client.list_blobs(name_starts_with=f"{prefix}actuals/")))
+        for blob in blobs:
+            relative = blob.name[len(prefix):]
+            if is_data_file(relative) and relative not in listed and blob.last_modified < cutoff:
+                self.remove(relative)
+                removed.append(relative)
+        return removed
 
     def engine_paths(self, names: list[str], engine: str) -> list[str]:
         if engine == "spark":  # Spark reads ADLS Gen2 itself (Fabric, Databricks, Synapse: abfss://)

@@ -77,6 +77,7 @@ from costing.actuals.storage import (
     open_storage,
 )
 from costing.actuals.store_lock import (
+    PARTITION_FILE,
     StagingClaim,
     leftover_staging,
     remove_leftovers,
@@ -277,7 +278,9 @@ def commit(store_dir: Path | str | Storage, changes: list[SourceChange], *, fx_t
     storage = open_storage(store_dir)
     root = storage.local_root
     if root is None:
-        return _commit(storage, changes, fx_table)
+        manifest = _commit(storage, changes, fx_table)
+        storage.remove_leftovers(manifest, PARTITION_FILE.fullmatch)
+        return manifest
     with store_lock(root):
         manifest = _commit(storage, changes, fx_table)
         remove_leftovers(root, manifest)
