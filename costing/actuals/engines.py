@@ -189,4 +189,4 @@ def run_query(engine: QueryEngine | None, sql: str, files: list[str], store: str
         return engine.fetch(sql, files, filesystem)
     except EngineError as exc:
         raise CostDataError(f"{store}: cannot read the cost store's files with {engine.name} ({exc}); reload the "
-                         "store with `estate cost load`") from exc
+                            "store with `estate cost load`") from exc

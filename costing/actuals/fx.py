@@ -32,7 +32,7 @@ class FxTable:
         rate = self.rates.get((currency, month))
         if rate is None:
             raise CostDataError(f"the FX table has no {currency}->{self.reporting_currency} rate for {month}; add a "
-                             f"row '{currency},{self.reporting_currency},{month},RATE' and load it with --fx-table")
+                                f"row '{currency},{self.reporting_currency},{month},RATE' and load it with --fx-table")
         return amount * rate
 
 
@@ -44,11 +44,11 @@ def parse_fx_table(data: bytes, name: str) -> FxTable:
         raise CostDataError(f"{name}: not UTF-8 text ({exc})", file=name) from exc
     if not rows or not set(FX_HEADER) <= set(rows[0]):
         raise CostDataError(f"{name}: an FX table needs the header {','.join(FX_HEADER)} and one row per currency "
-                         "and month (month YYYY-MM; rate = units of to_currency per from_currency)", file=name)
+                            "and month (month YYYY-MM; rate = units of to_currency per from_currency)", file=name)
     targets = {row["to_currency"].strip() for row in rows}
     if len(targets) != 1:
         raise CostDataError(f"{name}: every row must convert into one reporting currency; found "
-                         f"{', '.join(sorted(targets))}", file=name)
+                            f"{', '.join(sorted(targets))}", file=name)
     rates: dict[tuple[str, str], Decimal] = {}
     for line, row in enumerate(rows, start=2):
         try:
@@ -60,7 +60,7 @@ def parse_fx_table(data: bytes, name: str) -> FxTable:
         key = (row["from_currency"].strip(), row["month"].strip())
         if key in rates:
             raise CostDataError(f"{name}:{line}: a second {key[0]} rate for {key[1]}; keep one rate per currency and "
-                             "month", file=name)
+                                "month", file=name)
         rates[key] = rate
     return FxTable(targets.pop(), rates)
 

@@ -114,7 +114,7 @@ def check_writable_store(store_dir) -> None:
             pass
     except OSError as exc:
         raise CostDataError(f"{store}: the cost store cannot be written ({exc.strerror or type(exc).__name__}); give "
-                         "--store a folder you can write to", file=str(store)) from exc
+                            "--store a folder you can write to", file=str(store)) from exc
 
 
 def load_sources(sources: list[ExportSource], store_dir: Path, options: LoadOptions,
@@ -253,15 +253,15 @@ def _stage_source(run: _SourceRun) -> SourceResult:
         expected = source.expected_rows.get(export.path)
         if expected is not None and expected != read:
             raise CostDataError(f"{export.display_name}: {read} data rows, but the export manifest says {expected}; "
-                             "the file is incomplete: re-run the export", file=export.display_name)
+                                "the file is incomplete: re-run the export", file=export.display_name)
         result.rows_read += read
         result.rows_stored += stored
     if result.rows_read == 0:
         raise CostDataError(f"{source.origin}: the export has a header but no rows; nothing to load (check the "
-                         "export's scope and dates, or remove the file)", file=source.origin)
+                            "export's scope and dates, or remove the file)", file=source.origin)
     if result.rows_stored == 0:
         raise CostDataError(f"{source.origin}: none of its {result.rows_read} rows are Microsoft (ProviderName) "
-                         "charges; estate loads Azure spend only", file=source.origin)
+                            "charges; estate loads Azure spend only", file=source.origin)
     if result.rows_stored < result.rows_read:
         result.notes.append(f"kept {result.rows_stored} Microsoft rows of {result.rows_read}; other providers' "
                             "rows are not Azure spend")

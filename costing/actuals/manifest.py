@@ -57,7 +57,7 @@ def _read(storage: Storage) -> tuple[dict[str, Any], Any, bool]:
                          file=str(path)) from exc
     if manifest.get("store_format") != STORE_FORMAT:
         raise CostDataError(f"{path}: cost-store format {manifest.get('store_format')!r} is not {STORE_FORMAT}; "
-                         "load the data into a new store", file=str(path))
+                            "load the data into a new store", file=str(path))
     # Every path it names must be one of the store's own (a manifest naming ../victim.txt is refused).
     check_manifest_paths(storage.local_root or Path("."), manifest, Path(path), FX_TABLE)
     return manifest, token, True
@@ -82,6 +82,6 @@ def readable_files(store_dir: Path | str | Storage, engine: str = "duckdb",
         missing = next((file for file in files if not Path(file).is_file()), None)
         if missing is not None:
             raise CostDataError(f"{store_dir}: the cost store is damaged: its manifest lists {missing}, which is "
-                             "missing; load the source again with `estate cost load` (or restore the store from a "
-                             "backup)", file=str(store_dir))
+                                "missing; load the source again with `estate cost load` (or restore the store from a "
+                                "backup)", file=str(store_dir))
     return files

@@ -118,7 +118,7 @@ def _unique(export: ExportFile, names: list[str]) -> list[str]:
     repeated = sorted({name for name in names if name in seen or seen.add(name)})
     if repeated:
         raise CostDataError(f"{export.display_name}: the header names {', '.join(map(repr, repeated[:5]))} more than "
-                         "once; a cost export has each column once: re-run the export or remove the extra column",
+                            "once; a cost export has each column once: re-run the export or remove the extra column",
                          file=export.display_name)
     return names
 
@@ -169,8 +169,8 @@ def iter_batches(export: ExportFile, header: list[str], null_values: list[str],
         yield from _csv_batches(export, header, null_values, meter, limits)
     except FileTooLarge:
         raise CostDataError(f"{export.display_name}: more than {limits.max_uncompressed_mib} MiB once decompressed "
-                         "(--max-uncompressed-mib); if the export is genuine, raise it, e.g. "
-                         f"--max-uncompressed-mib {limits.max_uncompressed_mib * 2}",
+                            "(--max-uncompressed-mib); if the export is genuine, raise it, e.g. "
+                            f"--max-uncompressed-mib {limits.max_uncompressed_mib * 2}",
                          file=export.display_name) from None
     except (pa.ArrowException, OSError, EOFError, zlib.error) as exc:
         if "straddl" in str(exc):

@@ -122,15 +122,15 @@ class BlobStorage:
         container, _, account_host = (parts.netloc or "").partition("@")
         if not container:
             raise CostDataError(f"--store {url!r}: expected az://CONTAINER/PATH, abfs://CONTAINER/PATH or "
-                             "abfss://CONTAINER@ACCOUNT.dfs.core.windows.net/PATH")
+                                "abfss://CONTAINER@ACCOUNT.dfs.core.windows.net/PATH")
         self.container = container
         self.prefix = parts.path.strip("/")
         self.connection_string = connection_string or os.environ.get("AZURE_STORAGE_CONNECTION_STRING") or None
         self.account = account_host.split(".", 1)[0] or os.environ.get("AZURE_STORAGE_ACCOUNT_NAME") or None
         if self.connection_string is None and self.account is None and credential is None:
             raise CostDataError(f"--store {url}: which storage account? Give --connection-string (or set "
-                             "AZURE_STORAGE_CONNECTION_STRING), or abfss://CONTAINER@ACCOUNT.dfs.core.windows.net/"
-                             "PATH, or set AZURE_STORAGE_ACCOUNT_NAME (signs in with DefaultAzureCredential)")
+                                "AZURE_STORAGE_CONNECTION_STRING), or abfss://CONTAINER@ACCOUNT.dfs.core.windows.net/"
+                                "PATH, or set AZURE_STORAGE_ACCOUNT_NAME (signs in with DefaultAzureCredential)")
         self._client = None
         self._fs = None
 
@@ -176,11 +176,11 @@ class BlobStorage:
             if missing_ok and getattr(exc, "error_code", None) == "BlobNotFound":
                 raise
             raise CostDataError(f"{self.url}: cannot {what}: the container {self.container!r} does not exist (create "
-                             "it, or check the URL and account)") from exc
+                                "it, or check the URL and account)") from exc
         except AzureError as exc:
             message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise CostDataError(f"{self.url}: cannot {what} ({message}); check the container exists and the "
-                             "identity has Storage Blob Data Contributor on it") from exc
+                                "identity has Storage Blob Data Contributor on it") from exc
 
     def read_bytes(self, name: str) -> bytes | None:
         return self._download(name)[0]

@@ -149,7 +149,7 @@ class PartitionStager:
             index = pc.index(pc.is_null(start), True).as_py()
             row = batch.column("x_SourceRow")[index].as_py()
             raise CostDataError(f"{batch.column('x_SourceFile')[index].as_py()}: data row {row}: ChargePeriodStart is "
-                             "empty; every cost row needs the start of its charge period")
+                                "empty; every cost row needs the start of its charge period")
         first, last = (value.as_py() for value in pc.min_max(start).values())
         if (first.year, first.month) == (last.year, last.month):  # the usual case: no per-row month needed
             self._write(f"{first.year:04d}-{first.month:02d}", batch)
@@ -337,7 +337,7 @@ def _commit(storage: Storage, changes: list[SourceChange], fx_table: bytes | Non
                 continue
         else:
             raise CostDataError(f"{storage}: other loads kept committing to this store ({COMMIT_ATTEMPTS} attempts); "
-                             "nothing of this load was recorded: run it again")
+                                "nothing of this load was recorded: run it again")
     except BaseException:
         for name in done:
             if name != FX_TABLE:  # a local FX table is replaced in place, as before

@@ -44,8 +44,8 @@ def check_listed_file(store_dir: Path, file: object, where: str) -> Path:
     """The absolute path of a manifest's file entry, refused unless it is a partition file inside the store."""
     if not isinstance(file, str) or not PARTITION_FILE.fullmatch(file):
         raise CostDataError(f"{where}: {file!r} is not a partition file of this store (actuals/source=.../month="
-                         "YYYY-MM/NAME.parquet); the manifest is damaged or was edited: estate reads and removes "
-                         "only its own files, so it stops here", file=str(Path(store_dir) / "manifest.json"))
+                            "YYYY-MM/NAME.parquet); the manifest is damaged or was edited: estate reads and removes "
+                            "only its own files, so it stops here", file=str(Path(store_dir) / "manifest.json"))
     return inside(store_dir, file, what=where)
 
 
@@ -53,7 +53,7 @@ def check_manifest_paths(store_dir: Path, manifest: dict[str, Any], path: Path, 
     """Every path a manifest names must be one of the store's own: refused (exit 2, naming the entry) otherwise."""
     if manifest.get("fx_table") not in (None, fx_table):
         raise CostDataError(f"{path}: fx_table: {manifest.get('fx_table')!r} is not {fx_table!r}; the manifest is "
-                         "damaged or was edited: estate reads only its own files, so it stops here", file=str(path))
+                            "damaged or was edited: estate reads only its own files, so it stops here", file=str(path))
     sources = manifest.get("sources")
     if not isinstance(sources, dict):
         raise CostDataError(f"{path}: sources: not a map of sources; point --store at a cost store", file=str(path))
@@ -61,12 +61,12 @@ def check_manifest_paths(store_dir: Path, manifest: dict[str, Any], path: Path, 
         partitions = source.get("partitions") if isinstance(source, dict) else None
         if not isinstance(partitions, dict):
             raise CostDataError(f"{path}: sources.{name}: has no partitions map; the manifest is damaged: load the "
-                             "data into a new store", file=str(path))
+                                "data into a new store", file=str(path))
         for month, part in partitions.items():
             files = part.get("files") if isinstance(part, dict) else None
             if not isinstance(files, list):
                 raise CostDataError(f"{path}: sources.{name}.partitions.{month}: has no files list; the manifest is "
-                                 "damaged: load the data into a new store", file=str(path))
+                                    "damaged: load the data into a new store", file=str(path))
             for file in files:
                 check_listed_file(store_dir, file, f"{path}: sources.{name}.partitions.{month}.files")
 
@@ -81,7 +81,7 @@ def store_lock(store_dir: Path, wait: float | None = None) -> Iterator[None]:
         fd = os.open(store_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o666)
     except OSError as exc:
         raise CostDataError(f"{store_dir}: cannot lock the cost store ({exc.strerror}); check that the folder is "
-                         "writable by you", file=str(store_dir)) from exc
+                            "writable by you", file=str(store_dir)) from exc
     try:
         if fcntl is not None:
             deadline = time.monotonic() + wait

@@ -92,7 +92,7 @@ def summarise(store_dir: Path, by: tuple[str, ...], place: LinePlacer | None = N
     manifest = existing_manifest(storage)
     if manifest is None:
         raise CostDataError(f"{store_dir}: no cost store here (no {MANIFEST}); run `estate cost load SOURCE "
-                         f"--store {store_dir}` first")
+                            f"--store {store_dir}` first")
     fx = _fx_table(storage, manifest)
     mapped = place is not None and "business-case-line" in by
     columns = [GROUPINGS[name] + (f", {', '.join(MAPPING_COLUMNS)}" if mapped and name == "business-case-line" else "")
@@ -119,7 +119,7 @@ def summarise(store_dir: Path, by: tuple[str, ...], place: LinePlacer | None = N
         entry[2] += count
     if fx is None and len(currencies) > 1:
         raise CostDataError(f"{store_dir}: holds {', '.join(sorted(currencies))} and no FX table; load one with "
-                         "--fx-table")
+                            "--fx-table")
     currency = fx.reporting_currency if fx else (currencies.pop() if currencies else "")
     rows = [SummaryRow(tuple(str(k) for k in keys), *values) for keys, values in sorted(totals.items())]
     return CostSummary(str(store_dir), currency, by, rows)
@@ -144,5 +144,5 @@ def _fx_table(storage: Storage, manifest: dict) -> FxTable | None:
     data = storage.read_bytes(manifest["fx_table"])
     if data is None:
         raise CostDataError(f"{storage}/{manifest['fx_table']}: the store's FX table is missing; load it again with "
-                         "`estate cost load --fx-table`")
+                            "`estate cost load --fx-table`")
     return parse_fx_table(data, f"{storage}/{manifest['fx_table']}")

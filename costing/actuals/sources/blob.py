@@ -190,8 +190,8 @@ def download_exports(url: str, target_dir: Path, connection_string: str | None =
     except AzureError as exc:
         message = redact(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
         raise CostDataError(f"{safe_url}: cannot read the container: {message}; check the URL, that you are signed in "
-                         "(az login) or gave --connection-string, and that the identity has Storage Blob Data "
-                         "Reader on the container") from exc
+                            "(az login) or gave --connection-string, and that the identity has Storage Blob Data "
+                            "Reader on the container") from exc
     return download
 
 

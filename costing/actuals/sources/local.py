@@ -86,7 +86,7 @@ def discover(root: Path, display: Callable[[str], str], locate: Locate = local_l
     (manifest path, relative path) a run's location."""
     if not root.exists():
         raise CostDataError(f"{display('')}: no such file or folder; give a cost export file, a folder of exports, "
-                         "or a Blob Storage URL", file=display(""))
+                            "or a Blob Storage URL", file=display(""))
     if root.is_file():
         if root.name in MANIFEST_NAMES:
             return [_manifest_source(root, root.parent, display, locate, locate_run)]
@@ -105,7 +105,7 @@ def discover(root: Path, display: Callable[[str], str], locate: Locate = local_l
                                         display(relative)))
     if not sources:
         raise CostDataError(f"{display('')}: no cost export files (.csv, .csv.gz, .parquet or a manifest.json) found; "
-                         "point estate at the export's folder or container", file=display(""))
+                            "point estate at the export's folder or container", file=display(""))
     return sources
 
 
@@ -149,7 +149,7 @@ def read_run_manifest(path: Path, relative: str, shown: str, location: str, fold
         blobs = tuple(blob for blob in manifest["blobs"] if isinstance(blob, dict))
     except (OSError, json.JSONDecodeError, KeyError, TypeError) as exc:
         raise CostDataError(f"{shown}: not a Cost Management export manifest ({exc}); "
-                         "remove it or re-run the export", file=shown) from exc
+                            "remove it or re-run the export", file=shown) from exc
     config = manifest.get("exportConfig") or {}
     run = manifest.get("runInfo") or {}
     period = f"{str(run.get('startDate', ''))[:10]}..{str(run.get('endDate', ''))[:10]}"
@@ -174,7 +174,7 @@ def _manifest_source(path: Path, root: Path, display: Callable[[str], str], loca
         data_path = _find_blob(path.parent, root, str(blob.get("blobName", "")), f"{display(relative)}: blobName")
         if data_path is None:
             raise CostDataError(f"{display(relative)}: lists {blob.get('blobName')!r}, which is not there; the export "
-                             "is incomplete: wait for the run to finish or re-run it", file=display(relative))
+                                "is incomplete: wait for the run to finish or re-run it", file=display(relative))
         shown = data_path.relative_to(root).as_posix() if data_path.is_relative_to(root) else data_path.name
         source.files.append(ExportFile(data_path, display(shown)))
         if isinstance(blob.get("dataRowCount"), int):
@@ -192,7 +192,7 @@ def _find_blob(manifest_dir: Path, root: Path, blob_name: str, what: str) -> Pat
     parts = PurePosixPath(blob_name).parts
     if PurePosixPath(blob_name).is_absolute() or ".." in parts or "\\" in blob_name:
         raise CostDataError(f"{what}: {blob_name!r} is not a plain path inside the container (absolute, or with '..'"
-                         " or '\\'); estate reads only files inside the export folder, so the entry is refused",
+                            " or '\\'); estate reads only files inside the export folder, so the entry is refused",
                          file=what)
     candidates = [manifest_dir / parts[-1]] if parts else []
     candidates += [root.joinpath(*parts[i:]) for i in range(len(parts))]
