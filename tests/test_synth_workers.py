@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sys
+import time
 
 import pytest
 
@@ -98,3 +100,18 @@ def test_workers_run_in_other_processes_and_use_their_own_event_loop():
         parent_loop.close()
     assert results["a"][0] == parent and results["b"][0] != parent
     assert not any(shared for _, shared in results.values())
+
+
+@needs_fork
+def test_an_error_in_this_process_share_stops_the_workers():
+    def job(stack: str) -> str:
+        if stack == "mine":
+            raise UsageError("this share failed")
+        time.sleep(30)  # a worker still busy when this process's share fails
+        return stack
+
+    started = time.monotonic()
+    with pytest.raises(UsageError, match="this share failed"):
+        workers.in_workers(["mine", "theirs"], {"mine": 2, "theirs": 1}, job, 2)
+    assert time.monotonic() - started < 10
+    assert not multiprocessing.active_children()

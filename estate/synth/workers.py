@@ -83,7 +83,14 @@ def in_workers(stacks: Sequence[str], weights: Mapping[str, int], job: Callable[
         sender.close()
         running.append((process, receiver))
     # This process takes the first share itself while the workers run theirs.
-    results: dict[str, Result] = {stack: job(stack) for stack in own}
+    try:
+        results: dict[str, Result] = {stack: job(stack) for stack in own}
+    except BaseException:  # this share's error is the run's: the workers' plans are not wanted
+        for process, receiver in running:
+            process.terminate()
+            receiver.close()
+            process.join()
+        raise
     for process, receiver in running:
         try:
             results.update(receiver.recv())
