@@ -85,7 +85,7 @@ class MigrationWave(pulumi.ComponentResource):
 
     resource_group: resources.ResourceGroup
     virtual_machines: dict[str, compute.VirtualMachine]
-    vm_ids: pulumi.Output[dict[str, str]]
+    vm_ids: dict[str, pulumi.Output[str]]
     private_ip_addresses: pulumi.Output[dict[str, str]]
 
     def __init__(self, name: str, args: MigrationWaveArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -122,7 +122,7 @@ class MigrationWave(pulumi.ComponentResource):
             self.virtual_machines[server.name] = vm
             if server.backup:
                 _protect(server, vm, args, backup_child)
-        self.vm_ids = pulumi.Output.all(**{server: vm.id for server, vm in self.virtual_machines.items()})
+        self.vm_ids = {server: vm.id for server, vm in self.virtual_machines.items()}
         self.private_ip_addresses = pulumi.Output.all(**addresses)
         self.register_outputs({"vmIds": self.vm_ids, "privateIpAddresses": self.private_ip_addresses})
 
