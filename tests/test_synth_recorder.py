@@ -71,3 +71,15 @@ def test_deployed_gives_the_id_and_name_azure_gives_a_registered_resource_once_c
     assert monitor.deployed(urn, "serviceKey") is None  # only Azure knows it, after deployment
     assert monitor.deployed(open_urn, "id") is None  # its id depends on a value unknown until deployment
     assert monitor.deployed(urn.replace("::snet", "::other"), "id") is None
+    # A name input that is another resource's `name` output (unknown) is that resource's deployed name.
+    vnet_urn = "urn:pulumi:platform::estate::azure-native:network:VirtualNetwork::vnet"
+    monitor.steps.append(RecordedStep(op="create", urn=vnet_urn, type="azure-native:network:VirtualNetwork",
+                                      custom=True, parent="", provider_request="", version="",
+                                      inputs={"resourceGroupName": "rg", "virtualNetworkName": "hub"}))
+    followed = open_urn.replace("::open", "::followed")
+    monitor.steps.append(RecordedStep(op="create", urn=followed, type="azure-native:network:Subnet", custom=True,
+                                      parent="", provider_request="", version="",
+                                      inputs={**inputs, "virtualNetworkName": UNKNOWN},
+                                      property_dependencies={"virtualNetworkName": [vnet_urn]}))
+    assert monitor.deployed(followed, "id") == arm_id("azure-native:network:Subnet", "followed",
+                                                      {**inputs, "virtualNetworkName": "hub"})

@@ -28,7 +28,7 @@ from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.settings import get_project, get_stack
 
 from estate.foundation.plan import UNKNOWN
-from estate.synth.arm import SUBSCRIPTION_ID, TENANT_ID, arm_id
+from estate.synth.arm import SUBSCRIPTION_ID, TENANT_ID, arm_id, id_inputs
 
 # Pulumi's wire signatures (sdk/go/common/resource/sig) and how `pulumi preview --json` shows a secret.
 SIGNATURE_KEY = "4dabf18193072939515e22adb298388d"
@@ -111,6 +111,22 @@ class EstateMocks(Mocks):
         return {}
 
 
+def _deployed_id(urn: str, created: dict[str, RecordedStep], seen: frozenset[str]) -> str | None:
+    step = created.get(urn)
+    if step is None or urn in seen:
+        return None
+    inputs = dict(step.inputs)
+    names, ids = id_inputs(step.type)
+    for key in (*names, *ids):
+        origins = step.property_dependencies.get(key, [])
+        if inputs.get(key) == UNKNOWN and len(origins) == 1:
+            origin = _deployed_id(origins[0], created, seen | {urn})
+            if origin is not None:
+                inputs[key] = origin if key in ids else azure_name(origin)
+    resource_id = arm_id(step.type, urn.rsplit("::", 1)[-1], inputs)
+    return None if UNKNOWN in resource_id else resource_id
+
+
 class RecordingMonitor(MockMonitor):
     """Pulumi's mock monitor that also records every registration as a preview step."""
 
@@ -147,13 +163,17 @@ class RecordingMonitor(MockMonitor):
 
     def deployed(self, urn: str, output: str) -> str | None:
         """Output `id` or `name` of a custom resource this stack registered, as Azure gives it once deployed (the
-        ARM id its inputs make); None when the stack registered no such resource or its inputs leave the id open."""
-        with self._lock:
-            step = next((step for step in reversed(self.steps) if step.urn == urn and step.op == "create"), None)
-        if step is None or not step.custom or output not in ("id", "name"):
+        ARM id its inputs make); None when the stack registered no such resource or its inputs leave the id open.
+
+        A name input unknown until deployment (another resource's `name` output, e.g. `virtualNetworkName=vnet.name`)
+        is the deployed name of the one resource it depends on; a `scope` so unknown, that resource's deployed id.
+        """
+        if output not in ("id", "name"):
             return None
-        resource_id = arm_id(step.type, urn.rsplit("::", 1)[-1], step.inputs)
-        if UNKNOWN in resource_id:
+        with self._lock:
+            created = {step.urn: step for step in self.steps if step.op == "create" and step.custom}
+        resource_id = _deployed_id(urn, created, frozenset())
+        if resource_id is None:
             return None
         return resource_id if output == "id" else azure_name(resource_id)
 
