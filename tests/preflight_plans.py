@@ -118,6 +118,9 @@ def from_the_plan(steps: dict[str, dict[str, Any]], name: str, path: tuple[str |
 # (resource, input path, the resource of the plan it comes from): every reference of `base_steps` between two
 # resources the plan creates (the circuit exists already, so a real preview knows its id and name).
 FIRST_PREVIEW_REFERENCES = (
+    ("vnet", ("resourceGroupName",), "rg"),
+    ("snet-gw", ("resourceGroupName",), "rg"),
+    ("snet-workloads", ("resourceGroupName",), "rg"),
     ("snet-gw", ("virtualNetworkName",), "vnet"),
     ("snet-workloads", ("virtualNetworkName",), "vnet"),
     ("nic", ("ipConfigurations", 0, "subnet", "id"), "snet-workloads"),

@@ -19,6 +19,7 @@ from estate.foundation.plan import UNKNOWN
 from policies.rules.base import PlanContext, Resource, json_path
 
 SECRET_SHOWN_AS = "[secret]"
+RESOURCE_GROUP = "azure-native:resources:ResourceGroup"
 # type token -> ARM path under its resource group, the `{input}`s filling it in.
 ARM_PATHS: dict[str, str] = {
     "azure-native:network:VirtualNetwork": "Microsoft.Network/virtualNetworks/{virtualNetworkName}",
@@ -87,7 +88,7 @@ def _stated(resource: Resource, key: str) -> Any:
 
 def arm_key(resource: Resource, name_of: NameOf = _stated) -> str | None:
     """The resource's own id key, if its inputs state every part of it (`name_of` reads each name input)."""
-    if resource.type == "azure-native:resources:ResourceGroup":
+    if resource.type == RESOURCE_GROUP:
         group = resource.inputs.get("resourceGroupName")
         return f"resourcegroups/{group}".lower() if known(group) else None
     path = ARM_PATHS.get(resource.type)
@@ -179,8 +180,12 @@ class PlanIndex:
         names = set()
         for urn in sources(resource, key):
             origin = self.by_urn.get(urn) or self.elsewhere_by_urn.get(urn)
-            if origin is not None and origin.azure_name_key == key and known(origin.azure_name):
-                names.add(origin.azure_name)
+            if origin is None:
+                continue
+            own = origin.inputs.get(key) if origin.type == RESOURCE_GROUP else (
+                origin.azure_name if origin.azure_name_key == key else None)
+            if known(own):
+                names.add(own)
         return names.pop() if len(names) == 1 else value
 
     def parent_of_subnet(self, subnet: Resource) -> Resource | None:
