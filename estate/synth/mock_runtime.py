@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
+from pulumi.output import Unknown
 from pulumi.runtime import set_all_config, set_mocks
 from pulumi.runtime.settings import get_root_resource, set_root_resource
 
@@ -84,9 +85,10 @@ async def _deployed_exports(outputs: dict[str, Any], monitor: RecordingMonitor, 
 async def _deployed(value: Any, monitor: RecordingMonitor) -> Any:
     if isinstance(value, pulumi.Output):
         if await value.is_known():
-            known = await value.future()
-            return _MISSING if known is None else await _deployed(known, monitor)
+            return await _deployed(await value.future(with_unknowns=True), monitor)
         return await _deployed_output(value, monitor)
+    if isinstance(value, Unknown):  # inside a known value: the part computed from unknowns
+        return _MISSING
     if isinstance(value, dict):
         items = {key: await _deployed(item, monitor) for key, item in value.items()}
         return {key: item for key, item in items.items() if item is not _MISSING}
