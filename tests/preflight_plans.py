@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from estate.foundation.plan import Plan
+from estate.foundation.plan import UNKNOWN, Plan
 from policies.plan_check import check_plan
 from policies.rules import RULES
 from policies.rules.base import GuardrailSettings
@@ -97,3 +97,44 @@ def findings(steps: dict[str, dict[str, Any]], rule: str) -> list[tuple[str, str
 
 def urn_of(name: str, kind: str) -> str:
     return urn("platform", kind, name)
+
+
+def from_the_plan(steps: dict[str, dict[str, Any]], name: str, path: tuple[str | int, ...], origin: str) -> None:
+    """Make input `path` of `name` what a first `pulumi preview` shows when it is the id (or name output) of
+    `origin`, which the same plan creates: Pulumi's unknown sentinel, its top-level input depending on `origin`
+    (`propertyDependencies`, and `dependencies`), as the engine records it."""
+    node: Any = inputs(steps, name)
+    for part in path[:-1]:
+        node = node[part]
+    node[path[-1]] = UNKNOWN
+    state, origin_urn = steps[name]["newState"], steps[origin]["urn"]
+    by_input = state.setdefault("propertyDependencies", {}).setdefault(str(path[0]), [])
+    if origin_urn not in by_input:
+        by_input.append(origin_urn)
+    if origin_urn not in state.setdefault("dependencies", []):
+        state["dependencies"].append(origin_urn)
+
+
+# (resource, input path, the resource of the plan it comes from): every reference of `base_steps` between two
+# resources the plan creates (the circuit exists already, so a real preview knows its id and name).
+FIRST_PREVIEW_REFERENCES = (
+    ("vnet", ("resourceGroupName",), "rg"),
+    ("snet-gw", ("resourceGroupName",), "rg"),
+    ("snet-workloads", ("resourceGroupName",), "rg"),
+    ("snet-gw", ("virtualNetworkName",), "vnet"),
+    ("snet-workloads", ("virtualNetworkName",), "vnet"),
+    ("nic", ("ipConfigurations", 0, "subnet", "id"), "snet-workloads"),
+    ("vm", ("networkProfile", "networkInterfaces", 0, "id"), "nic"),
+    ("backup", ("vaultName",), "rsv"),
+    ("backup", ("properties", "sourceResourceId"), "vm"),
+    ("gateway", ("ipConfigurations", 0, "subnet", "id"), "snet-gw"),
+    ("connection", ("virtualNetworkGateway1", "id"), "gateway"),
+)
+
+
+def first_preview(steps: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """`steps` as a real first preview shows them: every id or name of a resource the plan creates is unknown."""
+    for name, path, origin in FIRST_PREVIEW_REFERENCES:
+        if name in steps and origin in steps:
+            from_the_plan(steps, name, path, origin)
+    return steps

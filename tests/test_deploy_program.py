@@ -8,7 +8,7 @@ import pytest
 
 from estate.definition import naming
 from estate.definition.loader import load_estate
-from estate.foundation.plan import load_plan
+from estate.foundation.plan import UNKNOWN, load_plan
 from estate.synth.synthesis import synthesise
 from tests.conftest import MINIMAL_ESTATE, run_cli
 
@@ -50,9 +50,13 @@ def test_a_ukwest_wave_gets_a_peered_spoke_and_a_ukwest_vault(write_estate, tmp_
     platform, west = plans["platform"], plans["wave-west"]
     spoke = next(r for r in _of(platform, ":VirtualNetwork") if r.inputs["location"] == "ukwest")
     assert spoke.inputs["virtualNetworkName"] == "vnet-tc-spoke-ukw"
-    peerings = {(r.inputs["virtualNetworkName"], r.inputs["remoteVirtualNetwork"]["id"].rsplit("/", 1)[-1])
+    networks = {r.urn: r.inputs["virtualNetworkName"] for r in _of(platform, ":VirtualNetwork")}
+    # The remote network is created in the same update: its id is unknown, its property dependency names it.
+    peerings = {(r.inputs["virtualNetworkName"], r.inputs["remoteVirtualNetwork"]["id"],
+                 *(networks[urn] for urn in r.property_dependencies["remoteVirtualNetwork"]))
                 for r in _of(platform, ":VirtualNetworkPeering")}
-    assert peerings == {("vnet-tc-hub-uks", "vnet-tc-spoke-ukw"), ("vnet-tc-spoke-ukw", "vnet-tc-hub-uks")}
+    assert peerings == {("vnet-tc-hub-uks", UNKNOWN, "vnet-tc-spoke-ukw"),
+                        ("vnet-tc-spoke-ukw", UNKNOWN, "vnet-tc-hub-uks")}
     vault = next(r for r in _of(platform, "recoveryservices:Vault") if r.inputs["location"] == "ukwest")
     for nic in _of(west, "NetworkInterface"):
         assert nic.inputs["location"] == "ukwest"

@@ -52,3 +52,14 @@ def test_a_recomputed_vault_name_is_refused():
         "Recovery Services vault 'rsv-lcc-backup-uks' (resource group rg-lcc-connectivity-uks) is created by no "
         "resource of this plan and read from no stack output; read the platform stack's vault name output instead of "
         "recomputing it")]
+
+
+def test_a_first_preview_whose_unknowns_depend_on_the_plan_passes_and_one_that_lost_its_origin_is_refused():
+    from tests.preflight_plans import first_preview
+
+    steps = first_preview(base_steps())
+    assert findings(steps, NAME) == []
+    del steps["vm"]
+    assert findings(steps, NAME) == [(
+        "backup", "mandatory", UNKNOWN, "inputs.properties.sourceResourceId",
+        f"unknown until deployment, yet it depends on no resource of this plan and no stack output; {REMEDIATION}")]

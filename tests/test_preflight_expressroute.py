@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from estate.foundation.plan import UNKNOWN
 from policies.rules.preflight.expressroute import NAME, REMEDIATION
-from tests.preflight_plans import CIRCUIT_ID, base_steps, findings, inputs
+from tests.preflight_plans import CIRCUIT_ID, base_steps, findings, first_preview, from_the_plan, inputs
 
 
 def test_an_existing_circuit_with_its_private_peering_passes():
@@ -74,3 +75,62 @@ def test_a_gateway_smaller_than_the_circuit_is_advisory():
         "connection", "advisory", "ErGw1AZ", "inputs.virtualNetworkGateway1.id",
         "gateway SKU ErGw1AZ carries about 1000 Mbps but circuit 'erc-lcc-london' is 10000 Mbps; choose a larger "
         "gateway SKU (connectivity.expressroute.gateway_sku) or accept the cap")]
+
+
+# A first `pulumi preview` shows the id (or name) of a resource the same plan creates as unknown; the rule follows
+# the input's recorded property dependency to that resource.
+
+def test_a_first_preview_of_the_plan_passes():
+    assert findings(first_preview(base_steps()), NAME) == []
+
+
+def test_peering_and_connection_whose_unknown_circuit_reference_is_a_new_circuit_are_refused():
+    steps = first_preview(base_steps())
+    steps["circuit"]["op"] = "create"
+    from_the_plan(steps, "peering", ("circuitName",), "circuit")
+    from_the_plan(steps, "connection", ("peer", "id"), "circuit")
+    circuit = steps["circuit"]["urn"]
+    assert findings(steps, NAME) == [
+        ("peering", "mandatory", UNKNOWN, "inputs.circuitName",
+         f"the peering is created in the same update as its circuit {circuit}; Azure accepts a peering only once the "
+         f"provider has provisioned the circuit; {REMEDIATION}"),
+        ("connection", "mandatory", UNKNOWN, "inputs.peer.id",
+         f"the connection is created in the same update as its circuit {circuit}; the provider must provision the "
+         f"circuit first; {REMEDIATION}"),
+    ]
+
+
+def test_a_connection_to_an_unknown_circuit_id_without_its_peering_is_refused():
+    steps = first_preview(base_steps())
+    del steps["peering"]
+    from_the_plan(steps, "connection", ("peer", "id"), "circuit")
+    assert findings(steps, NAME) == [(
+        "connection", "mandatory", UNKNOWN, "inputs.peer.id",
+        "circuit 'erc-lcc-london' has no AzurePrivatePeering in the plan; a connection needs the circuit's private "
+        f"peering (peer ASN, primary and secondary /30 prefixes, VLAN id) first; {REMEDIATION}")]
+
+
+def test_a_nic_whose_unknown_subnet_id_comes_from_gateway_subnet_is_refused():
+    steps = first_preview(base_steps())
+    steps["nic"]["newState"]["propertyDependencies"]["ipConfigurations"] = [steps["snet-gw"]["urn"]]
+    assert findings(steps, NAME) == [(
+        "nic", "mandatory", UNKNOWN, "inputs.ipConfigurations[0].subnet.id",
+        f"a network interface in GatewaySubnet (subnet {steps['snet-gw']['urn']}, unknown until deployment); the "
+        "gateway subnet holds only the gateway: place the NIC in a workload subnet")]
+
+
+def test_a_gateway_whose_unknown_subnet_id_comes_from_a_workload_subnet_is_refused():
+    steps = first_preview(base_steps())
+    steps["gateway"]["newState"]["propertyDependencies"]["ipConfigurations"] = [steps["snet-workloads"]["urn"]]
+    assert findings(steps, NAME) == [(
+        "gateway", "mandatory", UNKNOWN, "inputs.ipConfigurations[0].subnet.id",
+        "a virtual network gateway must be in the subnet named exactly 'GatewaySubnet' (subnet "
+        f"{steps['snet-workloads']['urn']}, unknown until deployment)")]
+
+
+def test_a_gateway_behind_an_unknown_id_smaller_than_the_circuit_is_advisory():
+    steps = first_preview(base_steps())
+    assert inputs(steps, "connection")["virtualNetworkGateway1"]["id"] == UNKNOWN
+    inputs(steps, "circuit")["serviceProviderProperties"]["bandwidthInMbps"] = 10000
+    assert [f[:4] for f in findings(steps, NAME)] == [
+        ("connection", "advisory", "ErGw1AZ", "inputs.virtualNetworkGateway1.id")]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from estate.foundation.plan import UNKNOWN
 from policies.rules.preflight.names import NAME, REMEDIATION
-from tests.preflight_plans import base_steps, findings, inputs
+from tests.preflight_plans import base_steps, findings, first_preview, inputs
 
 TAIL = f"; Azure refuses it at deployment; {REMEDIATION}"
 
@@ -77,3 +78,13 @@ def test_two_resources_with_one_name_in_one_resource_group_collide():
         "nic-2", "mandatory", "nic-lcc-web-01", "inputs.networkInterfaceName",
         f"{steps['nic']['urn']} already declares this NetworkInterface (same name in the same scope): the second "
         "would update the first instead of creating its own; give each its own name")]
+
+
+def test_two_subnets_whose_unknown_network_name_comes_from_one_network_collide():
+    steps = first_preview(base_steps())
+    inputs(steps, "snet-workloads")["subnetName"] = "GatewaySubnet"
+    assert inputs(steps, "snet-workloads")["virtualNetworkName"] == UNKNOWN
+    assert findings(steps, NAME) == [(
+        "snet-workloads", "mandatory", "GatewaySubnet", "inputs.subnetName",
+        f"{steps['snet-gw']['urn']} already declares this Subnet (same name in the same scope): the second would "
+        "update the first instead of creating its own; give each its own name")]

@@ -10,7 +10,7 @@ import pytest
 
 from estate.definition.loader import load_estate
 from estate.definition.model import Estate
-from estate.foundation.plan import Plan, PlanResource, load_plan
+from estate.foundation.plan import UNKNOWN, Plan, PlanResource, load_plan
 from estate.synth.arm import arm_id
 from estate.synth.stack_config import SECRET_STAND_IN
 from tests.conftest import EXAMPLE_ESTATE, run_cli
@@ -126,7 +126,12 @@ def test_expressroute_circuit_gateway_and_connection(plans, estate):
     assert circuit.inputs["sku"] == {"name": "Standard_MeteredData", "tier": "Standard", "family": "MeteredData"}
     (gateway,) = azure(plans["platform"], "azure-native:network:VirtualNetworkGateway")
     assert gateway.inputs["gatewayType"] == "ExpressRoute" and gateway.inputs["sku"]["name"] == "ErGw1AZ"
-    assert gateway.inputs["ipConfigurations"][0]["subnet"]["id"].endswith("/subnets/GatewaySubnet")
+    # A first preview: the subnet is created in the same update, so its id is unknown; the engine records where
+    # the input comes from.
+    assert gateway.inputs["ipConfigurations"][0]["subnet"]["id"] == UNKNOWN
+    (gateway_subnet,) = [subnet for subnet in azure(plans["platform"], "azure-native:network:Subnet")
+                         if subnet.inputs["subnetName"] == "GatewaySubnet"]
+    assert gateway_subnet.urn in gateway.property_dependencies["ipConfigurations"]
     assert "publicIPAddress" in gateway.inputs["ipConfigurations"][0]
     # Step 1: the provider must provision the circuit before Azure accepts its private peering, so neither the
     # peering nor the connection is in the plan until `connection.enabled` (step 2, docs/deploy.md).
@@ -147,9 +152,13 @@ def test_backup_items_point_at_their_vm_and_the_platform_policy(plans, estate):
     (policy,) = azure(plans["platform"], "azure-native:recoveryservices:ProtectionPolicy")
     policy_id = arm_id(policy.type, policy.name, policy.inputs)
     wave = estate.wave("pilot")
-    vm_ids = {arm_id(r.type, r.name, r.inputs) for r in azure(plans[wave.stack], "azure-native:compute:VirtualMachine")}
+    vms = {r.inputs["vmName"]: r.urn for r in azure(plans[wave.stack], "azure-native:compute:VirtualMachine")}
     items = azure(plans[wave.stack], "azure-native:recoveryservices:ProtectedItem")
-    assert {item.inputs["properties"]["sourceResourceId"] for item in items} == vm_ids
+    # The VM is created in the same update: its id is unknown, the item's properties depend on it.
+    assert {item.inputs["properties"]["sourceResourceId"] for item in items} == {UNKNOWN}
+    assert {item.name.removeprefix("backup-"): item.property_dependencies["properties"] for item in items} == {
+        server: (urn,) for server, urn in vms.items()}
+    # The platform is deployed before the wave: its policy id is known, as Azure gave it.
     assert {item.inputs["properties"]["policyId"] for item in items} == {policy_id}
 
 

@@ -14,6 +14,7 @@ import pytest
 from pulumi.runtime.settings import Settings, configure
 
 from estate.definition.loader import load_estate
+from estate.foundation.plan import UNKNOWN
 from estate.synth import levers
 from estate.synth.synthesis import synthesise
 
@@ -32,6 +33,10 @@ def test_fast_path_records_the_same_plan_as_the_stock_runtime(write_estate):
     fast = _documents(estate_file, fast=True)
     assert stock == fast
     assert sum(len(document["steps"]) for document in fast.values()) == 39  # 3 stacks (no peering until step 2)
+    # Both answer as a first preview: a VM's NIC, created in the same update, has no id yet.
+    vm = next(step["newState"] for step in fast["wave-one"]["steps"]
+              if step["newState"]["type"] == "azure-native:compute:VirtualMachine")
+    assert vm["inputs"]["networkProfile"]["networkInterfaces"][0]["id"] == UNKNOWN
 
 
 def test_levers_are_on_with_the_pinned_sdk_and_undone_afterwards():

@@ -35,3 +35,51 @@ def test_arm_ids_follow_azure_resource_paths():
         f"{zero}/providers/Microsoft.Authorization/policyAssignments/pa")
     assert arm_id("azure-native:storage:StorageAccount", "sa1", {"resourceGroupName": "rg"}) == (
         f"{zero}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/sa1")
+
+
+def test_the_mocks_answer_a_resource_to_create_as_a_first_preview_with_no_id_and_its_inputs():
+    from pulumi.runtime.mocks import MockResourceArgs
+
+    from estate.synth.recorder import STACK_REFERENCE_TYPE, EstateMocks
+
+    mocks = EstateMocks({"platform": {"subnetIds": {"apps": "/subscriptions/x/.../subnets/apps"}}})
+    inputs = {"resourceGroupName": "rg", "virtualNetworkName": "v", "subnetName": "s", "addressPrefix": "10.0.0.0/24"}
+    # No id (the SDK resolves it as unknown) and no `name` output: only what the inputs give.
+    assert mocks.new_resource(MockResourceArgs("azure-native:network:Subnet", "snet", dict(inputs))) == ("", inputs)
+    reference = MockResourceArgs(STACK_REFERENCE_TYPE, "platform", {"name": "platform"})
+    assert mocks.new_resource(reference) == ("platform", {
+        "name": "platform", "outputs": {"subnetIds": {"apps": "/subscriptions/x/.../subnets/apps"}},
+        "secretOutputNames": []})
+
+
+def test_deployed_gives_the_id_and_name_azure_gives_a_registered_resource_once_created():
+    from estate.foundation.plan import UNKNOWN
+    from estate.synth.recorder import EstateMocks, RecordedStep, RecordingMonitor
+
+    monitor = RecordingMonitor(EstateMocks(), fast=True)
+    urn = "urn:pulumi:platform::estate::azure-native:network:Subnet::snet"
+    inputs = {"resourceGroupName": "rg", "virtualNetworkName": "v", "subnetName": "s"}
+    monitor.steps.append(RecordedStep(op="create", urn=urn, type="azure-native:network:Subnet", custom=True,
+                                      parent="", provider_request="", version="", inputs=inputs))
+    open_urn = urn.replace("::snet", "::open")
+    monitor.steps.append(RecordedStep(op="create", urn=open_urn, type="azure-native:network:Subnet", custom=True,
+                                      parent="", provider_request="", version="",
+                                      inputs={**inputs, "virtualNetworkName": UNKNOWN}))
+    expected = arm_id("azure-native:network:Subnet", "snet", inputs)
+    assert monitor.deployed(urn, "id") == expected
+    assert monitor.deployed(urn, "name") == "s"
+    assert monitor.deployed(urn, "serviceKey") is None  # only Azure knows it, after deployment
+    assert monitor.deployed(open_urn, "id") is None  # its id depends on a value unknown until deployment
+    assert monitor.deployed(urn.replace("::snet", "::other"), "id") is None
+    # A name input that is another resource's `name` output (unknown) is that resource's deployed name.
+    vnet_urn = "urn:pulumi:platform::estate::azure-native:network:VirtualNetwork::vnet"
+    monitor.steps.append(RecordedStep(op="create", urn=vnet_urn, type="azure-native:network:VirtualNetwork",
+                                      custom=True, parent="", provider_request="", version="",
+                                      inputs={"resourceGroupName": "rg", "virtualNetworkName": "hub"}))
+    followed = open_urn.replace("::open", "::followed")
+    monitor.steps.append(RecordedStep(op="create", urn=followed, type="azure-native:network:Subnet", custom=True,
+                                      parent="", provider_request="", version="",
+                                      inputs={**inputs, "virtualNetworkName": UNKNOWN},
+                                      property_dependencies={"virtualNetworkName": [vnet_urn]}))
+    assert monitor.deployed(followed, "id") == arm_id("azure-native:network:Subnet", "followed",
+                                                      {**inputs, "virtualNetworkName": "hub"})

@@ -23,12 +23,15 @@ class ExpressRouteArgs:
     short_name: str
     region: str
     circuit: ExpressRouteSpec
-    resource_group_name: pulumi.Input[str]
+    # The group's plain name (known before deployment, so a first preview shows it), and the group itself: every
+    # child is created after it.
+    resource_group_name: str
     gateway_subnet_id: pulumi.Input[str]
     tags: dict[str, str]
     # Only for a circuit owned elsewhere (`circuit.circuit_id`): the key its owner issued.
     authorization_key: pulumi.Input[str] | None = None
     protect: bool = True
+    resource_group: pulumi.Resource | None = None
 
 
 class ExpressRoute(pulumi.ComponentResource):
@@ -52,7 +55,8 @@ class ExpressRoute(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: ExpressRouteArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("estate:platform:ExpressRoute", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
+        self._in_group = [args.resource_group] if args.resource_group is not None else []
+        child = pulumi.ResourceOptions(parent=self, depends_on=self._in_group)
         spec = args.circuit
         self.circuit = self.peering = self.connection = None
         if spec.creates_circuit:
@@ -72,7 +76,7 @@ class ExpressRoute(pulumi.ComponentResource):
             sku={"name": spec.gateway_sku, "tier": _GATEWAY_TIERS[spec.gateway_sku]},
             ip_configurations=[ip_configuration], tags=args.tags, opts=child)
         if spec.connection.enabled:
-            after = [self.peering] if self.peering is not None else []
+            after = self._in_group + ([self.peering] if self.peering is not None else [])
             key = pulumi.Output.secret(args.authorization_key) if args.authorization_key is not None else None
             self.connection = network.VirtualNetworkGatewayConnection(
                 f"{name}-connection",
@@ -89,7 +93,7 @@ class ExpressRoute(pulumi.ComponentResource):
         self.circuit = network.ExpressRouteCircuit(
             f"{name}-circuit", circuit_name=naming.expressroute_circuit(args.short_name, spec.peering_location),
             resource_group_name=args.resource_group_name, location=args.region, tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=self._in_group),
             sku={"name": f"{spec.sku_tier}_{spec.sku_family}", "tier": spec.sku_tier, "family": spec.sku_family},
             service_provider_properties={
                 "service_provider_name": spec.service_provider,
@@ -105,8 +109,8 @@ class ExpressRoute(pulumi.ComponentResource):
             # provisioned the circuit (serviceProviderProvisioningState Provisioned), so the peering is step 2 too.
             return
         self.peering = network.ExpressRouteCircuitPeering(
-            f"{name}-private-peering", circuit_name=self.circuit.name, peering_name=PRIVATE_PEERING,
-            peering_type=PRIVATE_PEERING, resource_group_name=args.resource_group_name,
+            f"{name}-private-peering", circuit_name=naming.expressroute_circuit(args.short_name, spec.peering_location),
+            peering_name=PRIVATE_PEERING, peering_type=PRIVATE_PEERING, resource_group_name=args.resource_group_name,
             peer_asn=peering.peer_asn, primary_peer_address_prefix=str(peering.primary_prefix),
             secondary_peer_address_prefix=str(peering.secondary_prefix), vlan_id=peering.vlan_id,
-            opts=pulumi.ResourceOptions(parent=self))
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.circuit]))

@@ -46,19 +46,29 @@ class LandingZoneArgs:
 
 @dataclass
 class RegionalBackup:
-    """What a region's VMs are backed up to."""
+    """What a region's VMs are backed up to; the names as plain strings, known before anything is deployed."""
 
     group: resources.ResourceGroup
+    group_name: str
     vault: recoveryservices.Vault
+    vault_name: str
     policy: recoveryservices.ProtectionPolicy
 
 
 class LandingZone(pulumi.ComponentResource):
     """Resource groups, hub (and spoke) VNets with subnets and NSGs, Log Analytics, Key Vault, backup vaults and
-    policy."""
+    policy.
+
+    A child names its resource group, virtual network or vault by the plain name the estate gives it
+    (`estate.definition.naming`), not by that resource's `name` output, and is created after it (`depends_on`):
+    Azure assigns no name, so the name is known before deployment, and a first `pulumi preview` shows it (an
+    output is unknown until the resource exists). Ids stay outputs (`.id`): Azure assigns them.
+    """
 
     connectivity_group: resources.ResourceGroup
+    connectivity_group_name: str
     management_group: resources.ResourceGroup
+    management_group_name: str
     hub: network.VirtualNetwork
     spokes: dict[str, network.VirtualNetwork]
     subnet_ids: dict[str, pulumi.Output[str]]
@@ -70,31 +80,35 @@ class LandingZone(pulumi.ComponentResource):
         super().__init__("estate:platform:LandingZone", name, None, opts)
         self._name, self._args = name, args
         child = pulumi.ResourceOptions(parent=self)
-        kept = pulumi.ResourceOptions(parent=self, protect=args.protect)
         self._groups: dict[tuple[str, str], resources.ResourceGroup] = {}
-        self.connectivity_group = self._group("connectivity", args.region, child)
-        self.management_group = self._group("management", args.region, child)
+        self.connectivity_group = self._group("connectivity", args.region)
+        self.connectivity_group_name = self._group_name("connectivity", args.region)
+        self.management_group = self._group("management", args.region)
+        self.management_group_name = self._group_name("management", args.region)
+        hub_name = naming.hub_vnet(args.short_name, args.region)
         self.hub = network.VirtualNetwork(
-            f"{name}-vnet-hub", virtual_network_name=naming.hub_vnet(args.short_name, args.region),
-            resource_group_name=self.connectivity_group.name, location=args.region,
+            f"{name}-vnet-hub", virtual_network_name=hub_name, resource_group_name=self.connectivity_group_name,
+            location=args.region,
             address_space={"address_prefixes": [str(space) for space in args.hub.address_space]},
-            tags=args.tags, opts=kept)
-        self.subnet_ids = self._subnets(self.hub, args.hub.subnets, args.region, "", child)
+            tags=args.tags, opts=self._after(self.connectivity_group, protect=args.protect))
+        self.subnet_ids = self._subnets(self.hub, hub_name, args.hub.subnets, args.region, "")
         self.region_subnet_ids = {args.region: self.subnet_ids}
         self.spokes = {}
         for region, spoke in sorted(args.spokes.items()):
             code = naming.region_code(region)
+            spoke_name = naming.spoke_vnet(args.short_name, region)
             self.spokes[region] = network.VirtualNetwork(
-                f"{name}-vnet-spoke-{code}", virtual_network_name=naming.spoke_vnet(args.short_name, region),
-                resource_group_name=self._group("connectivity", region, child).name, location=region,
+                f"{name}-vnet-spoke-{code}", virtual_network_name=spoke_name,
+                resource_group_name=self._group_name("connectivity", region), location=region,
                 address_space={"address_prefixes": [str(space) for space in spoke.address_space]},
-                tags=args.tags, opts=kept)
-            self.region_subnet_ids[region] = self._subnets(self.spokes[region], spoke.subnets, region, code, child)
-        self._management(name, args, child, kept)
+                tags=args.tags, opts=self._after(self._group("connectivity", region), protect=args.protect))
+            self.region_subnet_ids[region] = self._subnets(self.spokes[region], spoke_name, spoke.subnets, region,
+                                                           code)
+        self._management(name, args)
         self._policies(name, args, child)
         self.register_outputs({
             "subnetIds": self.subnet_ids,
-            "recoveryVaultName": self.recovery_vault.name,
+            "recoveryVaultName": self.backups[args.region].vault_name,
             "backupPolicyId": self.backup_policy.id,
         })
 
@@ -118,32 +132,39 @@ class LandingZone(pulumi.ComponentResource):
         for region, spoke in sorted(self.spokes.items()):
             code = naming.region_code(region)
             spoke_name = naming.spoke_vnet(args.short_name, region)
-            opts = pulumi.ResourceOptions(parent=self, depends_on=after)
             network.VirtualNetworkPeering(
                 f"{self._name}-peer-hub-to-{code}", virtual_network_peering_name=naming.peering(hub_name, spoke_name),
-                virtual_network_name=self.hub.name, resource_group_name=self.connectivity_group.name,
+                virtual_network_name=hub_name, resource_group_name=self.connectivity_group_name,
                 remote_virtual_network={"id": spoke.id}, allow_virtual_network_access=True,
-                allow_forwarded_traffic=True, allow_gateway_transit=gateway is not None, opts=opts)
+                allow_forwarded_traffic=True, allow_gateway_transit=gateway is not None,
+                opts=self._after(self.hub, *after))
             network.VirtualNetworkPeering(
                 f"{self._name}-peer-{code}-to-hub", virtual_network_peering_name=naming.peering(spoke_name, hub_name),
-                virtual_network_name=spoke.name, resource_group_name=self._groups["connectivity", region].name,
+                virtual_network_name=spoke_name, resource_group_name=self._group_name("connectivity", region),
                 remote_virtual_network={"id": self.hub.id}, allow_virtual_network_access=True,
-                allow_forwarded_traffic=True, use_remote_gateways=gateway is not None, opts=opts)
+                allow_forwarded_traffic=True, use_remote_gateways=gateway is not None,
+                opts=self._after(spoke, *after))
 
-    def _group(self, role: str, region: str, child: pulumi.ResourceOptions) -> resources.ResourceGroup:
+    def _after(self, *resources: pulumi.Resource, protect: bool = False) -> pulumi.ResourceOptions:
+        """A child created after `resources` (the group, network or vault it names by its plain name)."""
+        return pulumi.ResourceOptions(parent=self, depends_on=list(resources), protect=protect or None)
+
+    def _group_name(self, role: str, region: str) -> str:
+        return naming.resource_group(self._args.short_name, role, region)
+
+    def _group(self, role: str, region: str) -> resources.ResourceGroup:
         key = (role, region)
         if key not in self._groups:
             suffix = "" if region == self._args.region else f"-{naming.region_code(region)}"
             self._groups[key] = resources.ResourceGroup(
-                f"{self._name}-rg-{role}{suffix}",
-                resource_group_name=naming.resource_group(self._args.short_name, role, region),
-                location=region, tags=self._args.tags, opts=child)
+                f"{self._name}-rg-{role}{suffix}", resource_group_name=self._group_name(role, region),
+                location=region, tags=self._args.tags, opts=pulumi.ResourceOptions(parent=self))
         return self._groups[key]
 
-    def _subnets(self, vnet: network.VirtualNetwork, subnets: list[Subnet], region: str, code: str,
-                 child: pulumi.ResourceOptions) -> dict[str, pulumi.Output[str]]:
+    def _subnets(self, vnet: network.VirtualNetwork, vnet_name: str, subnets: list[Subnet], region: str,
+                 code: str) -> dict[str, pulumi.Output[str]]:
         args, ids = self._args, {}
-        group_name = self._groups["connectivity", region].name
+        group, group_name = self._groups["connectivity", region], self._group_name("connectivity", region)
         infix = f"{code}-" if code else ""
         for subnet in subnets:
             nsg_id = None
@@ -153,11 +174,11 @@ class LandingZone(pulumi.ComponentResource):
                     f"{self._name}-nsg-{infix}{subnet.name}",
                     network_security_group_name=naming.nsg(args.short_name, f"{infix}{subnet.name}".rstrip("-")),
                     resource_group_name=group_name, location=region, security_rules=self._on_premises_rules(),
-                    tags=args.tags, opts=child).id
+                    tags=args.tags, opts=self._after(group)).id
             created = network.Subnet(
-                f"{self._name}-snet-{infix}{subnet.name}", subnet_name=subnet.name, virtual_network_name=vnet.name,
+                f"{self._name}-snet-{infix}{subnet.name}", subnet_name=subnet.name, virtual_network_name=vnet_name,
                 resource_group_name=group_name, address_prefix=str(subnet.prefix),
-                network_security_group={"id": nsg_id} if nsg_id is not None else None, opts=child)
+                network_security_group={"id": nsg_id} if nsg_id is not None else None, opts=self._after(vnet))
             ids[subnet.name] = created.id
         return ids
 
@@ -175,9 +196,8 @@ class LandingZone(pulumi.ComponentResource):
                  "protocol": "Tcp", "source_address_prefixes": prefixes, "source_port_range": "*",
                  "destination_address_prefix": "VirtualNetwork", "destination_port_ranges": list(ADMIN_PORTS)}]
 
-    def _management(self, name: str, args: LandingZoneArgs, child: pulumi.ResourceOptions,
-                    kept: pulumi.ResourceOptions) -> None:
-        group_name = self.management_group.name
+    def _management(self, name: str, args: LandingZoneArgs) -> None:
+        group_name, kept = self.management_group_name, self._after(self.management_group, protect=args.protect)
         capping = ({"daily_quota_gb": float(args.log_analytics.daily_quota_gb)}
                    if args.log_analytics.daily_quota_gb is not None else None)
         self.workspace = operationalinsights.Workspace(
@@ -198,16 +218,17 @@ class LandingZone(pulumi.ComponentResource):
             })
         self.backups = {}
         for region in [args.region, *sorted(args.spokes)]:
-            self.backups[region] = self._backup(name, region, child, kept)
+            self.backups[region] = self._backup(name, region)
 
-    def _backup(self, name: str, region: str, child: pulumi.ResourceOptions,
-                kept: pulumi.ResourceOptions) -> RegionalBackup:
+    def _backup(self, name: str, region: str) -> RegionalBackup:
         args, vault = self._args, self._args.recovery_vault
         suffix = "" if region == args.region else f"-{naming.region_code(region)}"
-        group = self._group("management", region, child)
+        group = self._group("management", region)
+        group_name, vault_name = self._group_name("management", region), naming.recovery_vault(args.short_name,
+                                                                                                "backup", region)
         created = recoveryservices.Vault(
-            f"{name}-rsv{suffix}", vault_name=naming.recovery_vault(args.short_name, "backup", region),
-            resource_group_name=group.name, location=region, sku={"name": "Standard"}, tags=args.tags, opts=kept,
+            f"{name}-rsv{suffix}", vault_name=vault_name, resource_group_name=group_name, location=region,
+            sku={"name": "Standard"}, tags=args.tags, opts=self._after(group, protect=args.protect),
             properties={
                 "public_network_access": "Enabled",
                 "redundancy_settings": {
@@ -216,10 +237,10 @@ class LandingZone(pulumi.ComponentResource):
                 },
             })
         policy = recoveryservices.ProtectionPolicy(
-            f"{name}-backup-policy{suffix}", policy_name=vault.backup_policy.name, vault_name=created.name,
-            resource_group_name=group.name, tags=args.tags, opts=child,
+            f"{name}-backup-policy{suffix}", policy_name=vault.backup_policy.name, vault_name=vault_name,
+            resource_group_name=group_name, tags=args.tags, opts=self._after(created),
             properties=backup_policy_properties(vault.backup_policy))
-        return RegionalBackup(group=group, vault=created, policy=policy)
+        return RegionalBackup(group=group, group_name=group_name, vault=created, vault_name=vault_name, policy=policy)
 
     def _policies(self, name: str, args: LandingZoneArgs, child: pulumi.ResourceOptions) -> None:
         scope = pulumi.Output.concat("/subscriptions/", args.subscription_id)

@@ -85,20 +85,22 @@ class MigrationWave(pulumi.ComponentResource):
 
     resource_group: resources.ResourceGroup
     virtual_machines: dict[str, compute.VirtualMachine]
-    vm_ids: pulumi.Output[dict[str, str]]
+    vm_ids: dict[str, pulumi.Output[str]]
     private_ip_addresses: pulumi.Output[dict[str, str]]
 
     def __init__(self, name: str, args: MigrationWaveArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("estate:wave:MigrationWave", name, None, opts)
-        # One options object per kind of child: each resource copies it, so sharing is safe and saves work.
-        child = pulumi.ResourceOptions(parent=self, ignore_changes=_STAYS_PUT)
-        # The container and item names carry the VM's resource group; a moved server keeps its own.
-        backup_child = pulumi.ResourceOptions(parent=self, ignore_changes=_BACKUP_STAYS_PUT)
         # Retained on delete: a server moved to another wave may still live in this group.
         self.resource_group = resources.ResourceGroup(
             "resource-group", resource_group_name=args.resource_group_name, location=args.region, tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self, retain_on_delete=True))
-        group_name = self.resource_group.name
+        # The group's plain name (known before deployment, so a first preview shows it, where its `name` output
+        # is unknown), each child created after the group.
+        group_name = args.resource_group_name
+        # One options object per kind of child: each resource copies it, so sharing is safe and saves work.
+        child = pulumi.ResourceOptions(parent=self, ignore_changes=_STAYS_PUT, depends_on=[self.resource_group])
+        # The container and item names carry the VM's resource group; a moved server keeps its own.
+        backup_child = pulumi.ResourceOptions(parent=self, ignore_changes=_BACKUP_STAYS_PUT)
         self.virtual_machines = {}
         addresses: dict[str, pulumi.Output[str]] = {}
         for server in args.servers:
@@ -120,7 +122,7 @@ class MigrationWave(pulumi.ComponentResource):
             self.virtual_machines[server.name] = vm
             if server.backup:
                 _protect(server, vm, args, backup_child)
-        self.vm_ids = pulumi.Output.all(**{server: vm.id for server, vm in self.virtual_machines.items()})
+        self.vm_ids = {server: vm.id for server, vm in self.virtual_machines.items()}
         self.private_ip_addresses = pulumi.Output.all(**addresses)
         self.register_outputs({"vmIds": self.vm_ids, "privateIpAddresses": self.private_ip_addresses})
 

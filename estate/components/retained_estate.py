@@ -55,13 +55,14 @@ class RetainedEstate(pulumi.ComponentResource):
         if recovered:
             # One vault protects every group whose DR goes to Azure; its costs belong to those groups' line.
             tags = recovered[0].tags
+            group_name = naming.resource_group(args.short_name, "asr", args.region)
             group = resources.ResourceGroup(
-                f"{name}-rg-asr", resource_group_name=naming.resource_group(args.short_name, "asr", args.region),
-                location=args.region, tags=tags, opts=child)
+                f"{name}-rg-asr", resource_group_name=group_name, location=args.region, tags=tags, opts=child)
+            # The group's plain name (a first preview shows it; its `name` output is unknown until deployed).
             self.site_recovery_vault = recoveryservices.Vault(
                 f"{name}-rsv-asr", vault_name=naming.recovery_vault(args.short_name, "asr", args.region),
-                resource_group_name=group.name, location=args.region, sku={"name": "Standard"}, tags=tags,
-                opts=child,
+                resource_group_name=group_name, location=args.region, sku={"name": "Standard"}, tags=tags,
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[group]),
                 properties={"public_network_access": "Enabled",
                             "redundancy_settings": {"standard_tier_storage_redundancy": args.storage_redundancy,
                                                     "cross_region_restore": "Disabled"}})

@@ -157,21 +157,22 @@ def build_platform(estate: Estate, settings: StackSettings | None = None) -> Non
     if circuit is not None:
         key = require_secret(circuit.authorization_key_config) if circuit.authorization_key_config else None
         expressroute = ExpressRoute(f"{short}-er", ExpressRouteArgs(
-            short_name=short, region=region, circuit=circuit, resource_group_name=zone.connectivity_group.name,
-            gateway_subnet_id=zone.subnet_ids["GatewaySubnet"], authorization_key=key, protect=zone_spec.protect,
-            tags=stacks.expressroute_tags(estate)))
+            short_name=short, region=region, circuit=circuit, resource_group_name=zone.connectivity_group_name,
+            resource_group=zone.connectivity_group, gateway_subnet_id=zone.subnet_ids["GatewaySubnet"],
+            authorization_key=key, protect=zone_spec.protect, tags=stacks.expressroute_tags(estate)))
         gateway = expressroute.gateway
         _export_expressroute(expressroute)
     zone.peer_spokes(gateway)
     if settings is not None and settings.budgets is not None:
         build_budgets(estate, settings.budgets, client.subscription_id)
+    # Names as the plain strings the estate gives them (known at a first preview); ids as Azure assigns them.
     pulumi.export(REGIONS_OUTPUT, {
-        name: {"subnetIds": zone.region_subnet_ids[name], "recoveryVaultName": backup.vault.name,
-               "recoveryVaultResourceGroupName": backup.group.name, "backupPolicyId": backup.policy.id}
+        name: {"subnetIds": zone.region_subnet_ids[name], "recoveryVaultName": backup.vault_name,
+               "recoveryVaultResourceGroupName": backup.group_name, "backupPolicyId": backup.policy.id}
         for name, backup in zone.backups.items()})
     pulumi.export("subnetIds", zone.subnet_ids)
-    pulumi.export("recoveryVaultName", zone.recovery_vault.name)
-    pulumi.export("recoveryVaultResourceGroupName", zone.management_group.name)
+    pulumi.export("recoveryVaultName", zone.backups[region].vault_name)
+    pulumi.export("recoveryVaultResourceGroupName", zone.management_group_name)
     pulumi.export("backupPolicyId", zone.backup_policy.id)
 
 
@@ -192,14 +193,15 @@ def build_wave(estate: Estate, wave: Wave, settings: StackSettings, platform: Pl
         username=settings.admin_username,
         password=require_secret(ADMIN_PASSWORD_KEY) if any(s.windows for s in specs) else None,
         ssh_public_key=require_secret(ADMIN_SSH_KEY) if any(not s.windows for s in specs) else None)
+    group_name = naming.wave_resource_group(short, wave.name, region)
     servers_in_wave = MigrationWave(COMPONENT_NAME, MigrationWaveArgs(
-        resource_group_name=naming.wave_resource_group(short, wave.name, region), region=region,
+        resource_group_name=group_name, region=region,
         subnet_id=platform.subnet_id, servers=specs, admin=admin,
         tags=stacks.wave_tags(estate, wave),
         backup=BackupTarget(vault_name=platform.vault_name,
                             vault_resource_group_name=platform.vault_resource_group_name,
                             policy_id=platform.backup_policy_id)))
-    pulumi.export("resourceGroupName", servers_in_wave.resource_group.name)
+    pulumi.export("resourceGroupName", group_name)
     pulumi.export("vmIds", servers_in_wave.vm_ids)
     pulumi.export("privateIpAddresses", servers_in_wave.private_ip_addresses)
 

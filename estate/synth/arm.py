@@ -41,6 +41,15 @@ _UNDER_SCOPE: dict[str, tuple[str, str]] = {
 }
 
 
+def id_inputs(type_token: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the name inputs, the id inputs) that `arm_id` builds this type's id from."""
+    if type_token == "azure-native:resources:ResourceGroup":
+        return ("resourceGroupName",), ()
+    if type_token in _UNDER_SCOPE:
+        return (_UNDER_SCOPE[type_token][1],), ("scope",)
+    return ("resourceGroupName", *_UNDER_GROUP.get(type_token, ("", ()))[1]), ()
+
+
 def arm_id(type_token: str, name: str, inputs: Mapping[str, Any]) -> str:
     """The ID Azure would give this resource; `name` (the Pulumi name) fills any name input that is missing."""
     if type_token == "azure-native:resources:ResourceGroup":

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
+from pulumi.output import Unknown
 from pulumi.runtime import set_all_config, set_mocks
 from pulumi.runtime.settings import get_root_resource, set_root_resource
 
@@ -58,9 +59,52 @@ def _run(stack: str, estate: Estate, config: StackConfig, monitor: RecordingMoni
     def program() -> pulumi.Output[None]:
         build_stack(stack, estate, settings, platform_outputs=stack_outputs.get(settings.platform_stack))
         outputs = dict(get_root_resource().outputs)  # type: ignore[union-attr]
-        # One output at a time: an output unknown until deployment (a circuit's service key) is left out,
-        # the others are known and read by the stacks synthesised after this one.
-        return pulumi.Output.all(*(pulumi.Output.from_input(value).apply(
-            lambda plain, key=key: exports.__setitem__(key, plain)) for key, value in outputs.items()))
+        return pulumi.Output.from_input(_deployed_exports(outputs, monitor, exports))
 
     pulumi.runtime.test(program)()
+
+
+_MISSING = object()
+
+
+async def _deployed_exports(outputs: dict[str, Any], monitor: RecordingMonitor, exports: dict[str, Any]) -> None:
+    """The stack's outputs as `pulumi stack output` shows them once the stack is deployed, which is what the stacks
+    synthesised after this one read through a `StackReference` (a wave is previewed after the platform is up).
+
+    The plan is a first preview, where an output taken from a resource being created is unknown: a resource's
+    `id` or `name` output is given as deployed (`RecordingMonitor.deployed`, the ARM id its inputs make); an
+    output Azure alone would know once deployed (a circuit's service key) is left out, as is a value computed
+    from unknowns.
+    """
+    for key, value in outputs.items():
+        deployed = await _deployed(value, monitor)
+        if deployed is not _MISSING:
+            exports[key] = deployed
+
+
+async def _deployed(value: Any, monitor: RecordingMonitor) -> Any:
+    if isinstance(value, pulumi.Output):
+        if await value.is_known():
+            return await _deployed(await value.future(with_unknowns=True), monitor)
+        return await _deployed_output(value, monitor)
+    if isinstance(value, Unknown):  # inside a known value: the part computed from unknowns
+        return _MISSING
+    if isinstance(value, dict):
+        items = {key: await _deployed(item, monitor) for key, item in value.items()}
+        return {key: item for key, item in items.items() if item is not _MISSING}
+    if isinstance(value, list | tuple):
+        items = [await _deployed(item, monitor) for item in value]
+        return [item for item in items if item is not _MISSING]
+    return value
+
+
+async def _deployed_output(output: pulumi.Output, monitor: RecordingMonitor) -> Any:
+    """An unknown output that is a resource's own `id` or `name` output, as deployed; else missing."""
+    for resource in await output.resources():
+        if not isinstance(resource, pulumi.CustomResource):
+            continue
+        for name in ("id", "name"):
+            if getattr(resource, name, None) is output:
+                deployed = monitor.deployed(await resource.urn.future(), name)
+                return _MISSING if deployed is None else deployed
+    return _MISSING

@@ -1,9 +1,19 @@
 """The mock runtime's monitor and mocks: answer the program like the engine would, and record every step.
 
 `RecordingMonitor` is Pulumi's `MockMonitor` with a notebook: each registration is written down as a
-`pulumi preview --json` step (type, parent, provider, camelCase inputs, dependencies). With `fast=True` it also
-answers a registration by echoing the inputs it was sent plus the resource's `name`, instead of the stock round
-trip (decode the inputs, call `Mocks.new_resource`, encode its result again), which yields the same outputs.
+`pulumi preview --json` step (type, parent, provider, camelCase inputs, dependencies).
+
+A resource is answered as a real engine answers it on a stack's first preview (nothing deployed yet): no id, and
+as outputs only its inputs (the azure-native provider's preview of a create: the inputs projected to outputs,
+every other output, `name` included, unknown). The SDK then resolves the id and every output the answer leaves
+out as unknown (`pulumi/runtime/resource.py`: an empty id is unknown; `rpc.resolve_properties`: during a preview a
+property the answer lacks is unknown), so an input computed from another resource's id is the unknown sentinel
+in the plan, its property dependency naming where it comes from. With `fast=True` the monitor answers by echoing
+the inputs it was sent, instead of the stock round trip (decode the inputs, call `Mocks.new_resource`, encode its
+result again), which yields the same outputs.
+
+What the resource would be once deployed (its ARM id, and `name`) is known too: `deployed` gives it, for the
+stack outputs that later stacks read through a `StackReference` (they are previewed once this one is up).
 """
 
 from __future__ import annotations
@@ -17,7 +27,8 @@ from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mo
 from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.settings import get_project, get_stack
 
-from estate.synth.arm import SUBSCRIPTION_ID, TENANT_ID, arm_id
+from estate.foundation.plan import UNKNOWN
+from estate.synth.arm import SUBSCRIPTION_ID, TENANT_ID, arm_id, id_inputs
 
 # Pulumi's wire signatures (sdk/go/common/resource/sig) and how `pulumi preview --json` shows a secret.
 SIGNATURE_KEY = "4dabf18193072939515e22adb298388d"
@@ -81,7 +92,8 @@ class RecordedStep:
 
 
 class EstateMocks(Mocks):
-    """What the engine and Azure would answer: ARM-shaped IDs, the zero subscription, and stack outputs."""
+    """What the engine and Azure would answer on a first preview: a resource to create has no id yet and only its
+    inputs as outputs; a stack reference gives the other stack's (deployed) outputs; the zero subscription."""
 
     def __init__(self, stack_outputs: dict[str, dict[str, Any]] | None = None) -> None:
         self.stack_outputs = stack_outputs or {}
@@ -90,14 +102,29 @@ class EstateMocks(Mocks):
         if args.typ == STACK_REFERENCE_TYPE:
             stack = str(args.inputs.get("name") or args.name)
             return stack, {"name": stack, "outputs": self.stack_outputs.get(stack, {}), "secretOutputNames": []}
-        resource_id = arm_id(args.typ, args.name, args.inputs)
-        return resource_id, {**args.inputs, "name": azure_name(resource_id)}
+        return "", dict(args.inputs)
 
     def call(self, args: MockCallArgs) -> dict:
         if args.token == CLIENT_CONFIG_TOKEN:
             return {"clientId": TENANT_ID, "objectId": TENANT_ID, "subscriptionId": SUBSCRIPTION_ID,
                     "tenantId": TENANT_ID}
         return {}
+
+
+def _deployed_id(urn: str, created: dict[str, RecordedStep], seen: frozenset[str]) -> str | None:
+    step = created.get(urn)
+    if step is None or urn in seen:
+        return None
+    inputs = dict(step.inputs)
+    names, ids = id_inputs(step.type)
+    for key in (*names, *ids):
+        origins = step.property_dependencies.get(key, [])
+        if inputs.get(key) == UNKNOWN and len(origins) == 1:
+            origin = _deployed_id(origins[0], created, seen | {urn})
+            if origin is not None:
+                inputs[key] = origin if key in ids else azure_name(origin)
+    resource_id = arm_id(step.type, urn.rsplit("::", 1)[-1], inputs)
+    return None if UNKNOWN in resource_id else resource_id
 
 
 class RecordingMonitor(MockMonitor):
@@ -130,15 +157,25 @@ class RecordingMonitor(MockMonitor):
             protect=bool(request.protect), retain_on_delete=bool(request.retainOnDelete)))
         if not self.fast or request.type == STACK_TYPE:
             return super().RegisterResource(request)
-        if not request.custom:
-            self.resources[urn] = MockMonitor.ResourceRegistration(urn, "", {})
-            return resource_pb2.RegisterResourceResponse(urn=urn, object=request.object)
-        resource_id = arm_id(request.type, request.name, inputs)
-        outputs = struct_pb2.Struct()
-        outputs.CopyFrom(request.object)
-        outputs["name"] = azure_name(resource_id)
-        self.resources[urn] = MockMonitor.ResourceRegistration(urn, resource_id, inputs)
-        return resource_pb2.RegisterResourceResponse(urn=urn, id=resource_id, object=outputs)
+        # As EstateMocks answers: no id (unknown until created), the inputs as the outputs.
+        self.resources[urn] = MockMonitor.ResourceRegistration(urn, "", inputs if request.custom else {})
+        return resource_pb2.RegisterResourceResponse(urn=urn, object=request.object)
+
+    def deployed(self, urn: str, output: str) -> str | None:
+        """Output `id` or `name` of a custom resource this stack registered, as Azure gives it once deployed (the
+        ARM id its inputs make); None when the stack registered no such resource or its inputs leave the id open.
+
+        A name input unknown until deployment (another resource's `name` output, e.g. `virtualNetworkName=vnet.name`)
+        is the deployed name of the one resource it depends on; a `scope` so unknown, that resource's deployed id.
+        """
+        if output not in ("id", "name"):
+            return None
+        with self._lock:
+            created = {step.urn: step for step in self.steps if step.op == "create" and step.custom}
+        resource_id = _deployed_id(urn, created, frozenset())
+        if resource_id is None:
+            return None
+        return resource_id if output == "id" else azure_name(resource_id)
 
     def ReadResource(self, request: Any) -> Any:  # the gRPC method name
         response = super().ReadResource(request)

@@ -21,7 +21,7 @@ from typing import Any
 
 from estate.foundation.plan import UNKNOWN
 from policies.rules.base import MANDATORY, GuardrailSettings, PlanContext, Resource, Violation, json_path
-from policies.rules.preflight.index import PlanIndex, id_key, known, plan_index
+from policies.rules.preflight.index import PlanIndex, id_key, known, plan_index, sources
 
 NAME = "azure-preflight-dependencies"
 DESCRIPTION = ("Every id (or vault name) an input refers to is created by a resource of the plan or read from a "
@@ -45,21 +45,15 @@ def _references(node: Any, parts: tuple) -> Iterator[tuple[tuple, str]]:
             yield from _references(item, (*parts, number))
 
 
-def _sources(resource: Resource, top: str) -> frozenset[str]:
-    recorded = resource.property_dependencies.get(top)
-    return recorded if recorded is not None else (frozenset() if resource.property_dependencies
-                                                  else resource.dependencies)
-
-
 def check(resource: Resource, settings: GuardrailSettings, context: PlanContext) -> Iterator[Violation]:
     index = plan_index(context)
     stack_reads = {urn for urn, kind in context.reads.items() if kind == STACK_REFERENCE}
     for parts, value in _references(resource.inputs, ()):
-        sources = _sources(resource, str(parts[0]))
-        from_output = bool(sources & stack_reads) or _read_value(stack_reads, index, context, id_key(value))
+        origins = sources(resource, str(parts[0]))
+        from_output = bool(origins & stack_reads) or _read_value(stack_reads, index, context, id_key(value))
         if UNKNOWN in value:
             recorded = bool(resource.dependencies or resource.property_dependencies)
-            if recorded and not from_output and not any(urn in index.by_urn for urn in sources):
+            if recorded and not from_output and not any(urn in index.by_urn for urn in origins):
                 yield Violation(NAME, MANDATORY, resource.urn, resource.type, json_path("inputs", *parts), value,
                                 "unknown until deployment, yet it depends on no resource of this plan and no stack "
                                 f"output; {REMEDIATION}")
@@ -84,7 +78,7 @@ def _read_value(stack_reads: set[str], index: PlanIndex, context: PlanContext, k
 
 def _vault(resource: Resource, index: PlanIndex, stack_reads: set[str], context: PlanContext) -> Iterator[Violation]:
     vault, group = resource.inputs.get("vaultName"), resource.inputs.get("resourceGroupName")
-    if not (known(vault) and known(group)) or _sources(resource, "vaultName") & stack_reads:
+    if not (known(vault) and known(group)) or sources(resource, "vaultName") & stack_reads:
         return
     key = f"resourcegroups/{group}/providers/microsoft.recoveryservices/vaults/{vault}".lower()
     if key not in index.by_key and not _read_value(stack_reads, index, context, key):

@@ -10,6 +10,9 @@
 - The gateway sits in a subnet named exactly `GatewaySubnet`, /27 or larger, with no NSG and nothing else in it
   (no NIC): learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings#gwsub and the
   ExpressRoute gateway page above.
+
+A reference unknown until deployment (the id or name of a resource the same plan creates) is the resource its
+input depends on (`index.py`).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from collections.abc import Iterator
 from ipaddress import ip_network
 
 from policies.rules.base import ADVISORY, MANDATORY, GuardrailSettings, PlanContext, Resource, Violation, json_path
-from policies.rules.preflight.index import PlanIndex, known, plan_index
+from policies.rules.preflight.index import PlanIndex, known, plan_index, unknown
 
 NAME = "azure-preflight-expressroute"
 DESCRIPTION = ("An ExpressRoute connection has its circuit's private peering and follows the circuit's provisioning; "
@@ -31,6 +34,7 @@ GATEWAY_TYPE = "azure-native:network:VirtualNetworkGateway"
 CONNECTION_TYPE = "azure-native:network:VirtualNetworkGatewayConnection"
 PEERING_TYPE = "azure-native:network:ExpressRouteCircuitPeering"
 CIRCUIT_TYPE = "azure-native:network:ExpressRouteCircuit"
+SUBNET_TYPES = frozenset({"azure-native:network:Subnet"})
 # ExpressRoute gateway SKU -> the throughput Microsoft documents for it, in Mbps (ErGwScale: 1-40 scale units).
 GATEWAY_MBPS = {"Standard": 1000, "ErGw1AZ": 1000, "HighPerformance": 2000, "ErGw2AZ": 2000,
                 "UltraPerformance": 10000, "ErGw3AZ": 10000, "ErGwScale": 40000}
@@ -42,7 +46,8 @@ def check(resource: Resource, settings: GuardrailSettings, context: PlanContext)
     if resource.type == CONNECTION_TYPE and str(resource.inputs.get("connectionType", "")).lower() == "expressroute":
         yield from _connection(resource, index)
     elif resource.type == PEERING_TYPE:
-        circuit = _circuit_named(index, resource.inputs.get("resourceGroupName"), resource.inputs.get("circuitName"))
+        circuit = _circuit_named(index, index.name_of(resource, "resourceGroupName"),
+                                 index.name_of(resource, "circuitName"))
         if circuit is not None and circuit.op in CREATED_OPS:
             yield Violation(NAME, MANDATORY, resource.urn, resource.type, "inputs.circuitName",
                             resource.inputs.get("circuitName"),
@@ -60,11 +65,29 @@ def check(resource: Resource, settings: GuardrailSettings, context: PlanContext)
     elif resource.type == "azure-native:network:NetworkInterface":
         for number, configuration in enumerate(resource.inputs.get("ipConfigurations") or []):
             subnet_id = ((configuration or {}).get("subnet") or {}).get("id")
-            if known(subnet_id) and subnet_id.rstrip("/").rsplit("/", 1)[-1] == GATEWAY_SUBNET:
+            if _subnet_name(index, resource, subnet_id) == GATEWAY_SUBNET:
                 yield Violation(NAME, MANDATORY, resource.urn, resource.type,
                                 json_path("inputs", "ipConfigurations", number, "subnet", "id"), subnet_id,
-                                "a network interface in GatewaySubnet; the gateway subnet holds only the gateway: "
-                                "place the NIC in a workload subnet")
+                                "a network interface in GatewaySubnet" + _which(index, resource, subnet_id)
+                                + "; the gateway subnet holds only the gateway: place the NIC in a workload subnet")
+
+
+def _subnet_name(index: PlanIndex, resource: Resource, subnet_id: object) -> str | None:
+    """The name of the subnet an `ipConfigurations[].subnet.id` refers to: the id's last segment, or (unknown until
+    deployment) the `subnetName` of the subnet of this plan the input depends on."""
+    if known(subnet_id):
+        return subnet_id.rstrip("/").rsplit("/", 1)[-1]
+    subnet = index.depended_on(resource, "ipConfigurations", subnet_id, SUBNET_TYPES)
+    name = subnet.inputs.get("subnetName") if subnet is not None else None
+    return name if known(name) else None
+
+
+def _which(index: PlanIndex, resource: Resource, subnet_id: object) -> str:
+    """For an id unknown until deployment, which subnet of the plan it is (the value alone does not say)."""
+    if not unknown(subnet_id):
+        return ""
+    subnet = index.depended_on(resource, "ipConfigurations", subnet_id, SUBNET_TYPES)
+    return f" (subnet {subnet.urn}, unknown until deployment)" if subnet is not None else ""
 
 
 def _circuit_named(index: PlanIndex, group: object, name: object) -> Resource | None:
@@ -75,7 +98,7 @@ def _circuit_named(index: PlanIndex, group: object, name: object) -> Resource | 
 
 def _connection(resource: Resource, index: PlanIndex) -> Iterator[Violation]:
     peer_id = (resource.inputs.get("peer") or {}).get("id")
-    circuit = index.find(peer_id)
+    circuit = index.referenced(resource, "peer", peer_id, {CIRCUIT_TYPE}, anywhere=False)
     if circuit is None or circuit.type != CIRCUIT_TYPE:
         return  # a circuit owned elsewhere (authorisation key) or unknown until deployment
     if circuit.op in CREATED_OPS:
@@ -84,14 +107,16 @@ def _connection(resource: Resource, index: PlanIndex) -> Iterator[Violation]:
                         f"must provision the circuit first; {REMEDIATION}")
     circuit_name = circuit.inputs.get("circuitName")
     peerings = [peering for peering in index.by_type.get(PEERING_TYPE, [])
-                if str(peering.inputs.get("circuitName", "")).lower() == str(circuit_name).lower()
+                if str(index.name_of(peering, "circuitName") or "").lower() == str(circuit_name).lower()
                 and peering.inputs.get("peeringType", peering.inputs.get("peeringName")) == "AzurePrivatePeering"]
     if not peerings:
         yield Violation(NAME, MANDATORY, resource.urn, resource.type, "inputs.peer.id", peer_id,
                         f"circuit {circuit_name!r} has no AzurePrivatePeering in the plan; a connection needs the "
                         f"circuit's private peering (peer ASN, primary and secondary /30 prefixes, VLAN id) first; "
                         f"{REMEDIATION}")
-    gateway = index.find((resource.inputs.get("virtualNetworkGateway1") or {}).get("id"))
+    gateway = index.referenced(resource, "virtualNetworkGateway1",
+                               (resource.inputs.get("virtualNetworkGateway1") or {}).get("id"), {GATEWAY_TYPE},
+                               anywhere=False)
     bandwidth = ((circuit.inputs.get("serviceProviderProperties") or {}).get("bandwidthInMbps")
                  if isinstance(circuit.inputs.get("serviceProviderProperties"), dict) else None)
     sku = ((gateway.inputs.get("sku") or {}).get("name") if gateway is not None else None)
@@ -114,9 +139,11 @@ def _gateway(resource: Resource, index: PlanIndex) -> Iterator[Violation]:
     for number, configuration in enumerate(resource.inputs.get("ipConfigurations") or []):
         subnet_id = ((configuration or {}).get("subnet") or {}).get("id")
         path = json_path("inputs", "ipConfigurations", number, "subnet", "id")
-        if known(subnet_id) and subnet_id.rstrip("/").rsplit("/", 1)[-1] != GATEWAY_SUBNET:
+        subnet_name = _subnet_name(index, resource, subnet_id)
+        if subnet_name is not None and subnet_name != GATEWAY_SUBNET:
             yield Violation(NAME, MANDATORY, resource.urn, resource.type, path, subnet_id,
-                            "a virtual network gateway must be in the subnet named exactly 'GatewaySubnet'")
+                            "a virtual network gateway must be in the subnet named exactly 'GatewaySubnet'"
+                            + _which(index, resource, subnet_id))
 
 
 def _gateway_subnet(resource: Resource, base: str, subnet: dict) -> Iterator[Violation]:

@@ -1,9 +1,17 @@
-"""The plan as Azure sees it: each resource's ARM id (without the subscription), its region, and lookups by id."""
+"""The plan as Azure sees it: each resource's ARM id (without the subscription), its region, and lookups by id.
+
+A reference the plan states (an ARM id, a name) is looked up by its id key. One that is unknown until deployment
+(a first `pulumi preview` shows the id or `name` output of a resource it creates as Pulumi's unknown sentinel) is
+the resource it came from: the engine records, per top-level input, the URNs its value depends on
+(`propertyDependencies`), so an unknown id is the one resource of the expected type its input depends on, and an
+unknown name input (`virtualNetworkName`, `resourceGroupName`, ...) the name of the one resource it depends on whose
+own name that input is.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +19,7 @@ from estate.foundation.plan import UNKNOWN
 from policies.rules.base import PlanContext, Resource, json_path
 
 SECRET_SHOWN_AS = "[secret]"
+RESOURCE_GROUP = "azure-native:resources:ResourceGroup"
 # type token -> ARM path under its resource group, the `{input}`s filling it in.
 ARM_PATHS: dict[str, str] = {
     "azure-native:network:VirtualNetwork": "Microsoft.Network/virtualNetworks/{virtualNetworkName}",
@@ -56,17 +65,39 @@ def id_key(resource_id: Any) -> str | None:
     return match.group(0)[1:].lower() if match else None
 
 
-def arm_key(resource: Resource) -> str | None:
-    """The resource's own id key, if its inputs state every part of it."""
-    inputs = resource.inputs
-    if resource.type == "azure-native:resources:ResourceGroup":
-        group = inputs.get("resourceGroupName")
+def unknown(value: Any) -> bool:
+    """A value Pulumi shows as unknown until deployment (the sentinel, or a string built from one)."""
+    return isinstance(value, str) and UNKNOWN in value
+
+
+def sources(resource: Resource, key: str) -> frozenset[str]:
+    """The URNs the value of top-level input `key` came from: its recorded property dependencies, else (a plan that
+    records none per input, e.g. hand-written) every dependency of the resource."""
+    recorded = resource.property_dependencies.get(key)
+    if recorded is not None:
+        return recorded
+    return frozenset() if resource.property_dependencies else resource.dependencies
+
+
+NameOf = Callable[[Resource, str], Any]
+
+
+def _stated(resource: Resource, key: str) -> Any:
+    return resource.inputs.get(key)
+
+
+def arm_key(resource: Resource, name_of: NameOf = _stated) -> str | None:
+    """The resource's own id key, if its inputs state every part of it (`name_of` reads each name input)."""
+    if resource.type == RESOURCE_GROUP:
+        group = resource.inputs.get("resourceGroupName")
         return f"resourcegroups/{group}".lower() if known(group) else None
     path = ARM_PATHS.get(resource.type)
-    group = inputs.get("resourceGroupName")
-    if path is None or not known(group):
+    if path is None:
         return None
-    values = {name: inputs.get(name) for name in _FIELD.findall(path)}
+    group = name_of(resource, "resourceGroupName")
+    if not known(group):
+        return None
+    values = {name: name_of(resource, name) for name in _FIELD.findall(path)}
     if not all(known(value) for value in values.values()):
         return None
     return f"resourcegroups/{group}/providers/{path.format(**values)}".lower()
@@ -108,6 +139,10 @@ class PlanIndex:
     by_type: dict[str, list[Resource]] = field(default_factory=dict)
     # Also what the other plans of the same check create (for regions only: never "produced by this plan").
     elsewhere: dict[str, Resource] = field(default_factory=dict)
+    # The other plans' resources by URN (URNs name their stack), to follow their own dependencies.
+    elsewhere_by_urn: dict[str, Resource] = field(default_factory=dict)
+    # URN -> the resource's own id key, as `arm_key` with unknown names followed to where they come from.
+    keys: dict[str, str] = field(default_factory=dict)
 
     def find(self, resource_id: Any) -> Resource | None:
         key = id_key(resource_id)
@@ -120,8 +155,41 @@ class PlanIndex:
     def key_anywhere(self, key: str) -> Resource | None:
         return self.by_key.get(key) or self.elsewhere.get(key)
 
+    def depended_on(self, resource: Resource, key: str, value: Any, types: Collection[str]) -> Resource | None:
+        """For a value of top-level input `key` unknown until deployment: the one resource of `types` in this plan
+        that input depends on (None when there is none, or more than one to choose from)."""
+        if not unknown(value):
+            return None
+        found = {urn for urn in sources(resource, key) if urn in self.by_urn and self.by_urn[urn].type in types}
+        return self.by_urn[found.pop()] if len(found) == 1 else None
+
+    def referenced(self, resource: Resource, key: str, value: Any, types: Collection[str], *,
+                   anywhere: bool = True) -> Resource | None:
+        """The resource an id in top-level input `key` refers to: by the id when the plan states it (created by this
+        plan, or with `anywhere` by another plan of the check), else the one of `types` it depends on."""
+        if known(value):
+            return self.find_anywhere(value) if anywhere else self.find(value)
+        return self.depended_on(resource, key, value, types)
+
+    def name_of(self, resource: Resource, key: str) -> Any:
+        """Name input `key` as the plan states it; when it is unknown until deployment (another resource's `name`
+        output), the name of the one resource it depends on whose own name input is `key`."""
+        value = resource.inputs.get(key)
+        if not unknown(value):
+            return value
+        names = set()
+        for urn in sources(resource, key):
+            origin = self.by_urn.get(urn) or self.elsewhere_by_urn.get(urn)
+            if origin is None:
+                continue
+            own = origin.inputs.get(key) if origin.type == RESOURCE_GROUP else (
+                origin.azure_name if origin.azure_name_key == key else None)
+            if known(own):
+                names.add(own)
+        return names.pop() if len(names) == 1 else value
+
     def parent_of_subnet(self, subnet: Resource) -> Resource | None:
-        group, vnet = subnet.inputs.get("resourceGroupName"), subnet.inputs.get("virtualNetworkName")
+        group, vnet = self.name_of(subnet, "resourceGroupName"), self.name_of(subnet, "virtualNetworkName")
         if not (known(group) and known(vnet)):
             return None
         return self.key_anywhere(f"resourcegroups/{group}/providers/microsoft.network/virtualnetworks/{vnet}".lower())
@@ -135,24 +203,30 @@ def plan_index(context: PlanContext) -> PlanIndex:
         for resource in context.resources:
             cached.by_urn[resource.urn] = resource
             cached.by_type.setdefault(resource.type, []).append(resource)
-            for key in produced_keys(resource):
+        for resource in context.neighbours:
+            cached.elsewhere_by_urn[resource.urn] = resource
+        for resource in context.resources:
+            own = arm_key(resource, cached.name_of)
+            if own:
+                cached.keys[resource.urn] = own
+            for key in produced_keys(resource, cached.name_of):
                 if key in cached.by_key and cached.by_key[key].urn != resource.urn:
                     cached.duplicates.setdefault(key, [cached.by_key[key]]).append(resource)
                 else:
                     cached.by_key[key] = resource
         for resource in context.neighbours:
-            for key in produced_keys(resource):
+            for key in produced_keys(resource, cached.name_of):
                 cached.elsewhere.setdefault(key, resource)
         context.memo["preflight-index"] = cached
     return cached
 
 
-def produced_keys(resource: Resource) -> list[str]:
+def produced_keys(resource: Resource, name_of: NameOf = _stated) -> list[str]:
     """Every id key the resource creates: its own, and a VM's inline managed disks."""
-    own = arm_key(resource)
+    own = arm_key(resource, name_of)
     keys = [own] if own else []
-    if resource.type == "azure-native:compute:VirtualMachine" and known(resource.inputs.get("resourceGroupName")):
-        group = str(resource.inputs["resourceGroupName"]).lower()
+    group = name_of(resource, "resourceGroupName")
+    if resource.type == "azure-native:compute:VirtualMachine" and known(group):
         for path in ("storageProfile.osDisk.name", "storageProfile.dataDisks[].name"):
             keys.extend(f"resourcegroups/{group}/providers/microsoft.compute/disks/{name}".lower()
                         for _, name in values_at(resource.inputs, path) if known(name))

@@ -14,7 +14,7 @@ from typing import Any
 
 from estate.foundation.reference import naming_rules, reserved_word_problem
 from policies.rules.base import MANDATORY, GuardrailSettings, PlanContext, Resource, Violation
-from policies.rules.preflight.index import arm_key, known, plan_index, values_at
+from policies.rules.preflight.index import known, plan_index, values_at
 from policies.rules.supported_os import identify_os
 
 NAME = "azure-preflight-names"
@@ -58,8 +58,9 @@ def check(resource: Resource, settings: GuardrailSettings, context: PlanContext)
             if problem:
                 yield Violation(NAME, MANDATORY, resource.urn, resource.type, path, value,
                                 f"{problem}; Azure refuses it at deployment; {REMEDIATION}")
-    key = arm_key(resource)
-    others = plan_index(context).duplicates.get(key or "", [])
+    index = plan_index(context)
+    key = index.keys.get(resource.urn)
+    others = index.duplicates.get(key or "", [])
     if key and resource in others and others[0].urn != resource.urn:
         name_key = resource.azure_name_key
         first = others[0]

@@ -2,7 +2,8 @@
 
 A NIC and its subnet's virtual network; a VM and its NICs and managed disks; a protected VM and its Recovery
 Services vault; a virtual network gateway and its virtual network (`InvalidResourceReference`,
-`BMSUserErrorInvalidSourceResourceLocation` and kin at deployment).
+`BMSUserErrorInvalidSourceResourceLocation` and kin at deployment). A reference unknown until deployment (the id
+of a resource the same plan creates) is the resource its input depends on (`index.py`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,11 @@ from typing import Any
 from policies.rules.base import MANDATORY, GuardrailSettings, PlanContext, Resource, Violation, json_path
 from policies.rules.preflight.index import PlanIndex, location, plan_index
 
+SUBNET = frozenset({"azure-native:network:Subnet"})
+NIC = frozenset({"azure-native:network:NetworkInterface"})
+DISK = frozenset({"azure-native:compute:Disk"})
+VM = frozenset({"azure-native:compute:VirtualMachine"})
+
 NAME = "azure-preflight-regions"
 DESCRIPTION = ("A NIC is in its subnet's VNet region, a VM in its NICs' and disks' region, a backed-up VM in its "
                "vault's region, a gateway in its VNet's region.")
@@ -20,8 +26,8 @@ REMEDIATION = ("place both in one region: a spoke VNet (and subnet) in the wave'
                "Recovery Services vault in each region that has backed-up VMs")
 
 
-def _subnet_region(index: PlanIndex, subnet_id: Any) -> tuple[str | None, Resource | None]:
-    subnet = index.find_anywhere(subnet_id)
+def _subnet_region(index: PlanIndex, resource: Resource, subnet_id: Any) -> tuple[str | None, Resource | None]:
+    subnet = index.referenced(resource, "ipConfigurations", subnet_id, SUBNET)
     if subnet is None:
         return None, None
     vnet = index.parent_of_subnet(subnet)
@@ -44,21 +50,21 @@ def check(resource: Resource, settings: GuardrailSettings, context: PlanContext)
     if resource.type == "azure-native:network:NetworkInterface":
         for number, configuration in enumerate(inputs.get("ipConfigurations") or []):
             subnet_id = ((configuration or {}).get("subnet") or {}).get("id")
-            region, vnet = _subnet_region(index, subnet_id)
+            region, vnet = _subnet_region(index, resource, subnet_id)
             if vnet is not None and region and region != own:
                 yield _mismatch(resource, json_path("inputs", "ipConfigurations", number, "subnet", "id"), subnet_id,
                                 own, vnet, region, "subnet's virtual network")
     elif resource.type == "azure-native:network:VirtualNetworkGateway":
         for number, configuration in enumerate(inputs.get("ipConfigurations") or []):
             subnet_id = ((configuration or {}).get("subnet") or {}).get("id")
-            region, vnet = _subnet_region(index, subnet_id)
+            region, vnet = _subnet_region(index, resource, subnet_id)
             if vnet is not None and region and region != own:
                 yield _mismatch(resource, json_path("inputs", "ipConfigurations", number, "subnet", "id"), subnet_id,
                                 own, vnet, region, "virtual network")
     elif resource.type == "azure-native:compute:VirtualMachine":
         network = (inputs.get("networkProfile") or {}).get("networkInterfaces") or []
         for number, reference in enumerate(network):
-            nic = index.find_anywhere((reference or {}).get("id"))
+            nic = index.referenced(resource, "networkProfile", (reference or {}).get("id"), NIC)
             region = location(nic) if nic is not None else None
             if nic is not None and region and region != own:
                 yield _mismatch(resource, json_path("inputs", "networkProfile", "networkInterfaces", number, "id"),
@@ -68,7 +74,7 @@ def check(resource: Resource, settings: GuardrailSettings, context: PlanContext)
             ("dataDisks", number, disk) for number, disk in enumerate(storage.get("dataDisks") or [])]
         for key, number, disk in disks:
             disk_id = ((disk or {}).get("managedDisk") or {}).get("id")
-            attached = index.find_anywhere(disk_id)
+            attached = index.referenced(resource, "storageProfile", disk_id, DISK)
             region = location(attached) if attached is not None else None
             if attached is not None and region and region != own:
                 parts = ("storageProfile", key) + ((number,) if number is not None else ()) + ("managedDisk", "id")
@@ -81,9 +87,9 @@ def check(resource: Resource, settings: GuardrailSettings, context: PlanContext)
 def _protected_item(resource: Resource, index: PlanIndex, own: str) -> Iterator[Violation]:
     inputs = resource.inputs
     properties = inputs.get("properties") or {}
-    source = index.find_anywhere(properties.get("sourceResourceId"))
-    vault_key = (f"resourcegroups/{inputs.get('resourceGroupName')}/providers/microsoft.recoveryservices/vaults/"
-                 f"{inputs.get('vaultName')}").lower()
+    source = index.referenced(resource, "properties", properties.get("sourceResourceId"), VM)
+    vault_key = (f"resourcegroups/{index.name_of(resource, 'resourceGroupName')}/providers/"
+                 f"microsoft.recoveryservices/vaults/{index.name_of(resource, 'vaultName')}").lower()
     vault = index.key_anywhere(vault_key)
     vm_region = location(source) if source is not None else own
     if vault is not None and vm_region and location(vault) and location(vault) != vm_region:
