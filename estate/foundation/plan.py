@@ -223,8 +223,8 @@ def estate_file_of(plans: Iterable[Plan], given: str | Path | None = None, *, st
             return resolved
         if strict:
             raise PlanError(f"{plan.source}: its config names {ESTATE_FILE_CONFIG} {named!r}, which is not a file "
-                             f"({resolved}); run estate check from the project the plan came from, or give the "
-                             "estate with --estate FILE", file=plan.source)
+                            f"({resolved}); run estate check from the project the plan came from, or give the "
+                            "estate with --estate FILE", file=plan.source)
     return None
 
 
@@ -250,12 +250,12 @@ def parse_plan(text: str, source: str = "<plan>") -> Plan:
     """Parse plan JSON text; see `load_plan`."""
     if not text.strip():
         raise PlanError(f"{source}: the plan is empty; write it with `estate synth STACK` or "
-                         "`pulumi preview --json > plan.json`", file=source)
+                        "`pulumi preview --json > plan.json`", file=source)
     document = parse_json(text, source, what="plan",
                           fix="write the plan again with `estate synth` or `pulumi preview --json`")
     if not isinstance(document, dict) or not isinstance(document.get("steps"), list):
         raise PlanError(f"{source}: not a plan: a plan is a JSON object with a `steps` list, as "
-                         "`pulumi preview --json` prints", file=source)
+                        "`pulumi preview --json` prints", file=source)
     config = document.get("config") or {}
     if not isinstance(config, dict):
         raise PlanError(f"{source}: `config` must be an object of stack settings", file=source)
@@ -273,8 +273,8 @@ def _refuse_repeated_steps(resources: list[PlanResource], source: str) -> None:
                       or resource.op not in REPLACEMENT_OPS or other.op not in REPLACEMENT_OPS), None)
         if clash is not None:
             raise PlanError(f"{source}: steps[{resource.index}] ({resource.op}) repeats the resource of "
-                             f"steps[{clash.index}] ({clash.op} {resource.urn}); a plan has one step per resource "
-                             "(it would be checked and priced twice), write the plan again", file=source)
+                            f"steps[{clash.index}] ({clash.op} {resource.urn}); a plan has one step per resource "
+                            "(it would be checked and priced twice), write the plan again", file=source)
         earlier.append(resource)
 
 
@@ -290,11 +290,11 @@ def _step(step: Any, index: int, source: str) -> PlanResource:
         urn_parts(urn)
     except ValueError:
         raise PlanError(f"{where}: {urn!r} is not a Pulumi URN (urn:pulumi:STACK::PROJECT::TYPE::NAME); "
-                         "the plan is damaged, write it again", file=source) from None
+                        "the plan is damaged, write it again", file=source) from None
     state = step.get("newState") if op not in LEAVING_OPS else (step.get("oldState") or step.get("newState"))
     if not isinstance(state, dict):
         raise PlanError(f"{where} ({op} {urn}) has no resource state (`newState`/`oldState`); "
-                         "the plan is incomplete, write it again", file=source)
+                        "the plan is incomplete, write it again", file=source)
     resource_type = state.get("type")
     if not isinstance(resource_type, str):
         try:

@@ -65,7 +65,7 @@ def load_stack_config(config_dir: Path, stack: str, estate: Estate, estate_file:
         config = document.data.get("config") or {}
         if not isinstance(config, dict):
             raise DefinitionError(f"{path}: `config` must be a mapping of keys to values, as `pulumi config set` "
-                             "writes it", file=str(path))
+                                  "writes it", file=str(path))
         for key, value in config.items():
             text, secret = _config_text(value)
             values[_qualified(key)] = text
