@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import gzip
+import os
 import zlib
 
-from tests.cost_helpers import FOCUS_HEADER, focus_row
+from tests.cost_helpers import FOCUS_HEADER, focus_row, write_focus_export
 from tests.hostile_helpers import assert_refused, run_bounded
 
 
@@ -55,3 +56,32 @@ def test_a_genuine_export_still_loads_under_the_limits(tmp_path):
     result = run_bounded("cost", "load", export.parent, "--store", tmp_path / "store", "--currency", "GBP",
                          "--max-uncompressed-mib", "1", seconds=120)
     assert result.exit_code == 0, result.output
+
+
+def _export_run(tmp_path):
+    return write_focus_export(tmp_path / "exports", "council", "2025-05-01..2025-05-31", "run-1",
+                              "2025-06-01T02:00:00Z", [focus_row("1.00", "2025-05-02")], FOCUS_HEADER)
+
+
+def test_a_deeply_nested_run_manifest_is_refused_with_its_name(tmp_path):
+    run = _export_run(tmp_path)
+    (run / "manifest.json").write_text("[" * 100_000 + "]" * 100_000)
+    result = run_bounded("cost", "load", tmp_path / "exports", "--store", tmp_path / "store", seconds=60)
+    assert_refused(result, "manifest.json", "nested", "remove it or re-run the export")
+    assert not (tmp_path / "store" / "manifest.json").exists()
+
+
+def test_a_run_manifest_that_is_a_pipe_is_refused_not_waited_on(tmp_path):
+    run = _export_run(tmp_path)
+    (run / "manifest.json").unlink()
+    os.mkfifo(run / "manifest.json")
+    result = run_bounded("cost", "load", tmp_path / "exports", "--store", tmp_path / "store", seconds=60)
+    assert_refused(result, "manifest.json", "not a regular file")
+
+
+def test_a_run_manifest_above_the_input_limit_is_refused(tmp_path):
+    run = _export_run(tmp_path)
+    (run / "manifest.json").write_text('{"blobs": [], "pad": "' + "x" * (2 * 1024 * 1024) + '"}')
+    result = run_bounded("cost", "load", tmp_path / "exports", "--store", tmp_path / "store", seconds=60,
+                         env={"ESTATE_MAX_INPUT_MIB": "1"})
+    assert_refused(result, "manifest.json", "above the 1 MiB limit", "ESTATE_MAX_INPUT_MIB")

@@ -25,15 +25,16 @@ given, or the input is refused: a manifest cannot point estate at files elsewher
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TypeVar
 
 from costing.actuals.reading import ExportFile, is_data_file
-from estate.foundation.errors import CostDataError
+from estate.foundation.errors import CostDataError, InputError
 from estate.foundation.files import inside
+from estate.foundation.jsonfile import parse_json
+from estate.foundation.limits import read_text_bounded
 
 MANIFEST_NAMES = ("manifest.json", "_manifest.json")
 Run = TypeVar("Run")
@@ -144,12 +145,17 @@ class RunManifest:
 def read_run_manifest(path: Path, relative: str, shown: str, location: str, folder: str) -> RunManifest:
     """Parse an export run's manifest (`relative`: its path under the folder or prefix given; `shown`: its name;
     `location`: the folder holding its folder, and `folder`: its own folder, as absolute paths or blob URLs)."""
+    fix = "remove it or re-run the export"
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8-sig"))
+        # Bounded like every input: size, nesting, no pipes or devices (docs/limits.md).
+        text = read_text_bounded(path, what="Cost Management export manifest")
+        manifest = parse_json(text, shown, what="Cost Management export manifest", fix=fix)
         blobs = tuple(blob for blob in manifest["blobs"] if isinstance(blob, dict))
-    except (OSError, json.JSONDecodeError, KeyError, TypeError) as exc:
-        raise CostDataError(f"{shown}: not a Cost Management export manifest ({exc}); "
-                            "remove it or re-run the export", file=shown) from exc
+    except InputError as exc:
+        raise CostDataError(str(exc).replace(str(path), shown, 1), file=shown) from exc
+    except (KeyError, TypeError) as exc:
+        raise CostDataError(f"{shown}: not a Cost Management export manifest (no list of `blobs`: {exc}); {fix}",
+                            file=shown) from exc
     config = manifest.get("exportConfig") or {}
     run = manifest.get("runInfo") or {}
     period = f"{str(run.get('startDate', ''))[:10]}..{str(run.get('endDate', ''))[:10]}"
