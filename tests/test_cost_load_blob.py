@@ -208,3 +208,47 @@ def test_a_blob_store_written_by_the_previous_version_reloads_without_doubling_i
     newer = load(url, store, *key)
     assert list(_statuses(newer).values()) == [("loaded", 25)] and f"replaces 'council-focus/{JUNE}'" in newer.stdout
     assert summary(store)["total"]["rows"] == 25
+
+
+def _container_sas(container: str, *, expired: bool = False) -> str:
+    import datetime as dt
+
+    from azure.storage.blob import ContainerSasPermissions, generate_container_sas
+
+    from tests.azurite_server import DEV_ACCOUNT, DEV_KEY
+
+    expiry = dt.datetime.now(dt.UTC) + dt.timedelta(hours=-1 if expired else 1)
+    return generate_container_sas(DEV_ACCOUNT, container, account_key=DEV_KEY,
+                                  permission=ContainerSasPermissions(read=True, list=True), expiry=expiry)
+
+
+def test_a_sas_url_is_its_own_credential_and_never_shown(azurite, tmp_path, monkeypatch):  # noqa: F811
+    monkeypatch.delenv("AZURE_STORAGE_CONNECTION_STRING", raising=False)
+    _upload_folder(azurite, "shared-exports", _exports(tmp_path), "focus")
+    sas = _container_sas("shared-exports")
+    url = f"{azurite.account_url}/shared-exports/focus"
+
+    result = load(f"{url}?{sas}", tmp_path / "store", "--format", "json")  # no connection string, no sign-in
+
+    assert result.exit_code == 0, result.output
+    sources = json.loads(result.stdout)["sources"]
+    assert [s["rows_stored"] for s in sources] == [3]
+    assert all(f" at {url}/" in s["source"] for s in sources)
+    from costing.actuals.store import read_manifest
+
+    stored = json.dumps(read_manifest(tmp_path / "store"))
+    sig = next(part for part in sas.split("&") if part.startswith("sig="))
+    assert sig not in stored and sig not in result.output and "sig=" not in stored
+
+
+def test_an_expired_sas_is_a_clear_error_that_does_not_show_it(azurite, tmp_path, monkeypatch):  # noqa: F811
+    monkeypatch.delenv("AZURE_STORAGE_CONNECTION_STRING", raising=False)
+    _upload_folder(azurite, "old-exports", _exports(tmp_path), "focus")
+    sas = _container_sas("old-exports", expired=True)
+
+    result = load(f"{azurite.account_url}/old-exports/focus?{sas}", tmp_path / "store")
+
+    assert result.exit_code == 2, result.output
+    assert "has not expired" in result.stderr and "sp=rl" in result.stderr
+    assert next(part for part in sas.split("&") if part.startswith("sig=")) not in result.output
+    assert "Traceback" not in result.output

@@ -21,7 +21,8 @@ StoreOption = Annotated[str, typer.Option(
                     "abfss://CONTAINER@ACCOUNT.dfs.core.windows.net/PATH in Azure Storage.")]
 ConnectionStringOption = Annotated[str | None, typer.Option(
     "--connection-string", envvar="AZURE_STORAGE_CONNECTION_STRING", show_envvar=True,
-    help="Storage connection string for a Blob URL or store (default: DefaultAzureCredential).")]
+    help="Storage connection string for a Blob URL or store (default: the URL's SAS, if it has one, else "
+    "DefaultAzureCredential).")]
 EngineOption = Annotated[Literal["duckdb", "spark"], typer.Option(
     "--engine", help="duckdb (in-process, default) or spark (a local session, or --spark-remote).")]
 SparkRemoteOption = Annotated[str | None, typer.Option(

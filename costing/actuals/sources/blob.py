@@ -63,6 +63,8 @@ class BlobLocation:
     account_url: str
     container: str
     prefix: str
+    # A shared access signature given in the URL's query (`?sv=...&sig=...`): the credential, never shown.
+    sas: str = field(default="", repr=False, compare=False)
 
     def url(self, blob_name: str = "") -> str:
         return f"{self.account_url}/{self.container}/{blob_name or self.prefix}".rstrip("/")
@@ -95,15 +97,20 @@ def parse_blob_url(url: str) -> BlobLocation:
         if not segments:
             raise CostDataError(f"{url}: expected https://ACCOUNT.blob.core.windows.net/CONTAINER[/PREFIX]")
         account_url = f"{parts.scheme}://{parts.netloc}"
-    return BlobLocation(account_url, segments[0], "/".join(segments[1:]))
+    sas = parts.query if "sig=" in parts.query else ""
+    return BlobLocation(account_url, segments[0], "/".join(segments[1:]), sas)
 
 
 def container_client(location: BlobLocation, connection_string: str | None, options: dict | None = None):
-    """A ContainerClient from a connection string if one is given, else DefaultAzureCredential; every request
-    bounded (`blob_client_options`, docs/limits.md) so a silent, stalled or trickling endpoint cannot hang a load."""
+    """A ContainerClient from the connection string given (--connection-string, or $AZURE_STORAGE_CONNECTION_STRING
+    through the option), else the URL's SAS, else DefaultAzureCredential; every request bounded
+    (`blob_client_options`, docs/limits.md) so a silent, stalled or trickling endpoint cannot hang a load."""
     from azure.storage.blob import BlobServiceClient
 
     options = options or blob_client_options()
+    if not connection_string and location.sas:  # a SAS URL: its signature is the credential
+        return BlobServiceClient(location.account_url, credential=location.sas, **options).get_container_client(
+            location.container)
     connection_string = connection_string or os.environ.get("AZURE_STORAGE_CONNECTION_STRING")
     if connection_string:
         try:
@@ -189,9 +196,11 @@ def download_exports(url: str, target_dir: Path, connection_string: str | None =
         raise CostDataError(redact(exc.message)) from exc
     except AzureError as exc:
         message = redact(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-        raise CostDataError(f"{safe_url}: cannot read the container: {message}; check the URL, that you are signed in "
-                            "(az login) or gave --connection-string, and that the identity has Storage Blob Data "
-                            "Reader on the container") from exc
+        how = ("check the URL, and that its SAS has not expired and grants read and list (sp=rl) on the container"
+               if location.sas and not connection_string else
+               "check the URL, that you are signed in (az login) or gave --connection-string or a SAS URL, and that "
+               "the identity has Storage Blob Data Reader on the container")
+        raise CostDataError(f"{safe_url}: cannot read the container: {message}; {how}") from exc
     return download
 
 
