@@ -97,3 +97,16 @@ def test_deleted_public_ips_are_not_violations():
     leaving["op"] = "delete"
     leaving["oldState"] = leaving.pop("newState")
     assert _violations(leaving) == []
+
+
+def test_an_unknown_reference_with_a_recorded_dependency_exempts_only_the_ip_it_depends_on():
+    # As estate synth and a real first preview record it: the gateway's public IP id is unknown, and the
+    # gateway's ipConfigurations name the IP they came from. Another IP beside the gateway is no exemption.
+    steps = platform_plan_steps()
+    gateway = next(s for s in steps if s["newState"]["type"] == "azure-native:network:VirtualNetworkGateway")
+    ergw = next(s for s in steps if s["urn"].endswith("::pip-lcc-ergw"))
+    gateway["newState"]["inputs"]["ipConfigurations"][0]["publicIPAddress"]["id"] = UNKNOWN
+    gateway["newState"]["propertyDependencies"] = {"ipConfigurations": [ergw["urn"]]}
+    beside = _public_ip("pip-beside", parent=ergw["newState"]["parent"])
+    (violation,) = _violations(*steps, beside)
+    assert violation.urn.endswith("::pip-beside")

@@ -32,9 +32,10 @@ def expressroute_gateway_ips(resources: Iterable[Resource],
                              dependencies: Mapping[str, Iterable[str]] | None = None) -> frozenset[str]:
     """URNs of the public IPs that an ExpressRoute gateway in the same plan uses.
 
-    A recorded dependency (CrossGuard passes each resource's) or a known reference
-    (`.../publicIPAddresses/<name>`) names the IP; an unknown reference (the IP is created in the same
-    preview) falls back to the IPs that share the gateway's parent component.
+    A recorded dependency (the plan's `propertyDependencies` of the gateway's `ipConfigurations`, or the
+    dependencies CrossGuard passes) or a known reference (`.../publicIPAddresses/<name>`) names the IP; an unknown
+    reference with no dependency recorded (a hand-written plan) falls back to the IPs that share the gateway's
+    parent component.
     """
     resources = list(resources)
     public_ips = [resource for resource in resources if resource.type in PUBLIC_IP_TYPES]
@@ -42,7 +43,8 @@ def expressroute_gateway_ips(resources: Iterable[Resource],
     for gateway in resources:
         if gateway.type != GATEWAY_TYPE or str(gateway.inputs.get("gatewayType", "")).lower() != "expressroute":
             continue
-        depends_on = set((dependencies or {}).get(gateway.urn, ()))
+        depends_on = (set((dependencies or {}).get(gateway.urn, ()))
+                      | set(gateway.property_dependencies.get("ipConfigurations", ())))
         found.update(ip.urn for ip in public_ips if ip.urn in depends_on)
         for configuration in gateway.inputs.get("ipConfigurations") or []:
             reference = (configuration or {}).get("publicIPAddress") if isinstance(configuration, Mapping) else None
@@ -51,7 +53,7 @@ def expressroute_gateway_ips(resources: Iterable[Resource],
                 wanted = ip_id.rstrip("/").rsplit("/", 1)[-1].lower()
                 found.update(ip.urn for ip in public_ips
                              if wanted in {(ip.azure_name or "").lower(), ip.name.lower()})
-            elif gateway.parent:
+            elif gateway.parent and not depends_on:
                 found.update(ip.urn for ip in public_ips if ip.parent == gateway.parent)
     return frozenset(found)
 
