@@ -10,18 +10,26 @@ and the clock is checked after each read, so the deadlines hold whatever the ser
   requests), the transfer's own deadlines (one blob, the whole command) and its byte cap apply to every read
   and every retry as well, and a streamed answer is read the same bounded way;
 - `blob_client_options` and `blob_chunks`: an azure-storage-blob client on that transport, and one blob's bytes
-  in ranged chunks of `BLOB_CHUNK_BYTES` within its limits (`estate cost load` and `cost pull --method details`).
+  in ranged chunks of `BLOB_CHUNK_BYTES` within its limits (`estate cost load` and `cost pull --method details`);
+- `HeaderDeadlineAdapter` and `headers_within`: the status line and headers too, which http.client reads before
+  any body: a watchdog shuts the socket down at the deadline, so a server that trickles its headers stops there
+  as well (the transport above and the Retail Prices client both mount it).
 """
 
 from __future__ import annotations
 
 import contextlib
+import socket
+import threading
 import time
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
+import urllib3.connection
 from azure.core.pipeline.transport import RequestsTransport
+from requests.adapters import HTTPAdapter
 
 from estate.foundation.errors import InputError
 from estate.foundation.limits import BLOB_MIB, BLOB_SECONDS, MIB, REQUEST_SECONDS, RESPONSE_MIB, Limit
@@ -120,6 +128,83 @@ def _bounded_reads(raw: Any, check: Callable[[int], None], amount: int = READ_BY
             return
 
 
+@dataclass
+class HeaderWatch:
+    """The moment by which an answer's status line and headers must have arrived, and whether the watchdog had to
+    cut the connection for it."""
+
+    at: float
+    cut: bool = False
+
+
+_HEADERS_DUE: ContextVar[HeaderWatch | None] = ContextVar("estate_headers_due", default=None)
+
+
+@contextlib.contextmanager
+def headers_within(at: float) -> Iterator[HeaderWatch]:
+    """Requests made in this block through a `HeaderDeadlineAdapter` get their headers by `at` (monotonic clock),
+    or their socket is shut down then; the watch says whether that happened."""
+    watch = HeaderWatch(at)
+    token = _HEADERS_DUE.set(watch)
+    try:
+        yield watch
+    finally:
+        _HEADERS_DUE.reset(token)
+
+
+class _WatchedHeaders:
+    """A urllib3 connection whose `getresponse` (status line and headers) meets the active `headers_within`."""
+
+    sock: Any
+
+    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
+        watch = _HEADERS_DUE.get()
+        if watch is None:
+            return super().getresponse(*args, **kwargs)  # type: ignore[misc]
+        timer = threading.Timer(max(0.0, watch.at - time.monotonic()), self._cut, (watch,))
+        timer.daemon = True
+        timer.start()
+        try:
+            return super().getresponse(*args, **kwargs)  # type: ignore[misc]
+        finally:
+            timer.cancel()
+
+    def _cut(self, watch: HeaderWatch) -> None:
+        sock = getattr(self, "sock", None)
+        if sock is not None:
+            watch.cut = True
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)  # the blocked read returns; the request fails at once
+
+
+class _WatchedHTTPConnection(_WatchedHeaders, urllib3.connection.HTTPConnection):
+    pass
+
+
+class _WatchedHTTPSConnection(_WatchedHeaders, urllib3.connection.HTTPSConnection):
+    pass
+
+
+class HeaderDeadlineAdapter(HTTPAdapter):
+    """requests' adapter whose connections read the status line and headers within `headers_within`'s deadline."""
+
+    def get_connection_with_tls_context(self, *args: Any, **kwargs: Any) -> Any:
+        pool = super().get_connection_with_tls_context(*args, **kwargs)
+        if pool.ConnectionCls is urllib3.connection.HTTPSConnection:
+            pool.ConnectionCls = _WatchedHTTPSConnection
+        elif pool.ConnectionCls is urllib3.connection.HTTPConnection:
+            pool.ConnectionCls = _WatchedHTTPConnection
+        return pool
+
+
+def mount_header_deadlines(session: Any, **adapter_options: Any) -> Any:
+    """Mount a `HeaderDeadlineAdapter` on a requests session for http and https; returns the session."""
+    adapter = HeaderDeadlineAdapter(**adapter_options)
+    for prefix in ("http://", "https://"):
+        session.mount(prefix, adapter)
+    return session
+
+
 def read_body_bounded(response: Any, what: str, *, started: float | None = None) -> bytes:
     """The whole body of a streamed `requests.Response`, or BodyLimitError; the response is closed either way."""
     import requests
@@ -161,6 +246,13 @@ class BoundedRequestsTransport(RequestsTransport):
         super().__init__(**kwargs)
         self._transfer: Transfer | None = None
 
+    def _init_session(self, session: Any) -> None:
+        super()._init_session(session)
+        from urllib3.util.retry import Retry
+
+        # As azure-core's own adapter (its pipeline retries, not urllib3), with the headers' deadline too.
+        mount_header_deadlines(session, max_retries=Retry(total=False, redirect=False, raise_on_status=False))
+
     @contextlib.contextmanager
     def transfer(self, transfer: Transfer) -> Iterator[Transfer]:
         """Bound every request made meanwhile (a blob's ranged GETs and their retries) by `transfer` too."""
@@ -196,7 +288,17 @@ class BoundedRequestsTransport(RequestsTransport):
             kwargs[key] = min(kwargs.get(key) or configured, left)
         streamed = bool(kwargs.get("stream"))
         kwargs["stream"] = True
-        response = super().send(request, **kwargs)
+        with headers_within(earliest.at) as watch:
+            try:
+                response = super().send(request, **kwargs)
+            except Exception as exc:
+                if watch.cut:  # the headers did not come in time: that deadline's error, not a retry
+                    raise earliest.error(what, transfer.outcome if transfer is not None else NOTHING_WRITTEN
+                                         ) from exc
+                raise
+        if watch.cut:  # cut part-way through the headers, which http.client may take as their end
+            response.internal_response.close()
+            raise earliest.error(what, transfer.outcome if transfer is not None else NOTHING_WRITTEN)
         internal = response.internal_response
         bounds = _Bounds(what, deadlines, None if streamed else SizeCap(RESPONSE_MIB, "the answer"), transfer)
         internal.raw = _BoundedRaw(internal.raw, bounds.check)

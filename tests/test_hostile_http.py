@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
 import threading
 import time
 from datetime import date
@@ -221,3 +223,67 @@ def test_a_pull_stops_at_the_command_deadline_between_months(server, tmp_path, m
     assert_refused(result, "more than 5 s", "stopped before", "rerun the same command to resume")
     months = {q["body"]["timePeriod"]["from"][:7] for q in server.log.queries}
     assert months == {"2024-01"}
+
+
+class _TrickledHeaders:
+    """A loopback server that answers every request with a status line, then one header byte every 0.2 s."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.2)
+        self.port = self.listener.getsockname()[1]
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    def __enter__(self) -> _TrickledHeaders:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stopping.set()
+        self.thread.join(timeout=5)
+        self.listener.close()
+
+    def _serve(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                continue
+            threading.Thread(target=self._trickle, args=(connection,), daemon=True).start()
+
+    def _trickle(self, connection: socket.socket) -> None:
+        with contextlib.suppress(OSError), connection:
+            connection.recv(65536)
+            connection.sendall(b"HTTP/1.1 200 OK\r\n")
+            for byte in b"X-Slow: " + b"a" * 10_000:
+                if self.stopping.is_set():
+                    return
+                connection.sendall(bytes([byte]))
+                time.sleep(0.2)
+
+
+def test_a_server_trickling_its_headers_does_not_hang_prices_refresh(tmp_path, monkeypatch):
+    monkeypatch.setenv("ESTATE_HTTP_REQUEST_SECONDS", "2")
+    with _TrickledHeaders() as server:
+        started = time.monotonic()
+        result = run_cli("prices", "refresh", "--region", "uksouth", "--base-url",
+                         f"http://127.0.0.1:{server.port}/api/retail/prices", "--out-dir", tmp_path)
+        assert time.monotonic() - started < 15
+    assert_refused(result, "headers took more than 2 s", "ESTATE_HTTP_REQUEST_SECONDS")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_storage_endpoint_trickling_its_headers_does_not_hang_cost_load(tmp_path, monkeypatch):
+    monkeypatch.setenv("ESTATE_HTTP_REQUEST_SECONDS", "2")
+    with _TrickledHeaders() as server:
+        account = f"http://127.0.0.1:{server.port}/devstoreaccount1"
+        connection = ("DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey="
+                      "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;"
+                      f"BlobEndpoint={account};")
+        started = time.monotonic()
+        result = run_cli("cost", "load", f"{account}/exports/focus", "--store", tmp_path / "store",
+                         "--connection-string", connection)
+        assert time.monotonic() - started < 15
+    assert_refused(result, "took more than 2 s", "ESTATE_HTTP_REQUEST_SECONDS")
+    assert not (tmp_path / "store").exists()

@@ -16,11 +16,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from costing.http_bounds import BodyLimitError, read_body_bounded
+from costing.http_bounds import BodyLimitError, headers_within, mount_header_deadlines, read_body_bounded
 from costing.prices.snapshot import RETAIL_API_URL, SnapshotWriter
 from estate.foundation.errors import EstateError, ServiceError
 from estate.foundation.files import write_atomic_with
-from estate.foundation.limits import COMMAND_SECONDS, PAGES, RetryAfterTooLong, retry_after_seconds
+from estate.foundation.limits import COMMAND_SECONDS, PAGES, REQUEST_SECONDS, RetryAfterTooLong, retry_after_seconds
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -57,7 +57,8 @@ class RetailPricesClient:
         if self.session is None:
             import requests
 
-            self.session = requests.Session()
+            # Status line and headers within the per-request deadline too (a trickling server stops there).
+            self.session = mount_header_deadlines(requests.Session())
             self.session.headers["User-Agent"] = "estate-prices/0.1"
 
     def pages(self, odata: str, currency: str) -> Iterator[list[dict[str, Any]]]:
@@ -95,10 +96,16 @@ class RetailPricesClient:
         for attempt in range(1, self.max_attempts + 1):
             self._check_command_deadline(url)
             try:
-                response = self.session.get(url, params=params, timeout=(10, min(self.timeout_seconds, 60)),
-                                            stream=True)
+                with headers_within(time.monotonic() + REQUEST_SECONDS.value()) as watch:
+                    response = self.session.get(url, params=params, timeout=(10, min(self.timeout_seconds, 60)),
+                                                stream=True)
+                if watch.cut:  # cut part-way through the headers, which http.client may take as their end
+                    response.close()
+                    raise _headers_too_slow(url)
                 body = _read_bounded(response, url) if response.status_code == 200 else b""
             except requests.RequestException as exc:
+                if watch.cut:
+                    raise _headers_too_slow(url) from exc
                 last = f"{type(exc).__name__}: {exc}"
                 wait = self.backoff_seconds * 2 ** (attempt - 1)
             else:
@@ -140,6 +147,12 @@ class RetailPricesClient:
 
 def _no_constant(text: str) -> Any:
     raise ValueError(f"{text} is not a price")
+
+
+def _headers_too_slow(url: str) -> RetailApiError:
+    return RetailApiError(f"the Retail Prices API answer for {url[:200]}: its headers took more than "
+                          f"{REQUEST_SECONDS.value()} s; nothing was written, try again later "
+                          f"({REQUEST_SECONDS.how_to_raise()})")
 
 
 def _read_bounded(response: Any, url: str) -> bytes:
