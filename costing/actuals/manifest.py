@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from costing.actuals.storage import FX_TABLE, MANIFEST, Storage, open_storage
-from costing.actuals.store_lock import check_manifest_paths
+from costing.actuals.store_lock import check_manifest_paths, listed_files
 from estate.foundation.errors import CostDataError
 
 STORE_FORMAT = 2
@@ -69,8 +69,7 @@ def store_files(store_dir: Path | str | Storage, engine: str = "duckdb",
     reads (a remote store)."""
     storage = open_storage(store_dir)
     manifest = manifest if manifest is not None else read_manifest(storage)
-    return storage.engine_paths([file for source in manifest["sources"].values()
-                                 for part in source["partitions"].values() for file in part["files"]], engine)
+    return storage.engine_paths(listed_files(manifest), engine)
 
 
 def readable_files(store_dir: Path | str | Storage, engine: str = "duckdb",

@@ -244,14 +244,12 @@ class BlobStorage:
         with contextlib.suppress(ResourceNotFoundError):
             self.client.delete_blob(self._name(name))
 
-    def remove_leftovers(self, manifest: dict[str, Any], is_data_file: Any) -> list[str]:
-        """Remove the data blobs (store-relative names `is_data_file` accepts) that `manifest` does not list and
-        that are older than LEFTOVER_BLOB_AGE_SECONDS: what killed loads uploaded and never committed. There is
-        no lock on a container, so a younger unlisted blob may be a live writer's and stays."""
+    def remove_leftovers(self, listed: set[str], is_data_file: Any) -> list[str]:
+        """Remove the data blobs (store-relative names `is_data_file` accepts) not in `listed` (the files the
+        manifest lists) and older than LEFTOVER_BLOB_AGE_SECONDS: what killed loads uploaded and never committed.
+        There is no lock on a container, so a younger unlisted blob may be a live writer's and stays."""
         import datetime as dt
 
-        listed = {file for source in manifest["sources"].values() for part in source["partitions"].values()
-                  for file in part["files"]}
         prefix = f"{self.prefix}/" if self.prefix else ""
         cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=LEFTOVER_BLOB_AGE_SECONDS)
         removed = []

@@ -80,6 +80,7 @@ from costing.actuals.store_lock import (
     PARTITION_FILE,
     StagingClaim,
     leftover_staging,
+    listed_files,
     remove_leftovers,
     store_lock,
     unlisted_files,
@@ -279,7 +280,7 @@ def commit(store_dir: Path | str | Storage, changes: list[SourceChange], *, fx_t
     root = storage.local_root
     if root is None:
         manifest = _commit(storage, changes, fx_table)
-        storage.remove_leftovers(manifest, PARTITION_FILE.fullmatch)
+        storage.remove_leftovers(set(listed_files(manifest)), PARTITION_FILE.fullmatch)
         return manifest
     with store_lock(root):
         manifest = _commit(storage, changes, fx_table)

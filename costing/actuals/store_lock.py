@@ -151,10 +151,15 @@ def leftover_staging(store_dir: Path) -> list[Path]:
     return found
 
 
+def listed_files(manifest: dict[str, Any]) -> list[str]:
+    """Every partition file the manifest lists (store-relative names), source by source, month by month."""
+    return [file for source in manifest["sources"].values() for part in source["partitions"].values()
+            for file in part["files"]]
+
+
 def unlisted_files(store_dir: Path, manifest: dict[str, Any]) -> list[Path]:
     """Partition files under `actuals/` (named as the store names them) that the manifest does not list."""
-    listed = {file for source in manifest["sources"].values() for part in source["partitions"].values()
-              for file in part["files"]}
+    listed = set(listed_files(manifest))
     actuals = Path(store_dir) / "actuals"
     if actuals.is_symlink() or not actuals.is_dir():
         return []

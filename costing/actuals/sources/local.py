@@ -199,7 +199,7 @@ def _find_blob(manifest_dir: Path, root: Path, blob_name: str, what: str) -> Pat
     if PurePosixPath(blob_name).is_absolute() or ".." in parts or "\\" in blob_name:
         raise CostDataError(f"{what}: {blob_name!r} is not a plain path inside the container (absolute, or with '..'"
                             " or '\\'); estate reads only files inside the export folder, so the entry is refused",
-                         file=what)
+                            file=what)
     candidates = [manifest_dir / parts[-1]] if parts else []
     candidates += [root.joinpath(*parts[i:]) for i in range(len(parts))]
     found = next((c for c in candidates if c.is_file()), None)
