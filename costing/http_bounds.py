@@ -86,6 +86,17 @@ class Transfer:
     outcome: str = NOTHING_WRITTEN  # what the error says became of the work
     received: int = 0
 
+    def refuse_stated_size(self, size: int | None, stated_by: str | None = None) -> None:
+        """BodyLimitError, before any byte is fetched, when a size stated for the blob (by a listing, a manifest
+        or the first answer) is above the cap; `stated_by` ("the container") names who said so."""
+        if self.cap is None or size is None or size <= self.cap.bytes:
+            return
+        if stated_by is None:
+            raise self.cap.error(self.what, self.outcome)
+        raise BodyLimitError(f"{self.what}: {stated_by} lists the blob at {size / MIB:.1f} MiB, more than "
+                             f"{self.cap.limit.value()} MiB ({self.cap.limit.name}); {self.outcome} "
+                             f"({self.cap.limit.how_to_raise()})")
+
 
 class _Bounds:
     """The checks after every read of one answer: its deadlines, its own size cap, and the transfer's."""
@@ -357,6 +368,5 @@ def blob_chunks(transport: BoundedRequestsTransport, transfer: Transfer, downloa
     every request within `transfer`'s limits; BodyLimitError at the first one passed."""
     with transport.transfer(transfer):
         downloader = download()
-        if transfer.cap is not None and downloader.size > transfer.cap.bytes:  # its first answer says so
-            raise transfer.cap.error(transfer.what, transfer.outcome)
+        transfer.refuse_stated_size(downloader.size)  # its first answer says how big the blob is
         yield from downloader.chunks()

@@ -43,8 +43,7 @@ def download_blob(blob: ReportBlob) -> Iterator[bytes]:
     from azure.storage.blob import BlobClient
 
     transfer = blob_transfer(f"the report blob {blob.link.split('?')[0]}")
-    if blob.byte_count is not None and transfer.cap is not None and blob.byte_count > transfer.cap.bytes:
-        raise transfer.cap.error(transfer.what)  # the report's manifest says so: not one byte is fetched
+    transfer.refuse_stated_size(blob.byte_count)  # the report's manifest says how big it is
     options = blob_client_options()
     client = BlobClient.from_blob_url(blob.link, **options)
     with client:

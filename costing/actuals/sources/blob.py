@@ -49,7 +49,7 @@ from costing.http_bounds import (
 )
 from estate.foundation.errors import CostDataError
 from estate.foundation.files import inside, write_atomic_with
-from estate.foundation.limits import BLOB_MIB, COMMAND_SECONDS, MIB
+from estate.foundation.limits import COMMAND_SECONDS
 from estate.foundation.redact import redact
 
 MAX_BLOBS = 100_000
@@ -223,9 +223,7 @@ def _fetch_bounded(client, transport: BoundedRequestsTransport, name: str, shown
     """Stream one blob to `local` in ranged chunks (temp file, then rename) within its deadline, the command's
     and the size cap; on a limit, BodyLimitError and no file."""
     transfer = blob_transfer(shown, command, outcome=NOT_LOADED)
-    if size is not None and transfer.cap is not None and size > transfer.cap.bytes:  # not one byte is fetched
-        raise BodyLimitError(f"{shown}: the container lists the blob at {size / MIB:.1f} MiB, more than "
-                             f"{BLOB_MIB.value()} MiB ({BLOB_MIB.name}); {NOT_LOADED} ({BLOB_MIB.how_to_raise()})")
+    transfer.refuse_stated_size(size, "the container")
 
     def write(handle) -> None:
         for chunk in blob_chunks(transport, transfer, lambda: client.download_blob(name, max_concurrency=1)):
