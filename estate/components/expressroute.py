@@ -90,8 +90,9 @@ class ExpressRoute(pulumi.ComponentResource):
 
     def _circuit(self, name: str, args: ExpressRouteArgs) -> None:
         spec = args.circuit
+        circuit_name = naming.expressroute_circuit(args.short_name, spec.peering_location)
         self.circuit = network.ExpressRouteCircuit(
-            f"{name}-circuit", circuit_name=naming.expressroute_circuit(args.short_name, spec.peering_location),
+            f"{name}-circuit", circuit_name=circuit_name,
             resource_group_name=args.resource_group_name, location=args.region, tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=self._in_group),
             sku={"name": f"{spec.sku_tier}_{spec.sku_family}", "tier": spec.sku_tier, "family": spec.sku_family},
@@ -109,8 +110,8 @@ class ExpressRoute(pulumi.ComponentResource):
             # provisioned the circuit (serviceProviderProvisioningState Provisioned), so the peering is step 2 too.
             return
         self.peering = network.ExpressRouteCircuitPeering(
-            f"{name}-private-peering", circuit_name=naming.expressroute_circuit(args.short_name, spec.peering_location),
-            peering_name=PRIVATE_PEERING, peering_type=PRIVATE_PEERING, resource_group_name=args.resource_group_name,
+            f"{name}-private-peering", circuit_name=circuit_name, peering_name=PRIVATE_PEERING,
+            peering_type=PRIVATE_PEERING, resource_group_name=args.resource_group_name,
             peer_asn=peering.peer_asn, primary_peer_address_prefix=str(peering.primary_prefix),
             secondary_peer_address_prefix=str(peering.secondary_prefix), vlan_id=peering.vlan_id,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.circuit]))

@@ -209,7 +209,7 @@ def plan_index(context: PlanContext) -> PlanIndex:
             own = arm_key(resource, cached.name_of)
             if own:
                 cached.keys[resource.urn] = own
-            for key in produced_keys(resource, cached.name_of):
+            for key in ([own] if own else []) + disk_keys(resource, cached.name_of):  # produced_keys, own once
                 if key in cached.by_key and cached.by_key[key].urn != resource.urn:
                     cached.duplicates.setdefault(key, [cached.by_key[key]]).append(resource)
                 else:
@@ -224,10 +224,16 @@ def plan_index(context: PlanContext) -> PlanIndex:
 def produced_keys(resource: Resource, name_of: NameOf = _stated) -> list[str]:
     """Every id key the resource creates: its own, and a VM's inline managed disks."""
     own = arm_key(resource, name_of)
-    keys = [own] if own else []
+    return ([own] if own else []) + disk_keys(resource, name_of)
+
+
+def disk_keys(resource: Resource, name_of: NameOf = _stated) -> list[str]:
+    """The id keys of a VM's inline managed disks (none for any other type)."""
+    if resource.type != "azure-native:compute:VirtualMachine":
+        return []
     group = name_of(resource, "resourceGroupName")
-    if resource.type == "azure-native:compute:VirtualMachine" and known(group):
-        for path in ("storageProfile.osDisk.name", "storageProfile.dataDisks[].name"):
-            keys.extend(f"resourcegroups/{group}/providers/microsoft.compute/disks/{name}".lower()
-                        for _, name in values_at(resource.inputs, path) if known(name))
-    return keys
+    if not known(group):
+        return []
+    return [f"resourcegroups/{group}/providers/microsoft.compute/disks/{name}".lower()
+            for path in ("storageProfile.osDisk.name", "storageProfile.dataDisks[].name")
+            for _, name in values_at(resource.inputs, path) if known(name)]
