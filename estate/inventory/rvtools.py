@@ -142,26 +142,23 @@ def _vnetwork(sheet: Sheet, by_name: dict[str, InventoryServer]) -> None:
 
 def _vcpu(sheet: Sheet, by_name: dict[str, InventoryServer]) -> None:
     # vCPU's "Max" is the VM's CPU capacity in MHz and "Overall" its current use in MHz.
-    c_vm, c_max, c_overall = sheet.require("VM"), sheet.find("Max"), sheet.find("Overall")
-    if c_max is None or c_overall is None:
-        return
-    for row, values in sheet.rows:
-        key = text(values, c_vm).lower()
-        capacity = number(sheet, row, values, c_max)
-        overall = number(sheet, row, values, c_overall)
-        if key in by_name and capacity and overall is not None:
-            by_name[key].cpu_utilisation = min(100.0, 100.0 * overall / capacity)
+    _utilisation(sheet, by_name, "cpu_utilisation", sheet.find("Max"), sheet.find("Overall"))
 
 
 def _vmemory(sheet: Sheet, by_name: dict[str, InventoryServer]) -> None:
     # vMemory's "Active" is the guest's actively used memory and "Size MiB" its configured memory.
-    c_vm, c_size = sheet.require("VM"), sheet.find("Size MiB")
-    c_active = sheet.find("Active", "Consumed")
-    if c_size is None or c_active is None:
+    _utilisation(sheet, by_name, "memory_utilisation", sheet.find("Size MiB"), sheet.find("Active", "Consumed"))
+
+
+def _utilisation(sheet: Sheet, by_name: dict[str, InventoryServer], field: str, c_total: int | None,
+                 c_used: int | None) -> None:
+    """Set `field` of each server the sheet lists to its use as a percentage of its capacity (at most 100)."""
+    c_vm = sheet.require("VM")
+    if c_total is None or c_used is None:
         return
     for row, values in sheet.rows:
         key = text(values, c_vm).lower()
-        size = number(sheet, row, values, c_size)
-        active = number(sheet, row, values, c_active)
-        if key in by_name and size and active is not None:
-            by_name[key].memory_utilisation = min(100.0, 100.0 * active / size)
+        total = number(sheet, row, values, c_total)
+        used = number(sheet, row, values, c_used)
+        if key in by_name and total and used is not None:
+            setattr(by_name[key], field, min(100.0, 100.0 * used / total))
