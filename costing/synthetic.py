@@ -23,6 +23,7 @@ import csv
 import io
 import random
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -161,7 +162,7 @@ def synthesise(estate: Estate, forecast: ForecastInput, out_dir: Path, options: 
             total += cost
         by_billing_month[month].append(writer.support_row(month))
         total += SUPPORT_MONTHLY
-    total += _add_correction(writer, months, by_billing_month)
+    total += add_correction(writer.base_row, months, by_billing_month)
     return write_export(out_dir, estate, by_billing_month, _readme(estate, forecast, options, months),
                         forecast.currency, total, len(writer.untagged))
 
@@ -180,8 +181,10 @@ def write_export(out_dir: Path, estate: Estate, by_month: dict[Month, list[dict[
                            total, untagged)
 
 
-def _add_correction(writer: _Writer, months: list[Month], rows: dict[Month, list[dict[str, str]]]) -> Decimal:
-    """A credit billed two months after the month it corrects, for 40 % of one VM's charge that month."""
+def add_correction(base_row: Callable[[Month, Month, Decimal], dict[str, str]], months: list[Month],
+                   rows: dict[Month, list[dict[str, str]]]) -> Decimal:
+    """Add to `rows` (by billing month) a credit billed two months after the month it corrects, for 40 % of one
+    VM's charge that month (`base_row(charge month, billed month, cost)` gives its FOCUS fields); return it."""
     corrected = months[len(months) // 2]
     billed = corrected.plus(2)
     candidates = [row for row in rows[corrected] if row.get("ResourceType", "").endswith("/virtualmachines")]
@@ -189,7 +192,7 @@ def _add_correction(writer: _Writer, months: list[Month], rows: dict[Month, list
         return Decimal(0)
     original = candidates[len(candidates) // 2]
     credit = -(Decimal(original["EffectiveCost"]) * Decimal("0.4")).quantize(SIX_PLACES, rounding=ROUND_HALF_UP)
-    correction = dict(original) | writer.base_row(corrected, billed, credit) | {
+    correction = dict(original) | base_row(corrected, billed, credit) | {
         "ChargeCategory": "Adjustment", "ChargeClass": "Correction",
         "ChargeDescription": f"Correction: service credit for {corrected} (outage), billed in {billed}"}
     rows[billed].append(correction)

@@ -30,7 +30,16 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from costing.business_case.model import BusinessCase, Line
-from costing.synthetic import SIX_PLACES, SUPPORT_MONTHLY, SyntheticExport, SyntheticOptions, _iso, _json, write_export
+from costing.synthetic import (
+    SIX_PLACES,
+    SUPPORT_MONTHLY,
+    SyntheticExport,
+    SyntheticOptions,
+    _iso,
+    _json,
+    add_correction,
+    write_export,
+)
 from estate.definition import naming
 from estate.definition.model import Estate
 from estate.foundation.periods import Month, Period
@@ -250,24 +259,9 @@ def synthesise_from_case(estate: Estate, case: BusinessCase, out_dir: Path, opti
                 total += cost
         by_month[month].append(rows.support(month))
         total += SUPPORT_MONTHLY
-    total += _correction(rows, months, by_month)
+    total += add_correction(rows.base, months, by_month)
     return write_export(out_dir, estate, by_month, _readme(estate, case, case_file, options, months, plans),
                         case.currency, total, len(untagged))
-
-
-def _correction(rows: _Rows, months: list[Month], by_month: dict[Month, list[dict[str, str]]]) -> Decimal:
-    """A credit billed two months after the month it corrects, for 40 % of one VM's charge that month."""
-    corrected = months[len(months) // 2]
-    billed = corrected.plus(2)
-    candidates = [row for row in by_month[corrected] if row.get("ResourceType", "").endswith("/virtualmachines")]
-    if not candidates or billed not in by_month:
-        return Decimal(0)
-    original = candidates[len(candidates) // 2]
-    credit = -(Decimal(original["EffectiveCost"]) * Decimal("0.4")).quantize(SIX_PLACES, rounding=ROUND_HALF_UP)
-    by_month[billed].append(dict(original) | rows.base(corrected, billed, credit) | {
-        "ChargeCategory": "Adjustment", "ChargeClass": "Correction",
-        "ChargeDescription": f"Correction: service credit for {corrected} (outage), billed in {billed}"})
-    return credit
 
 
 def _readme(estate: Estate, case: BusinessCase, case_file: str, options: SyntheticOptions, months: list[Month],
